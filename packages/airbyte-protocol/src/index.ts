@@ -1,0 +1,1 @@
+export type { ConnectorLogger, FailureType, LogLevel } from './contract.js';

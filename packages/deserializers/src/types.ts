@@ -1,0 +1,49 @@
+// Contract of the deserializers package. It knows nothing of kafkajs: callers pass plain bytes.
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface DeserializeContext {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly part: 'key' | 'value';
+  readonly headers?: ReadonlyArray<{ readonly key: string; readonly value: Uint8Array | null }>;
+}
+
+/**
+ * Decodes one key or value. Synchronous when everything it needs is cached, so the hot path has no await;
+ * it returns a Promise only when it must first fetch a schema from the registry.
+ * Throws (or rejects with) DeserializationError for bad bytes.
+ */
+export type Deserializer = (
+  bytes: Uint8Array | null,
+  context: DeserializeContext,
+) => JsonValue | Promise<JsonValue>;
+
+export type RegistrySchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
+
+export interface SchemaReference {
+  readonly name: string;
+  readonly subject: string;
+  readonly version: number;
+}
+
+export interface RegisteredSchema {
+  readonly id: number;
+  readonly schemaType: RegistrySchemaType;
+  readonly schema: string;
+  readonly references: readonly SchemaReference[];
+  readonly subject?: string | undefined;
+  readonly version?: number | undefined;
+}
+
+/** What the package needs of a Confluent-compatible registry. Tests and other connectors may substitute it. */
+export interface SchemaRegistry {
+  getSchemaById(id: number): Promise<RegisteredSchema>;
+  getLatestSchema(subject: string): Promise<RegisteredSchema>;
+  getSchemaBySubjectVersion(subject: string, version: number | 'latest'): Promise<RegisteredSchema>;
+  listSubjects(): Promise<string[]>;
+}
+
+/** A JSON Schema (draft-07) object, as used in an Airbyte stream's `json_schema`. */
+export type StreamJsonSchema = { readonly [key: string]: JsonValue };

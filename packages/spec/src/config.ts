@@ -1,0 +1,120 @@
+// The normalized config: what `parseConfig` returns. Every other package codes against this type, never
+// against the raw Airbyte config, so legacy field names stay inside this package.
+
+export type MessageFormat = 'JSON' | 'STRING' | 'BYTES' | 'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA';
+
+export type SubjectNameStrategy = 'TopicNameStrategy' | 'RecordNameStrategy' | 'TopicRecordNameStrategy';
+
+export interface FormatConfig {
+  readonly format: MessageFormat;
+  /** Only meaningful for AVRO, PROTOBUF and JSON_SCHEMA. */
+  readonly subjectNameStrategy: SubjectNameStrategy;
+  /** JSON_SCHEMA only: validate each decoded payload against its registered schema. */
+  readonly validateJsonSchema: boolean;
+}
+
+export interface SchemaRegistryConfig {
+  readonly url: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** PEM text. */
+  readonly caCertificate?: string | undefined;
+}
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SASL_PLAINTEXT' | 'SSL' | 'SASL_SSL';
+
+export type SaslConfig =
+  | {
+      readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+      readonly username: string;
+      readonly password: string;
+    }
+  | {
+      readonly mechanism: 'OAUTHBEARER';
+      readonly tokenEndpointUrl: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+      readonly scope?: string | undefined;
+      /** Extra JAAS options, e.g. `extension_*`, passed through as SASL extensions. */
+      readonly extensions: Readonly<Record<string, string>>;
+    };
+
+export interface TlsConfig {
+  /** PEM text; when absent the system trust store is used. */
+  readonly caCertificate?: string | undefined;
+  /** PEM text, for mTLS. */
+  readonly clientCertificate?: string | undefined;
+  /** PEM text, for mTLS. */
+  readonly clientKey?: string | undefined;
+  readonly clientKeyPassword?: string | undefined;
+}
+
+export interface SecurityConfig {
+  readonly protocol: SecurityProtocol;
+  /** Present for SASL_PLAINTEXT and SASL_SSL. */
+  readonly sasl?: SaslConfig | undefined;
+  /** Present for SSL and SASL_SSL. */
+  readonly tls?: TlsConfig | undefined;
+}
+
+export interface TopicPartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export type Subscription =
+  | { readonly type: 'subscribe'; readonly pattern: string }
+  | { readonly type: 'assign'; readonly partitions: readonly TopicPartitionRef[] };
+
+/** Where a partition with no Airbyte state starts. */
+export type StartPosition =
+  | { readonly type: 'earliest' }
+  | { readonly type: 'latest' }
+  | { readonly type: 'timestamp'; readonly timestampMs: number };
+
+export interface RecordLayoutConfig {
+  readonly includeKey: boolean;
+  readonly includeHeaders: boolean;
+  readonly includeMetadata: boolean;
+  /** `nested`: the value sits under one field; `flatten`: its top-level fields become record fields. */
+  readonly value: 'nested' | 'flatten';
+}
+
+export interface ReadBoundsConfig {
+  /** Stop cleanly after this many records in one sync. Undefined: no cap. */
+  readonly maxRecords?: number | undefined;
+  /** Stop cleanly after this long. Undefined: no cap. */
+  readonly maxDurationMs?: number | undefined;
+}
+
+export interface CheckpointConfig {
+  readonly everyRecords: number;
+  readonly everyMs: number;
+}
+
+export interface KafkaSourceConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly subscription: Subscription;
+  readonly security: SecurityConfig;
+  readonly requestTimeoutMs: number;
+  readonly retryBackoffMs: number;
+  /** Java `max_poll_records`, used as a bound on records buffered ahead of the caller. */
+  readonly maxPollRecords: number;
+  readonly startPosition: StartPosition;
+  readonly isolationLevel: 'read_committed' | 'read_uncommitted';
+  readonly keyFormat: FormatConfig;
+  readonly valueFormat: FormatConfig;
+  readonly schemaRegistry?: SchemaRegistryConfig | undefined;
+  readonly layout: RecordLayoutConfig;
+  readonly bounds: ReadBoundsConfig;
+  readonly checkpoint: CheckpointConfig;
+  /** What a message that cannot be decoded does: fail the sync (default) or be skipped and counted. */
+  readonly badMessagePolicy: 'fail' | 'skip';
+  /** A state offset below the log start (retention deleted it): go on from the log start, or fail. */
+  readonly retentionGapPolicy: 'continue' | 'fail';
+  /** Commit checkpointed offsets to the consumer group (Java `enable_auto_commit`), for lag dashboards. */
+  readonly commitOffsetsToGroup: boolean;
+  readonly testTopic?: string | undefined;
+}

@@ -1,0 +1,17 @@
+export type {
+  CheckpointConfig,
+  FormatConfig,
+  KafkaSourceConfig,
+  MessageFormat,
+  ReadBoundsConfig,
+  RecordLayoutConfig,
+  SaslConfig,
+  SchemaRegistryConfig,
+  SecurityConfig,
+  SecurityProtocol,
+  StartPosition,
+  SubjectNameStrategy,
+  Subscription,
+  TlsConfig,
+  TopicPartitionRef,
+} from './config.js';

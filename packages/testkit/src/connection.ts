@@ -1,0 +1,39 @@
+// Contract between the broker script and every integration test: one typed object with the connection
+// details of each listener. Tests get it with `inject('broker')` (vitest) or `readBrokerConnection()`.
+
+export interface SaslUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface BrokerUsers {
+  readonly plain: SaslUser;
+  readonly scram256: SaslUser;
+  readonly scram512: SaslUser;
+}
+
+export interface TlsMaterial {
+  /** CA that signed the broker certificate. */
+  readonly caPath: string;
+  readonly caPem: string;
+  /** A second, unrelated CA: for "CA does not match" tests. */
+  readonly otherCaPem: string;
+  /** A client certificate signed by the CA, for mTLS. */
+  readonly clientCertPem: string;
+  readonly clientKeyPem: string;
+}
+
+export interface BrokerConnection {
+  readonly kafkaVersion: string;
+  readonly plaintext: { readonly brokers: readonly string[] };
+  /** SASL over plaintext: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsecured validator). */
+  readonly saslPlaintext: { readonly brokers: readonly string[]; readonly users: BrokerUsers };
+  /** TLS, server authentication only. */
+  readonly ssl: { readonly brokers: readonly string[]; readonly tls: TlsMaterial };
+  /** TLS with client certificates required. */
+  readonly mtls: { readonly brokers: readonly string[]; readonly tls: TlsMaterial };
+  /** SASL over TLS, same mechanisms and users as saslPlaintext. */
+  readonly saslSsl: { readonly brokers: readonly string[]; readonly users: BrokerUsers; readonly tls: TlsMaterial };
+  /** Folder holding the broker's logs. */
+  readonly logDir: string;
+}
