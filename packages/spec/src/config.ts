@@ -70,7 +70,9 @@ export type Subscription =
 export type StartPosition =
   | { readonly type: 'earliest' }
   | { readonly type: 'latest' }
-  | { readonly type: 'timestamp'; readonly timestampMs: number };
+  | { readonly type: 'timestamp'; readonly timestampMs: number }
+  /** Java `auto_offset_reset: none`: a partition with no state fails the read. */
+  | { readonly type: 'none' };
 
 export interface RecordLayoutConfig {
   readonly includeKey: boolean;

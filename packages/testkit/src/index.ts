@@ -1,1 +1,1 @@
-export {};
+export type { BrokerConnection, BrokerUsers, SaslUser, TlsMaterial } from './connection.js';
