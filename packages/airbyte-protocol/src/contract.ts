@@ -1,9 +1,20 @@
 // The runner's contract with a connector. Knows nothing of Kafka.
-// Message types themselves live in ./messages.ts (derived from or checked against the official YAML).
+// Message types themselves live in ./messages.ts (checked against the official YAML by a test).
+import type {
+  AirbyteCatalog,
+  AirbyteConnectionStatus,
+  AirbyteMessage,
+  AirbyteRecordMessageMeta,
+  ConfiguredAirbyteCatalog,
+  ConnectorSpecification,
+  FAILURE_TYPES,
+  LOG_LEVELS,
+} from './messages.js';
+import type { InputState } from './state.js';
 
-export type FailureType = 'config_error' | 'system_error' | 'transient_error';
+export type FailureType = (typeof FAILURE_TYPES)[number];
 
-export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface ConnectorLogger {
   log(level: LogLevel, message: string): void;
@@ -11,4 +22,55 @@ export interface ConnectorLogger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+/** Where a connector sends messages. Producers pace themselves with `ready()`; see MessageWriter. */
+export interface AirbyteMessageSink {
+  /** Queues one message; false means "buffer above the high-water mark, await ready() before more". */
+  write(message: AirbyteMessage): boolean;
+  /** Same line as `write(recordMessage(...))`, several times faster: the path for bulk records. */
+  writeRecord(
+    stream: string,
+    data: Record<string, unknown>,
+    emittedAt: number,
+    namespace?: string,
+    meta?: AirbyteRecordMessageMeta,
+  ): boolean;
+  /** Resolves when the buffer is below the high-water mark again. */
+  ready(): Promise<void>;
+  /** Hands everything buffered to the output and waits until the output accepted it. */
+  flush(): Promise<void>;
+}
+
+export interface ConnectorContext {
+  readonly writer: AirbyteMessageSink;
+  readonly logger: ConnectorLogger;
+  /** Aborted on SIGTERM/SIGINT: stop reading, emit the last state, return. */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+}
+
+/** What `check` may return; returning nothing means SUCCEEDED, throwing means FAILED. */
+export type CheckResult = AirbyteConnectionStatus | undefined;
+
+/**
+ * A source connector, driven by `runConnector`. `C` is the connector's parsed config type.
+ * Errors thrown from any method become a TRACE ERROR (or, for `check`, a FAILED connection status).
+ */
+export interface Connector<C = unknown> {
+  spec(): ConnectorSpecification | Promise<ConnectorSpecification>;
+  /** Turns the raw JSON config into `C`; throw an error with `failureType: 'config_error'` on bad input. */
+  parseConfig?(raw: unknown): C | Promise<C>;
+  /** Secret values beyond the spec's `airbyte_secret` fields (e.g. derived tokens), masked in logs and traces. */
+  secretValues?(rawConfig: unknown): readonly string[];
+  /** Overrides the runner's error classification; return undefined to fall back to it. */
+  classifyError?(error: unknown): FailureType | undefined;
+  check(config: C, ctx: ConnectorContext): CheckResult | Promise<CheckResult>;
+  discover(config: C, ctx: ConnectorContext): AirbyteCatalog | Promise<AirbyteCatalog>;
+  read(config: C, catalog: ConfiguredAirbyteCatalog, state: InputState, ctx: ConnectorContext): Promise<void>;
 }

@@ -1,3 +1,5 @@
+export type { ListParse } from './addresses.js';
+export { parseBootstrapServers, parseTopicPartitions } from './addresses.js';
 export type {
   CheckpointConfig,
   FormatConfig,
@@ -15,3 +17,10 @@ export type {
   TlsConfig,
   TopicPartitionRef,
 } from './config.js';
+export type { ConfigProblem } from './errors.js';
+export { CONFIG_INVALID, ConfigError, formatProblem } from './errors.js';
+export type { JaasControlFlag, JaasLoginEntry } from './jaas.js';
+export { JAAS_INVALID, JaasConfigError, parseJaasConfig } from './jaas.js';
+export { parseConfig } from './parse.js';
+export type { ConnectorSpecification, JsonObject, JsonValue } from './schema.js';
+export { secretPaths, spec } from './schema.js';

@@ -1,6 +1,9 @@
 // Contract between the broker script and every integration test: one typed object with the connection
 // details of each listener. Tests get it with `inject('broker')` (vitest) or `readBrokerConnection()`.
 
+// Type-only, so the augmentation below resolves without loading vitest at run time.
+import type {} from 'vitest';
+
 export interface SaslUser {
   readonly username: string;
   readonly password: string;
@@ -18,22 +21,41 @@ export interface TlsMaterial {
   readonly caPem: string;
   /** A second, unrelated CA: for "CA does not match" tests. */
   readonly otherCaPem: string;
+  readonly otherCaPath: string;
   /** A client certificate signed by the CA, for mTLS. */
   readonly clientCertPem: string;
   readonly clientKeyPem: string;
+  readonly clientCertPath: string;
+  readonly clientKeyPath: string;
 }
 
 export interface BrokerConnection {
   readonly kafkaVersion: string;
   readonly plaintext: { readonly brokers: readonly string[] };
   /** SASL over plaintext: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsecured validator). */
-  readonly saslPlaintext: { readonly brokers: readonly string[]; readonly users: BrokerUsers };
+  readonly saslPlaintext: {
+    readonly brokers: readonly string[];
+    readonly users: BrokerUsers;
+    readonly mechanisms: readonly string[];
+  };
   /** TLS, server authentication only. */
   readonly ssl: { readonly brokers: readonly string[]; readonly tls: TlsMaterial };
   /** TLS with client certificates required. */
   readonly mtls: { readonly brokers: readonly string[]; readonly tls: TlsMaterial };
   /** SASL over TLS, same mechanisms and users as saslPlaintext. */
-  readonly saslSsl: { readonly brokers: readonly string[]; readonly users: BrokerUsers; readonly tls: TlsMaterial };
+  readonly saslSsl: {
+    readonly brokers: readonly string[];
+    readonly users: BrokerUsers;
+    readonly mechanisms: readonly string[];
+    readonly tls: TlsMaterial;
+  };
   /** Folder holding the broker's logs. */
   readonly logDir: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set by the integration project's globalSetup (packages/testkit/src/global-setup.ts). */
+    broker: BrokerConnection;
+  }
 }

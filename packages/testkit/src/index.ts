@@ -1,1 +1,24 @@
+export type { BrokerOwner, BrokerState, BrokerStatus, StartedBroker, StartOptions } from './broker.js';
+export {
+  brokerStatus,
+  connectionFilePath,
+  readBrokerConnection,
+  releaseBroker,
+  startBroker,
+  stopBroker,
+  stopOrphanedBroker,
+} from './broker.js';
+export type { ClientOptions, ListenerName, SaslMechanismOption } from './clients.js';
+export { createKafka, kafkaConfigFor, LISTENER_NAMES, unsecuredJwt, withAdmin } from './clients.js';
 export type { BrokerConnection, BrokerUsers, SaslUser, TlsMaterial } from './connection.js';
+export type { ConsumedMessage, ConsumeOptions } from './consume.js';
+export { consumeMessages } from './consume.js';
+export type { KafkaDistribution } from './distribution.js';
+export { ensureKafkaJars } from './distribution.js';
+export type { BrokerErrorCode } from './errors.js';
+export { BrokerError, brokerErrorCodes } from './errors.js';
+export { TEST_USERS } from './server-config.js';
+export type { BrokerPorts, BrokerSettings } from './settings.js';
+export { brokerSettingsFrom, DEFAULT_KAFKA_VERSION, DEFAULT_PORT_BASE, portsFrom } from './settings.js';
+export type { CreateTopicOptions, FixtureMessage, ProduceOptions } from './topics.js';
+export { createTopic, deleteTopics, produceMessages, uniqueTopicName } from './topics.js';

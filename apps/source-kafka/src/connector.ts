@@ -1,0 +1,182 @@
+import type {
+  AirbyteCatalog,
+  AirbyteConnectionStatus,
+  ConfiguredAirbyteCatalog,
+  Connector,
+  ConnectorContext,
+  InputState,
+} from '@source-kafka/airbyte-protocol';
+import { type ConsumerDeps, withDeadline } from '@source-kafka/consumer';
+import {
+  createDeserializer,
+  createSchemaRegistryClient,
+  DeserializationError,
+  type SchemaRegistry,
+  streamSchemaFor,
+} from '@source-kafka/deserializers';
+import { type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
+import { buildStream } from './discover.js';
+import { errorCodes, SourceKafkaError } from './errors.js';
+import { createKafkaPort } from './kafka-port.js';
+import type { Decoders, KafkaPort } from './ports.js';
+import { type ConfiguredStream, readStreams } from './read.js';
+
+/** Seams for tests and other hosts; every field defaults to the real implementation. */
+export interface SourceKafkaDeps {
+  readonly createKafkaPort?: (config: KafkaSourceConfig, deps: ConsumerDeps) => KafkaPort;
+  readonly createRegistry?: (config: KafkaSourceConfig) => SchemaRegistry | undefined;
+  /** How often `read` logs progress. */
+  readonly progressIntervalMs?: number;
+}
+
+function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined {
+  const registry = config.schemaRegistry;
+  if (registry === undefined) return undefined;
+  return createSchemaRegistryClient({
+    url: registry.url,
+    username: registry.username,
+    password: registry.password,
+    caCertificate: registry.caCertificate,
+    timeoutMs: config.requestTimeoutMs,
+    retryBackoffMs: config.retryBackoffMs,
+  });
+}
+
+/** The URL without user:password@, for messages. */
+function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(the configured registry URL)';
+  }
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n', 1)[0] ?? text;
+}
+
+export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connector<KafkaSourceConfig> {
+  const makeKafka = deps.createKafkaPort ?? createKafkaPort;
+  const makeRegistry = deps.createRegistry ?? defaultRegistry;
+  const consumerDeps = (ctx: ConnectorContext): ConsumerDeps => ({ logger: ctx.logger, clock: ctx.clock });
+
+  return {
+    spec,
+    parseConfig: (raw) => parseConfig(raw),
+
+    async check(config, ctx): Promise<AirbyteConnectionStatus> {
+      const failures: string[] = [];
+      // Each step gets its own deadline, so one hanging service cannot hide what is wrong with another.
+      const deadlineMs = config.requestTimeoutMs * 3 + 5_000;
+      const timeout = (what: string) => () =>
+        new Error(`${what} did not answer within ${deadlineMs} ms; check the address and the network`);
+      const kafka = makeKafka(config, consumerDeps(ctx));
+      try {
+        const topics = await withDeadline(kafka.listTopics(), deadlineMs, timeout('The Kafka brokers'));
+        if (topics.length === 0) {
+          failures.push(
+            config.subscription.type === 'subscribe'
+              ? `No topic matches topic_pattern "${config.subscription.pattern}": fix the pattern or create the topic.`
+              : 'None of the assigned partitions exist: fix subscription.topic_partitions.',
+          );
+        } else {
+          ctx.logger.info(
+            `The subscription selects ${topics.length} topic(s): ${topics.map((t) => t.name).join(', ')}.`,
+          );
+        }
+        if (config.testTopic !== undefined) {
+          await withDeadline(
+            kafka.checkTopicReadable(config.testTopic),
+            deadlineMs * 2,
+            timeout(`Reading test topic "${config.testTopic}"`),
+          ).catch((error: unknown) => {
+            failures.push(`Test topic "${config.testTopic}" cannot be read: ${messageOf(error)}`);
+          });
+        }
+      } catch (error) {
+        failures.push(`Kafka: ${messageOf(error)}`);
+      } finally {
+        await kafka.close().catch(() => undefined);
+      }
+
+      const registry = makeRegistry(config);
+      if (registry !== undefined && config.schemaRegistry !== undefined) {
+        const where = displayUrl(config.schemaRegistry.url);
+        await withDeadline(
+          registry.listSubjects(),
+          deadlineMs,
+          timeout(`The schema registry at ${where}`),
+        ).catch((error: unknown) => {
+          failures.push(`Schema registry at ${where}: ${messageOf(error)}`);
+        });
+      }
+      return failures.length === 0
+        ? { status: 'SUCCEEDED' }
+        : { status: 'FAILED', message: failures.join(' | ') };
+    },
+
+    async discover(config, ctx): Promise<AirbyteCatalog> {
+      const kafka = makeKafka(config, consumerDeps(ctx));
+      let topics: Awaited<ReturnType<KafkaPort['listTopics']>>;
+      try {
+        topics = await kafka.listTopics();
+      } finally {
+        await kafka.close().catch(() => undefined);
+      }
+      const registry = makeRegistry(config);
+      const streams = [];
+      for (const topic of [...topics].sort((a, b) => a.name.localeCompare(b.name))) {
+        const valueSchema = await streamSchemaFor({
+          topic: topic.name,
+          part: 'value',
+          format: config.valueFormat,
+          registry,
+        });
+        const keySchema = config.layout.includeKey
+          ? await streamSchemaFor({ topic: topic.name, part: 'key', format: config.keyFormat, registry })
+          : {};
+        streams.push(buildStream({ topic: topic.name, valueSchema, keySchema, layout: config.layout }));
+      }
+      ctx.logger.info(`Discovered ${streams.length} stream(s).`);
+      return { streams };
+    },
+
+    async read(config, catalog: ConfiguredAirbyteCatalog, state: InputState, ctx): Promise<void> {
+      const streams: ConfiguredStream[] = catalog.streams.map((s) => ({
+        name: s.stream.name,
+        syncMode: s.sync_mode,
+      }));
+      if (state.legacy !== undefined) {
+        throw new SourceKafkaError(
+          errorCodes.invalidState,
+          'The state is in the legacy single-object form, which this connector never writes: pass the list of STREAM states, or reset the connection.',
+          { failureType: 'config_error' },
+        );
+      }
+      const states = new Map<string, unknown>();
+      for (const stream of streams) {
+        const blob = state.streamState({ name: stream.name });
+        if (blob !== undefined) states.set(stream.name, blob);
+      }
+      const registry = makeRegistry(config);
+      const decoders: Decoders = {
+        key: createDeserializer(config.keyFormat, { registry }),
+        value: createDeserializer(config.valueFormat, { registry }),
+      };
+      await readStreams({
+        config,
+        streams,
+        states,
+        kafka: makeKafka(config, consumerDeps(ctx)),
+        decoders,
+        ctx,
+        progressIntervalMs: deps.progressIntervalMs,
+        isPoison: (error) => (error instanceof DeserializationError ? error.reason : undefined),
+      });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { FailureType } from '@source-kafka/airbyte-protocol';
+
+// Errors raised by the connector itself. Each has a stable `code`, and keeps the underlying error as `cause`.
+
+export const errorCodes = {
+  invalidState: 'INVALID_STATE',
+  invalidCatalog: 'INVALID_CATALOG',
+  poisonMessage: 'POISON_MESSAGE',
+  retentionGap: 'RETENTION_GAP',
+  testTopicMissing: 'TEST_TOPIC_MISSING',
+  registryUnavailable: 'REGISTRY_UNAVAILABLE',
+} as const;
+
+export type ErrorCode = (typeof errorCodes)[keyof typeof errorCodes];
+
+export class SourceKafkaError extends Error {
+  readonly code: ErrorCode;
+  /** The Airbyte failure type: `config_error` when the user can fix it through config, catalog or state. */
+  readonly failureType: FailureType;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; failureType?: FailureType } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SourceKafkaError';
+    this.code = code;
+    this.failureType = options.failureType ?? 'system_error';
+  }
+}
+
+export class InvalidCatalogError extends SourceKafkaError {
+  constructor(message: string, cause?: unknown) {
+    super(errorCodes.invalidCatalog, message, { cause, failureType: 'config_error' });
+    this.name = 'InvalidCatalogError';
+  }
+}
+
+/** A state offset below the log start under retention-gap policy `fail`. */
+export class RetentionGapError extends SourceKafkaError {
+  constructor(message: string) {
+    super(errorCodes.retentionGap, message, { failureType: 'config_error' });
+    this.name = 'RetentionGapError';
+  }
+}
+
+export class InvalidStateError extends SourceKafkaError {
+  constructor(message: string, cause?: unknown) {
+    super(errorCodes.invalidState, message, { cause, failureType: 'config_error' });
+    this.name = 'InvalidStateError';
+  }
+}
+
+/** A message that cannot be decoded, under the `fail` policy. */
+export class PoisonMessageError extends SourceKafkaError {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+
+  constructor(topic: string, partition: number, offset: string, reason: string, cause?: unknown) {
+    super(
+      errorCodes.poisonMessage,
+      `Cannot decode the message at topic "${topic}", partition ${partition}, offset ${offset}: ${reason}. ` +
+        'Fix or delete the message, or set the bad-message policy to skip.',
+      { cause, failureType: 'config_error' },
+    );
+    this.name = 'PoisonMessageError';
+    this.topic = topic;
+    this.partition = partition;
+    this.offset = offset;
+  }
+}

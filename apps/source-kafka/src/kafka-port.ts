@@ -1,0 +1,125 @@
+// KafkaPort on top of the consumer package. Each read is narrowed to exactly the configured streams'
+// partitions (an `assign` subscription), and full-refresh streams get a read of their own that starts at
+// the log start, so neither the configured start position nor the state can leak into them.
+
+import type { PartitionStart, RecordBatch } from '@source-kafka/consumer';
+import {
+  type BoundedRead,
+  type ConsumerDeps,
+  createOffsetCommitter,
+  listSelectedTopics,
+  type OffsetCommitter,
+  openBoundedRead,
+} from '@source-kafka/consumer';
+import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { errorCodes, SourceKafkaError } from './errors.js';
+import type { KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
+
+/** A subscribe pattern that selects exactly one topic name. */
+function exactTopicPattern(topic: string): string {
+  return topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The config of one read: exactly these partitions, and no record cap (the app counts records itself). */
+function readConfig(
+  config: KafkaSourceConfig,
+  starts: readonly ReadStart[],
+  earliest: boolean,
+): KafkaSourceConfig {
+  return {
+    ...config,
+    subscription: {
+      type: 'assign',
+      partitions: starts.map((s) => ({ topic: s.topic, partition: s.partition })),
+    },
+    startPosition: earliest ? { type: 'earliest' } : config.startPosition,
+    bounds: { maxDurationMs: config.bounds.maxDurationMs },
+  };
+}
+
+export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): KafkaPort {
+  return {
+    listTopics: () => listSelectedTopics(config, deps),
+
+    async openRead(starts) {
+      const groups: Array<{ starts: ReadStart[]; earliest: boolean }> = [
+        { starts: starts.filter((s) => s.earliest === true), earliest: true },
+        { starts: starts.filter((s) => s.earliest !== true), earliest: false },
+      ];
+      const reads: BoundedRead[] = [];
+      try {
+        for (const group of groups) {
+          if (group.starts.length === 0) continue;
+          const offsets: PartitionStart[] = group.earliest
+            ? []
+            : group.starts.map((s) =>
+                s.offset === undefined ? { topic: s.topic, partition: s.partition } : s,
+              );
+          reads.push(
+            await openBoundedRead(
+              readConfig(config, group.starts, group.earliest),
+              { starts: offsets },
+              deps,
+            ),
+          );
+        }
+      } catch (error) {
+        await Promise.all(reads.map((r) => r.close()));
+        throw error;
+      }
+      return sessionOf(reads, config, deps);
+    },
+
+    async checkTopicReadable(topic) {
+      const one: KafkaSourceConfig = {
+        ...config,
+        subscription: { type: 'subscribe', pattern: exactTopicPattern(topic) },
+        startPosition: { type: 'earliest' },
+        bounds: { maxRecords: 1, maxDurationMs: config.requestTimeoutMs },
+      };
+      const found = await listSelectedTopics(one, deps);
+      if (found.length === 0) {
+        throw new SourceKafkaError(
+          errorCodes.testTopicMissing,
+          `The test topic "${topic}" does not exist (or this principal may not describe it): create it, or fix test_topic.`,
+          { failureType: 'config_error' },
+        );
+      }
+      // Reading one message (or reaching the end of an empty topic) proves the Read permission and a working
+      // consumer group, which metadata alone does not.
+      const read = await openBoundedRead(one, { starts: [] }, deps);
+      try {
+        for await (const _batch of read) break;
+      } finally {
+        await read.close();
+      }
+    },
+
+    async close() {},
+  };
+}
+
+function sessionOf(
+  reads: readonly BoundedRead[],
+  config: KafkaSourceConfig,
+  deps: ConsumerDeps,
+): ReadSession {
+  let committer: OffsetCommitter | undefined;
+  async function* batches(): AsyncGenerator<RecordBatch> {
+    for (const read of reads) yield* read;
+  }
+  return {
+    ranges: reads.flatMap((r) => r.ranges),
+    reports: reads.flatMap((r) => r.reports),
+    batches: batches(),
+    finalOffsets: () => reads.flatMap((r) => r.summary().nextOffsets.map((o): TopicOffset => ({ ...o }))),
+    async commit(offsets) {
+      committer ??= createOffsetCommitter(config, deps);
+      await committer.commit(offsets);
+    },
+    async close() {
+      await Promise.all(reads.map((r) => r.close()));
+      await committer?.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// What the connector needs of Kafka and of the decoders, in its own words. The adapters in ./adapters.ts
+// fill them from the consumer and deserializers packages; unit tests fill them with in-memory fakes.
+import type {
+  OffsetReport,
+  PartitionRange,
+  PartitionStart,
+  RecordBatch,
+  TopicInfo,
+} from '@source-kafka/consumer';
+import type { Deserializer, StreamJsonSchema } from '@source-kafka/deserializers';
+
+export interface TopicOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** One bounded read: the end offsets were snapshotted when it was opened. */
+export interface ReadSession {
+  readonly ranges: readonly PartitionRange[];
+  /** Retention gaps and offsets beyond the end found while resolving the starts. */
+  readonly reports: readonly OffsetReport[];
+  readonly batches: AsyncIterable<RecordBatch>;
+  /** Commits checkpointed offsets to the consumer group (only called when configured). */
+  commit(offsets: readonly TopicOffset[]): Promise<void>;
+  /**
+   * After the batches ended on their own: the exact next offset of every partition, including moves past
+   * transaction markers and aborted messages that never came as records.
+   */
+  finalOffsets(): readonly TopicOffset[];
+  close(): Promise<void>;
+}
+
+export interface KafkaPort {
+  /** Topics the subscription selects, with partition counts. */
+  listTopics(): Promise<TopicInfo[]>;
+  /**
+   * Opens a read of exactly these partitions. A start without an offset uses the configured start
+   * position; full refresh passes `earliest: true` for its partitions.
+   */
+  openRead(starts: readonly ReadStart[]): Promise<ReadSession>;
+  /** For `check`: the topic exists and this principal may read it. Throws an error that says which. */
+  checkTopicReadable(topic: string): Promise<void>;
+  /** Releases the admin connection used by listTopics and checkTopicReadable. */
+  close(): Promise<void>;
+}
+
+export interface ReadStart extends PartitionStart {
+  /** Read from the log start whatever the configured start position (full refresh). */
+  readonly earliest?: boolean;
+}
+
+export interface Decoders {
+  readonly key: Deserializer;
+  readonly value: Deserializer;
+}
+
+export interface SchemaSource {
+  /** The JSON Schema of a topic's keys or values, from the registry when the format uses one. */
+  streamSchema(topic: string, part: 'key' | 'value'): Promise<StreamJsonSchema>;
+}

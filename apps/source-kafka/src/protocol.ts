@@ -1,0 +1,9 @@
+// The protocol types this app uses, gathered in one place.
+export type {
+  AirbyteMessage,
+  AirbyteMessageSink,
+  AirbyteStreamStatus,
+  Clock,
+  ConnectorLogger,
+  SyncMode,
+} from '@source-kafka/airbyte-protocol';

@@ -1,0 +1,403 @@
+import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@source-kafka/consumer';
+import type { JsonValue } from '@source-kafka/deserializers';
+import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { describe, expect, it } from 'vitest';
+import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
+import type { Decoders, KafkaPort, ReadStart, TopicOffset } from './ports.js';
+import type { AirbyteMessage, AirbyteMessageSink } from './protocol.js';
+import { type ConfiguredStream, readStreams } from './read.js';
+
+const baseConfig: KafkaSourceConfig = {
+  brokers: ['localhost:9092'],
+  clientId: 'c',
+  groupId: 'g',
+  subscription: { type: 'subscribe', pattern: '.*' },
+  security: { protocol: 'PLAINTEXT' },
+  requestTimeoutMs: 1000,
+  retryBackoffMs: 100,
+  maxPollRecords: 500,
+  startPosition: { type: 'earliest' },
+  isolationLevel: 'read_committed',
+  keyFormat: { format: 'STRING', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
+  valueFormat: { format: 'JSON', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
+  layout: { includeKey: true, includeHeaders: false, includeMetadata: true, value: 'nested' },
+  bounds: {},
+  checkpoint: { everyRecords: 1000, everyMs: 60_000 },
+  badMessagePolicy: 'fail',
+  retentionGapPolicy: 'continue',
+  commitOffsetsToGroup: false,
+};
+
+function msg(offset: number, value: string | null, key: string | null = null): KafkaRecord {
+  return {
+    offset: String(offset),
+    timestamp: '1700000000000',
+    timestampType: 'CreateTime',
+    key: key === null ? null : Buffer.from(key),
+    value: value === null ? null : Buffer.from(value),
+    headers: [],
+  };
+}
+
+/** An in-memory topic: partition -> messages at offsets 0..n-1. */
+type Topics = Record<string, KafkaRecord[][]>;
+
+class FakeKafka implements KafkaPort {
+  opened: ReadStart[] = [];
+  commits: TopicOffset[][] = [];
+  closed = false;
+  constructor(
+    private readonly topics: Topics,
+    private readonly reports: OffsetReport[] = [],
+    private readonly batchSize = 2,
+  ) {}
+  async checkTopicReadable() {}
+  async close() {}
+  async listTopics() {
+    return Object.entries(this.topics).map(([name, parts]) => ({ name, partitions: parts.length }));
+  }
+  async openRead(starts: readonly ReadStart[]) {
+    this.opened = [...starts];
+    const ranges: PartitionRange[] = starts.map((s) => {
+      const end = this.topics[s.topic]![s.partition]!.length;
+      const start = s.earliest ? 0 : s.offset === undefined ? 0 : Math.min(Number(s.offset), end);
+      return {
+        topic: s.topic,
+        partition: s.partition,
+        logStart: '0',
+        start: String(start),
+        end: String(end),
+      };
+    });
+    const topics = this.topics;
+    const batchSize = this.batchSize;
+    async function* batches(): AsyncGenerator<RecordBatch> {
+      for (const range of ranges) {
+        const all = topics[range.topic]![range.partition]!;
+        for (let at = Number(range.start); at < Number(range.end); at += batchSize) {
+          const records = all.slice(at, Math.min(at + batchSize, Number(range.end)));
+          yield {
+            topic: range.topic,
+            partition: range.partition,
+            records,
+            nextOffset: String(at + records.length),
+          };
+        }
+      }
+    }
+    return {
+      ranges,
+      finalOffsets: () => ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.end })),
+      reports: this.reports,
+      batches: batches(),
+      commit: async (offsets: readonly TopicOffset[]) => void this.commits.push([...offsets]),
+      close: async () => {
+        this.closed = true;
+      },
+    };
+  }
+}
+
+class PoisonError extends Error {
+  override name = 'DeserializationError';
+}
+
+const decoders: Decoders = {
+  key: (bytes) => (bytes === null ? null : Buffer.from(bytes).toString('utf8')),
+  value: (bytes) => {
+    if (bytes === null) return null;
+    const text = Buffer.from(bytes).toString('utf8');
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch (error) {
+      throw new PoisonError(`not JSON: ${text}`, { cause: error });
+    }
+  },
+};
+
+class CollectingWriter implements AirbyteMessageSink {
+  readonly messages: AirbyteMessage[] = [];
+  write(message: AirbyteMessage) {
+    this.messages.push(structuredClone(message));
+    return true;
+  }
+  writeRecord(stream: string, data: Record<string, unknown>, emittedAt: number) {
+    return this.write({
+      type: 'RECORD',
+      record: { stream, data: structuredClone(data), emitted_at: emittedAt },
+    });
+  }
+  async ready() {}
+  async flush() {}
+}
+
+function harness(options: {
+  topics: Topics;
+  streams: ConfiguredStream[];
+  config?: Partial<KafkaSourceConfig>;
+  states?: Record<string, unknown>;
+  reports?: OffsetReport[];
+}) {
+  const kafka = new FakeKafka(options.topics, options.reports);
+  const writer = new CollectingWriter();
+  const logs: string[] = [];
+  const logger = {
+    log: (level: string, m: string) => logs.push(`${level} ${m}`),
+    debug: (m: string) => logs.push(`DEBUG ${m}`),
+    info: (m: string) => logs.push(`INFO ${m}`),
+    warn: (m: string) => logs.push(`WARN ${m}`),
+    error: (m: string) => logs.push(`ERROR ${m}`),
+  };
+  const run = () =>
+    readStreams({
+      config: { ...baseConfig, ...options.config },
+      streams: options.streams,
+      states: new Map(Object.entries(options.states ?? {})),
+      kafka,
+      decoders,
+      ctx: { writer, logger, clock: { now: () => 0 }, signal: new AbortController().signal },
+    });
+  return { kafka, writer, logs, run };
+}
+
+const records = (messages: AirbyteMessage[]) =>
+  messages.flatMap((m) => (m.type === 'RECORD' ? [m.record] : []));
+const states = (messages: AirbyteMessage[]) => messages.flatMap((m) => (m.type === 'STATE' ? [m.state] : []));
+const statuses = (messages: AirbyteMessage[]) =>
+  messages.flatMap((m) =>
+    m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS'
+      ? [`${m.trace.stream_status.stream_descriptor.name}:${m.trace.stream_status.status}`]
+      : [],
+  );
+
+function jsonTopic(partitions: number, perPartition: number): KafkaRecord[][] {
+  return [...Array(partitions).keys()].map((p) =>
+    [...Array(perPartition).keys()].map((o) => msg(o, JSON.stringify({ p, o }), `k${o}`)),
+  );
+}
+
+describe('readStreams', () => {
+  it('reads only the configured streams, with statuses, estimates and a final state after the records', async () => {
+    const h = harness({
+      topics: { orders: jsonTopic(2, 3), ignored: jsonTopic(1, 5) },
+      streams: [{ name: 'orders', syncMode: 'full_refresh' }],
+    });
+    const summary = await h.run();
+    expect(summary).toEqual({ records: 6, skipped: 0, stoppedEarly: false });
+    expect(h.kafka.opened.every((s) => s.topic === 'orders' && s.earliest === true)).toBe(true);
+    expect(records(h.writer.messages).map((r) => r.stream)).toEqual(Array(6).fill('orders'));
+    expect(statuses(h.writer.messages)).toEqual(['orders:STARTED', 'orders:RUNNING', 'orders:COMPLETE']);
+    const estimate = h.writer.messages.find((m) => m.type === 'TRACE' && m.trace.type === 'ESTIMATE');
+    expect(estimate).toMatchObject({
+      trace: { estimate: { name: 'orders', type: 'STREAM', row_estimate: 6 } },
+    });
+    const last = states(h.writer.messages).at(-1)!;
+    expect(last.stream?.stream_state).toEqual({ version: 1, partitions: { '0': '3', '1': '3' } });
+    const lastRecordAt = h.writer.messages.findLastIndex((m) => m.type === 'RECORD');
+    const lastStateAt = h.writer.messages.findLastIndex((m) => m.type === 'STATE');
+    expect(lastStateAt).toBeGreaterThan(lastRecordAt);
+    expect(h.kafka.closed).toBe(true);
+  });
+
+  it('resumes incremental streams from the state and starts new partitions at the start position', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(3, 4) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      states: { t: { version: 1, partitions: { '0': '4', '1': '2' } } },
+    });
+    await h.run();
+    expect(h.kafka.opened).toEqual([
+      { topic: 't', partition: 0, offset: '4' },
+      { topic: 't', partition: 1, offset: '2' },
+      { topic: 't', partition: 2 },
+    ]);
+    expect(records(h.writer.messages)).toHaveLength(6);
+    expect(states(h.writer.messages).at(-1)?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '4', '1': '4', '2': '4' },
+    });
+    expect(h.logs.some((l) => l.includes('partition(s) 2 are new since the last sync'))).toBe(true);
+  });
+
+  it('checkpoints every N records, each STATE counting the records since the previous one', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 5) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { checkpoint: { everyRecords: 2, everyMs: 60_000 } },
+    });
+    await h.run();
+    const all = states(h.writer.messages);
+    expect(all.map((s) => s.stream?.stream_state?.partitions)).toEqual([
+      { '0': '2' },
+      { '0': '4' },
+      { '0': '5' },
+    ]);
+    expect(all.map((s) => s.sourceStats?.recordCount)).toEqual([2, 2, 1]);
+  });
+
+  it('stops exactly at the max-records cap and resumes after the last written record', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 10) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { bounds: { maxRecords: 3 } },
+    });
+    const summary = await h.run();
+    expect(summary.stoppedEarly).toBe(true);
+    expect(records(h.writer.messages)).toHaveLength(3);
+    expect(states(h.writer.messages).at(-1)?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '3' },
+    });
+  });
+
+  it('gives a stream with nothing new a final state and COMPLETE', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 2) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      states: { t: { version: 1, partitions: { '0': '2' } } },
+    });
+    await h.run();
+    expect(records(h.writer.messages)).toHaveLength(0);
+    expect(states(h.writer.messages)).toEqual([
+      {
+        type: 'STREAM',
+        stream: { stream_descriptor: { name: 't' }, stream_state: { version: 1, partitions: { '0': '2' } } },
+        sourceStats: { recordCount: 0 },
+      },
+    ]);
+    expect(statuses(h.writer.messages)).toEqual(['t:STARTED', 't:RUNNING', 't:COMPLETE']);
+  });
+
+  it('writes the records before a poison message and their state, then fails naming where', async () => {
+    const topic = [
+      [msg(0, '{"a":0}'), msg(1, '{"a":1}'), msg(2, '{"a":2}'), msg(3, 'not json'), msg(4, '{}')],
+    ];
+    const h = harness({ topics: { t: topic }, streams: [{ name: 't', syncMode: 'incremental' }] });
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoisonMessageError);
+    expect((error as Error).message).toContain('topic "t", partition 0, offset 3');
+    expect((error as Error).message).toContain('not JSON');
+    expect(records(h.writer.messages)).toHaveLength(3);
+    expect(states(h.writer.messages).at(-1)?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '3' },
+    });
+    expect(statuses(h.writer.messages).at(-1)).toBe('t:INCOMPLETE');
+
+    // A rerun from that state fails at the same offset again.
+    const rerun = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      states: { t: { version: 1, partitions: { '0': '3' } } },
+    });
+    const again = await rerun.run().catch((e: unknown) => e);
+    expect((again as PoisonMessageError).offset).toBe('3');
+    expect(records(rerun.writer.messages)).toHaveLength(0);
+  });
+
+  it('skips and counts a poison message under the skip policy', async () => {
+    const topic = [[msg(0, '{"a":0}'), msg(1, 'bad'), msg(2, '{"a":2}')]];
+    const h = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { badMessagePolicy: 'skip' },
+    });
+    const summary = await h.run();
+    expect(summary).toMatchObject({ records: 2, skipped: 1 });
+    expect(states(h.writer.messages).at(-1)?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '3' },
+    });
+    expect(
+      h.logs.some((l) => l.startsWith('WARN Skipped the message at topic "t", partition 0, offset 1')),
+    ).toBe(true);
+  });
+
+  it('propagates errors that are not about the message bytes (e.g. registry down) instead of skipping', async () => {
+    const h = harness({
+      topics: { t: [[msg(0, '{}')]] },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { badMessagePolicy: 'skip' },
+    });
+    const failing: Decoders = {
+      ...decoders,
+      value: () => Promise.reject(new Error('registry unreachable')),
+    };
+    const error = await readStreams({
+      config: { ...baseConfig, badMessagePolicy: 'skip' },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      states: new Map(),
+      kafka: h.kafka,
+      decoders: failing,
+      ctx: {
+        writer: h.writer,
+        logger: { log() {}, debug() {}, info() {}, warn() {}, error() {} },
+        clock: { now: () => 0 },
+        signal: new AbortController().signal,
+      },
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('registry unreachable');
+    expect(statuses(h.writer.messages).at(-1)).toBe('t:INCOMPLETE');
+  });
+
+  it('goes on past a retention gap, or fails when the policy says so', async () => {
+    const gap: OffsetReport = {
+      kind: 'retention_gap',
+      topic: 't',
+      partition: 0,
+      requestedOffset: '2',
+      logStart: '5',
+      lostOffsets: '3',
+    };
+    const warn = harness({
+      topics: { t: jsonTopic(1, 6) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      reports: [gap],
+    });
+    await warn.run();
+    expect(records(warn.writer.messages)).toHaveLength(6);
+
+    const fail = harness({
+      topics: { t: jsonTopic(1, 6) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      reports: [gap],
+      config: { retentionGapPolicy: 'fail' },
+    });
+    await expect(fail.run()).rejects.toThrow('3 offset(s) were never read');
+    await expect(fail.run()).rejects.toBeInstanceOf(RetentionGapError);
+    expect(records(fail.writer.messages)).toHaveLength(0);
+  });
+
+  it('refuses a catalog stream that is not a selected topic', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 1) },
+      streams: [{ name: 'gone', syncMode: 'incremental' }],
+    });
+    await expect(h.run()).rejects.toBeInstanceOf(InvalidCatalogError);
+  });
+
+  it('rejects a malformed incoming state naming the stream', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 1) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      states: { t: { partitions: { '0': 'x' } } },
+    });
+    await expect(h.run()).rejects.toThrow('state of stream "t"');
+  });
+
+  it('commits checkpointed offsets to the group only when configured', async () => {
+    const off = harness({
+      topics: { t: jsonTopic(1, 3) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+    });
+    await off.run();
+    expect(off.kafka.commits).toEqual([]);
+    const on = harness({
+      topics: { t: jsonTopic(1, 3) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { commitOffsetsToGroup: true },
+    });
+    await on.run();
+    expect(on.kafka.commits.at(-1)).toEqual([{ topic: 't', partition: 0, offset: '3' }]);
+  });
+});

@@ -1,0 +1,361 @@
+import {
+  estimateTraceMessage,
+  streamStateMessage,
+  streamStatusMessage,
+} from '@source-kafka/airbyte-protocol';
+import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@source-kafka/consumer';
+import type { JsonValue } from '@source-kafka/deserializers';
+import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
+import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
+import type { Decoders, KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
+import { estimateRows, formatProgress, ProgressTracker } from './progress.js';
+import type {
+  AirbyteMessage,
+  AirbyteMessageSink,
+  AirbyteStreamStatus,
+  Clock,
+  ConnectorLogger,
+  SyncMode,
+} from './protocol.js';
+import { buildRecordData } from './record.js';
+import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
+
+export interface ConfiguredStream {
+  readonly name: string;
+  readonly syncMode: SyncMode;
+}
+
+export interface ReadContext {
+  readonly writer: AirbyteMessageSink;
+  readonly logger: ConnectorLogger;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+}
+
+export interface ReadOptions {
+  readonly config: KafkaSourceConfig;
+  readonly streams: readonly ConfiguredStream[];
+  /** Incoming stream_state per stream name, not yet validated. */
+  readonly states: ReadonlyMap<string, unknown>;
+  readonly kafka: KafkaPort;
+  readonly decoders: Decoders;
+  readonly ctx: ReadContext;
+  /** How often to log progress; 10 s unless a test says otherwise. */
+  readonly progressIntervalMs?: number | undefined;
+  /**
+   * The reason when `error` is about the message bytes (a poison message), undefined for anything else
+   * (registry down, bad credentials), which must fail the sync whatever the bad-message policy.
+   */
+  readonly isPoison?: ((error: unknown) => string | undefined) | undefined;
+}
+
+export interface ReadSummary {
+  readonly records: number;
+  readonly skipped: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** Logs at most this many skipped messages one by one; the rest are only counted. */
+const SKIP_LOG_LIMIT = 20;
+
+/**
+ * Reads the configured streams once, from their start offsets to the ends snapshotted at the start, and
+ * writes RECORD, STATE, TRACE and LOG messages to `ctx.writer`.
+ */
+export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
+  const { config, ctx, kafka } = options;
+  const { writer, logger, clock } = ctx;
+  const streamNames = options.streams.map((s) => s.name);
+  if (streamNames.length === 0) {
+    logger.info('The configured catalog has no streams: nothing to read.');
+    return { records: 0, skipped: 0, stoppedEarly: false };
+  }
+
+  const topics = new Map((await kafka.listTopics()).map((t) => [t.name, t.partitions]));
+  const missing = streamNames.filter((name) => !topics.has(name));
+  if (missing.length > 0) {
+    throw new InvalidCatalogError(
+      `The configured catalog has stream(s) ${missing.map((m) => `"${m}"`).join(', ')} that the subscription does not ` +
+        'select or that no longer exist as topics. Run discover again and update the connection.',
+    );
+  }
+
+  const modes = new Map(options.streams.map((s) => [s.name, s.syncMode]));
+  const starts: ReadStart[] = [];
+  for (const stream of options.streams) {
+    const partitions = [...Array(topics.get(stream.name) ?? 0).keys()];
+    if (stream.syncMode === 'full_refresh') {
+      for (const partition of partitions) starts.push({ topic: stream.name, partition, earliest: true });
+      continue;
+    }
+    const raw = options.states.get(stream.name);
+    const state: TopicState | undefined = raw === undefined ? undefined : parseTopicState(stream.name, raw);
+    const plan = planPartitionStarts(stream.name, partitions, state);
+    if (plan.vanished.length > 0) {
+      logger.warn(
+        `Topic "${stream.name}" no longer has partition(s) ${plan.vanished.join(', ')} that the state recorded; ` +
+          'the topic was probably recreated with fewer partitions. Their state is dropped.',
+      );
+    }
+    const known = state?.partitions ?? {};
+    const fresh = plan.starts.filter((s) => s.offset === undefined).map((s) => s.partition);
+    if (state !== undefined && fresh.length > 0 && Object.keys(known).length > 0) {
+      logger.info(
+        `Topic "${stream.name}": partition(s) ${fresh.join(', ')} are new since the last sync and start at the ` +
+          `configured start position (${config.startPosition.type}).`,
+      );
+    }
+    starts.push(...plan.starts);
+  }
+
+  for (const name of streamNames) emitStatus(writer, clock, name, 'STARTED');
+
+  let session: ReadSession;
+  try {
+    session = await kafka.openRead(starts);
+  } catch (error) {
+    for (const name of streamNames) emitStatus(writer, clock, name, 'INCOMPLETE');
+    await writer.flush();
+    throw error;
+  }
+
+  const checkpointer = new Checkpointer({
+    everyRecords: config.checkpoint.everyRecords,
+    everyMs: config.checkpoint.everyMs,
+    clock,
+  });
+  const running = new Set<string>();
+  let records = 0;
+  let skipped = 0;
+  let stoppedEarly = false;
+  try {
+    enforceRetentionPolicy(session.reports, modes, config);
+    for (const name of streamNames) {
+      checkpointer.addStream(name, startOffsets(session.ranges, name));
+    }
+    for (const estimate of estimateRows(session.ranges)) {
+      writer.write(
+        estimateTraceMessage(
+          { name: estimate.stream, type: 'STREAM', rowEstimate: estimate.rowEstimate },
+          clock.now(),
+        ),
+      );
+    }
+
+    const progress = new ProgressTracker(session.ranges, clock, options.progressIntervalMs);
+    const maxRecords = config.bounds.maxRecords;
+    const deadline =
+      config.bounds.maxDurationMs === undefined
+        ? Number.POSITIVE_INFINITY
+        : clock.now() + config.bounds.maxDurationMs;
+    const { layout, badMessagePolicy } = config;
+    const decodeKey = layout.includeKey ? options.decoders.key : undefined;
+    const decodeValue = options.decoders.value;
+    const poisonReason = options.isPoison ?? defaultPoisonReason;
+
+    for await (const batch of session.batches) {
+      if (ctx.signal.aborted) {
+        logger.info('Asked to stop: writing the last state and ending the read early.');
+        stoppedEarly = true;
+        break;
+      }
+      const stream = batch.topic;
+      if (!running.has(stream)) {
+        running.add(stream);
+        emitStatus(writer, clock, stream, 'RUNNING');
+      }
+      const emittedAt = clock.now();
+      const cap = maxRecords === undefined ? batch.records.length : Math.max(0, maxRecords - records);
+      let written = 0;
+      let paced = true;
+      let nextOffset = batch.nextOffset;
+      for (let i = 0; i < batch.records.length; i++) {
+        const record = batch.records[i]!;
+        if (written >= cap) {
+          nextOffset = record.offset;
+          stoppedEarly = true;
+          break;
+        }
+        let key: JsonValue = null;
+        let value: JsonValue = null;
+        try {
+          if (decodeKey !== undefined && record.key !== null) {
+            const k = decodeKey(record.key, context(batch, record, 'key'));
+            key = k instanceof Promise ? await k : k;
+          }
+          if (record.value !== null) {
+            const v = decodeValue(record.value, context(batch, record, 'value'));
+            value = v instanceof Promise ? await v : v;
+          }
+        } catch (error) {
+          const reason = poisonReason(error);
+          if (reason === undefined) throw error;
+          if (badMessagePolicy === 'skip') {
+            skipped++;
+            if (skipped <= SKIP_LOG_LIMIT) {
+              logger.warn(
+                `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: ${reason}`,
+              );
+            } else if (skipped === SKIP_LOG_LIMIT + 1) {
+              logger.warn('More messages were skipped; they are counted but no longer logged one by one.');
+            }
+            continue;
+          }
+          // Everything before the poison message is written and checkpointed, so a rerun fails right here.
+          checkpointer.advance(stream, batch.partition, record.offset, written);
+          records += written;
+          writeStates(writer, checkpointer.checkpoint());
+          emitAllStatuses(writer, clock, streamNames, 'INCOMPLETE');
+          await writer.flush();
+          throw new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
+        }
+        const data = buildRecordData(
+          { topic: stream, partition: batch.partition, record, key, value },
+          layout,
+        );
+        paced = writer.writeRecord(stream, data, emittedAt) && paced;
+        written++;
+      }
+      records += written;
+      checkpointer.advance(stream, batch.partition, nextOffset, written);
+      progress.observe(stream, batch.partition, nextOffset, written);
+      if (!paced) await writer.ready();
+      if (checkpointer.isDue()) await checkpoint(writer, checkpointer.checkpoint(), session, config);
+      const line = progress.poll();
+      if (line !== undefined) logger.info(line);
+      if (stoppedEarly) {
+        logger.info(
+          `Reached the cap of ${maxRecords} records for this sync; the next sync goes on from here.`,
+        );
+        break;
+      }
+      if (clock.now() >= deadline) {
+        logger.info(
+          `Reached the time cap of ${config.bounds.maxDurationMs} ms; the next sync goes on from here.`,
+        );
+        stoppedEarly = true;
+        break;
+      }
+    }
+
+    if (!stoppedEarly) {
+      for (const o of session.finalOffsets()) checkpointer.moveForward(o.topic, o.partition, o.offset);
+    }
+    await checkpoint(writer, checkpointer.finalCheckpoint(), session, config);
+    if (skipped > 0) {
+      logger.warn(`Skipped ${skipped} message(s) that could not be decoded (bad-message policy: skip).`);
+    }
+    logger.info(`${formatProgress(progress.summary())} Done.`);
+    for (const name of streamNames) {
+      if (!running.has(name)) emitStatus(writer, clock, name, 'RUNNING');
+      emitStatus(writer, clock, name, 'COMPLETE');
+    }
+    await writer.flush();
+    return { records, skipped, stoppedEarly };
+  } catch (error) {
+    if (!(error instanceof PoisonMessageError)) {
+      // The records written so far are covered by the last state; the partial batch is not.
+      writeStates(writer, checkpointer.checkpoint());
+      emitAllStatuses(writer, clock, streamNames, 'INCOMPLETE');
+      await writer.flush().catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    await session.close().catch((error: unknown) => {
+      logger.warn(
+        `Closing the Kafka consumer failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+}
+
+function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value') {
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: record.offset,
+    part,
+    headers: record.headers,
+  };
+}
+
+/** Deserializers throw DeserializationError for bad bytes; anything else (registry down) is not poison. */
+function defaultPoisonReason(error: unknown): string | undefined {
+  return error instanceof Error && error.name === 'DeserializationError' ? error.message : undefined;
+}
+
+function startOffsets(ranges: readonly PartitionRange[], topic: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const range of ranges) if (range.topic === topic) out[String(range.partition)] = range.start;
+  return out;
+}
+
+/**
+ * The consumer logs every report as a WARN already; what is left here is the policy. A port that plans
+ * offsets without enforcing it still fails the sync as configured.
+ */
+function enforceRetentionPolicy(
+  reports: readonly OffsetReport[],
+  modes: ReadonlyMap<string, SyncMode>,
+  config: KafkaSourceConfig,
+): void {
+  if (config.retentionGapPolicy !== 'fail') return;
+  for (const report of reports) {
+    if (report.kind !== 'retention_gap' || modes.get(report.topic) !== 'incremental') continue;
+    throw new RetentionGapError(
+      `Topic "${report.topic}", partition ${report.partition}: the state resumes at offset ${report.requestedOffset}, ` +
+        `but retention already deleted everything below ${report.logStart}, so ${report.lostOffsets} offset(s) were ` +
+        'never read. The retention-gap policy is "fail": reset the stream, or set the policy to continue.',
+    );
+  }
+}
+
+function writeStates(writer: AirbyteMessageSink, checkpoints: readonly StreamCheckpoint[]): void {
+  for (const cp of checkpoints) writer.write(stateMessage(cp));
+}
+
+export function stateMessage(cp: StreamCheckpoint): AirbyteMessage {
+  return streamStateMessage(
+    { name: cp.stream },
+    { version: cp.state.version, partitions: { ...cp.state.partitions } },
+    { recordCount: cp.recordCount },
+  );
+}
+
+async function checkpoint(
+  writer: AirbyteMessageSink,
+  checkpoints: readonly StreamCheckpoint[],
+  session: ReadSession,
+  config: KafkaSourceConfig,
+): Promise<void> {
+  writeStates(writer, checkpoints);
+  if (!config.commitOffsetsToGroup || checkpoints.length === 0) return;
+  // Committed only after the STATE reached stdout, so the group never runs ahead of what Airbyte holds.
+  await writer.flush();
+  const offsets: TopicOffset[] = [];
+  for (const cp of checkpoints) {
+    for (const [partition, offset] of Object.entries(cp.state.partitions)) {
+      offsets.push({ topic: cp.stream, partition: Number(partition), offset });
+    }
+  }
+  await session.commit(offsets);
+}
+
+function emitStatus(
+  writer: AirbyteMessageSink,
+  clock: Clock,
+  stream: string,
+  status: AirbyteStreamStatus,
+): void {
+  writer.write(streamStatusMessage({ name: stream }, status, clock.now()));
+}
+
+function emitAllStatuses(
+  writer: AirbyteMessageSink,
+  clock: Clock,
+  streams: readonly string[],
+  status: AirbyteStreamStatus,
+): void {
+  for (const name of streams) emitStatus(writer, clock, name, status);
+}

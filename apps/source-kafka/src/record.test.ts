@@ -1,0 +1,140 @@
+import type { KafkaRecord } from '@source-kafka/consumer';
+import type { RecordLayoutConfig } from '@source-kafka/spec';
+import { describe, expect, it } from 'vitest';
+import { buildRecordData, headerToField, kafkaTimestampToRfc3339, offsetToJson } from './record.js';
+
+const nested: RecordLayoutConfig = {
+  includeKey: true,
+  includeHeaders: true,
+  includeMetadata: true,
+  value: 'nested',
+};
+
+function kafkaRecord(overrides: Partial<KafkaRecord> = {}): KafkaRecord {
+  return {
+    offset: '42',
+    timestamp: '1700000000123',
+    timestampType: 'CreateTime',
+    key: Buffer.from('k1'),
+    value: Buffer.from('{"a":1}'),
+    headers: [],
+    ...overrides,
+  };
+}
+
+describe('buildRecordData', () => {
+  it('nests the value and adds prefixed metadata fields', () => {
+    const data = buildRecordData(
+      { topic: 'orders', partition: 3, record: kafkaRecord(), key: 'k1', value: { a: 1 } },
+      nested,
+    );
+    expect(data).toEqual({
+      value: { a: 1 },
+      _kafka_key: 'k1',
+      _kafka_headers: [],
+      _kafka_topic: 'orders',
+      _kafka_partition: 3,
+      _kafka_offset: 42,
+      _kafka_timestamp: '2023-11-14T22:13:20.123Z',
+      _kafka_timestamp_type: 'CreateTime',
+      _kafka_is_tombstone: false,
+    });
+  });
+
+  it('flattens an object value, and metadata wins over a clashing value field', () => {
+    const data = buildRecordData(
+      {
+        topic: 't',
+        partition: 0,
+        record: kafkaRecord(),
+        key: null,
+        value: { a: 1, _kafka_offset: 'spoofed' },
+      },
+      { ...nested, value: 'flatten' },
+    );
+    expect(data.a).toBe(1);
+    expect(data._kafka_offset).toBe(42);
+    expect('value' in data).toBe(false);
+  });
+
+  it('keeps a non-object value under `value` in the flattened layout', () => {
+    const data = buildRecordData(
+      { topic: 't', partition: 0, record: kafkaRecord(), key: null, value: [1, 2] },
+      { ...nested, value: 'flatten' },
+    );
+    expect(data.value).toEqual([1, 2]);
+  });
+
+  it('emits a tombstone with a null value and the tombstone flag', () => {
+    const data = buildRecordData(
+      { topic: 't', partition: 0, record: kafkaRecord({ value: null }), key: 'k1', value: null },
+      nested,
+    );
+    expect(data.value).toBeNull();
+    expect(data._kafka_is_tombstone).toBe(true);
+    expect(data._kafka_key).toBe('k1');
+  });
+
+  it('leaves out key, headers and metadata when the layout says so, but keeps the tombstone flag', () => {
+    const data = buildRecordData(
+      { topic: 't', partition: 0, record: kafkaRecord(), key: 'k', value: 5 },
+      { includeKey: false, includeHeaders: false, includeMetadata: false, value: 'nested' },
+    );
+    expect(data).toEqual({ value: 5, _kafka_is_tombstone: false });
+  });
+
+  it('keeps duplicate headers in wire order', () => {
+    const data = buildRecordData(
+      {
+        topic: 't',
+        partition: 0,
+        record: kafkaRecord({
+          headers: [
+            { key: 'h', value: Buffer.from('one') },
+            { key: 'h', value: Buffer.from('two') },
+            { key: 'empty', value: null },
+          ],
+        }),
+        key: null,
+        value: null,
+      },
+      nested,
+    );
+    expect(data._kafka_headers).toEqual([
+      { key: 'h', value: 'one', encoding: 'utf8' },
+      { key: 'h', value: 'two', encoding: 'utf8' },
+      { key: 'empty', value: null, encoding: 'utf8' },
+    ]);
+  });
+});
+
+describe('headerToField', () => {
+  it('writes invalid UTF-8 as base64', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80]);
+    expect(headerToField({ key: 'bin', value: bytes })).toEqual({
+      key: 'bin',
+      value: bytes.toString('base64'),
+      encoding: 'base64',
+    });
+  });
+
+  it('keeps multi-byte UTF-8 text as text', () => {
+    expect(headerToField({ key: 'x', value: Buffer.from('héllo ✓') }).value).toBe('héllo ✓');
+  });
+});
+
+describe('kafkaTimestampToRfc3339', () => {
+  it('returns null for the -1 "no timestamp" marker', () => {
+    expect(kafkaTimestampToRfc3339('-1')).toBeNull();
+  });
+  it('formats epoch milliseconds as RFC 3339 UTC', () => {
+    expect(kafkaTimestampToRfc3339('0')).toBe('1970-01-01T00:00:00.000Z');
+  });
+});
+
+describe('offsetToJson', () => {
+  it('keeps offsets beyond 2^53 exact as strings', () => {
+    expect(offsetToJson('9007199254740993')).toBe('9007199254740993');
+    expect(offsetToJson('17')).toBe(17);
+  });
+});

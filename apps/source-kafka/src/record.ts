@@ -1,0 +1,78 @@
+import type { KafkaHeader, KafkaRecord } from '@source-kafka/consumer';
+import type { JsonValue } from '@source-kafka/deserializers';
+import type { RecordLayoutConfig } from '@source-kafka/spec';
+import { fieldNames } from './fields.js';
+
+export interface HeaderField {
+  readonly key: string;
+  readonly value: string | null;
+  /** How `value` is written: UTF-8 text when the bytes are valid UTF-8, base64 otherwise. */
+  readonly encoding: 'utf8' | 'base64';
+}
+
+// fatal: true makes invalid UTF-8 throw instead of being silently replaced with U+FFFD.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function headerToField(header: KafkaHeader): HeaderField {
+  if (header.value === null) return { key: header.key, value: null, encoding: 'utf8' };
+  try {
+    return { key: header.key, value: strictUtf8.decode(header.value), encoding: 'utf8' };
+  } catch {
+    return { key: header.key, value: header.value.toString('base64'), encoding: 'base64' };
+  }
+}
+
+/** Kafka timestamps are milliseconds since the epoch; -1 means the producer set none. */
+export function kafkaTimestampToRfc3339(timestamp: string): string | null {
+  const ms = Number(timestamp);
+  if (!Number.isFinite(ms) || ms < 0) return null;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/**
+ * Offsets are int64 decimal strings. They are emitted as JSON integers so destinations sort and key on
+ * them naturally; every real offset is far below 2^53, and a larger one keeps its exact digits as a string.
+ */
+export function offsetToJson(offset: string): number | string {
+  const n = Number(offset);
+  return Number.isSafeInteger(n) ? n : offset;
+}
+
+export interface DecodedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly record: KafkaRecord;
+  /** The decoded key, or null when the message has none or keys are not included. */
+  readonly key: JsonValue;
+  /** The decoded value; null for a tombstone. */
+  readonly value: JsonValue;
+}
+
+/** Builds the `data` of one Airbyte RECORD in the documented layout. */
+export function buildRecordData(
+  decoded: DecodedRecord,
+  layout: RecordLayoutConfig,
+): Record<string, JsonValue | HeaderField[]> {
+  const { record } = decoded;
+  const data: Record<string, JsonValue | HeaderField[]> = {};
+  const value = decoded.value;
+  if (layout.value === 'flatten' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const name in value) data[name] = value[name] as JsonValue;
+  } else {
+    data[fieldNames.value] = value;
+  }
+  // Metadata is written after the value's fields so that, in the flattened layout, a value field with a
+  // reserved name cannot hide the primary key.
+  if (layout.includeKey) data[fieldNames.key] = decoded.key;
+  if (layout.includeHeaders) data[fieldNames.headers] = record.headers.map(headerToField);
+  if (layout.includeMetadata) {
+    data[fieldNames.topic] = decoded.topic;
+    data[fieldNames.partition] = decoded.partition;
+    data[fieldNames.offset] = offsetToJson(record.offset);
+    data[fieldNames.timestamp] = kafkaTimestampToRfc3339(record.timestamp);
+    data[fieldNames.timestampType] = record.timestampType;
+  }
+  data[fieldNames.isTombstone] = record.value === null;
+  return data;
+}

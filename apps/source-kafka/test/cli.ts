@@ -1,0 +1,152 @@
+// Runs the connector CLI as a child process from source (no build needed) and parses its output.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { assertAirbyteMessages } from '@source-kafka/testkit/airbyte-schema';
+
+const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const nodeArgs = ['--conditions=source-kafka-source', '--import', 'tsx', join(appDir, 'src/main.ts')];
+
+export type Message = Record<string, unknown> & { type: string };
+
+export interface CliResult {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Every stdout line, each validated against #/definitions/AirbyteMessage. */
+  readonly messages: Message[];
+}
+
+export interface CliFiles {
+  readonly config?: unknown;
+  readonly catalog?: unknown;
+  readonly state?: unknown;
+}
+
+/** Writes the JSON inputs to a fresh folder and returns the command-line flags for them. */
+export function inputFlags(files: CliFiles): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'source-kafka-e2e-'));
+  const flags: string[] = [];
+  for (const [name, value] of Object.entries(files)) {
+    if (value === undefined) continue;
+    const path = join(dir, `${name}.json`);
+    writeFileSync(path, JSON.stringify(value));
+    flags.push(`--${name}`, path);
+  }
+  return flags;
+}
+
+function spawnCli(command: string, files: CliFiles): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, command, ...inputFlags(files)], {
+    cwd: appDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs one command to the end. Fails the test if any stdout line is not a valid AirbyteMessage. */
+export async function runCli(command: string, files: CliFiles = {}): Promise<CliResult> {
+  const child = spawnCli(command, files);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+    child.on('close', (code, sig) => done([code, sig])),
+  );
+  const messages = assertAirbyteMessages(stdout.split('\n')) as Message[];
+  return { exitCode, signal, stdout, stderr, messages };
+}
+
+/**
+ * Runs `read` and SIGKILLs it as soon as `shouldKill` returns true for the messages seen so far. Returns the
+ * messages read before the kill (what a platform would have received).
+ */
+export async function runCliUntil(
+  files: CliFiles,
+  shouldKill: (seen: readonly Message[]) => boolean,
+): Promise<{ messages: Message[]; killed: boolean }> {
+  const child = spawnCli('read', files);
+  const messages: Message[] = [];
+  let killed = false;
+  const lines = createInterface({ input: child.stdout! });
+  const closed = new Promise<void>((done) => child.on('close', () => done()));
+  for await (const line of lines) {
+    if (killed || line.trim() === '') continue;
+    messages.push(...(assertAirbyteMessages([line]) as Message[]));
+    if (shouldKill(messages)) {
+      child.kill('SIGKILL');
+      killed = true;
+      lines.close();
+    }
+  }
+  await closed;
+  return { messages, killed };
+}
+
+export const ofType = <T = Record<string, unknown>>(messages: readonly Message[], type: string): T[] =>
+  messages.filter((m) => m.type === type).map((m) => m[type.toLowerCase()] as T);
+
+export interface RecordOut {
+  stream: string;
+  data: Record<string, unknown>;
+}
+
+export const recordsOf = (messages: readonly Message[]): RecordOut[] =>
+  messages.filter((m) => m.type === 'RECORD').map((m) => m.record as RecordOut);
+
+export interface StateOut {
+  type: string;
+  stream: {
+    stream_descriptor: { name: string };
+    stream_state: { version: number; partitions: Record<string, string> };
+  };
+  sourceStats?: { recordCount?: number };
+}
+
+export const statesOf = (messages: readonly Message[]): StateOut[] =>
+  messages.filter((m) => m.type === 'STATE').map((m) => m.state as StateOut);
+
+/** The input state for a next run: the last STATE of each stream, as the platform would keep it. */
+export function stateInput(messages: readonly Message[]): StateOut[] {
+  const last = new Map<string, StateOut>();
+  for (const state of statesOf(messages)) last.set(state.stream.stream_descriptor.name, state);
+  return [...last.values()];
+}
+
+export const logsOf = (messages: readonly Message[]): Array<{ level: string; message: string }> =>
+  ofType(messages, 'LOG');
+
+export function traceErrors(messages: readonly Message[]): Array<Record<string, unknown>> {
+  return messages
+    .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR')
+    .map((m) => (m.trace as { error: Record<string, unknown> }).error);
+}
+
+export function streamStatuses(messages: readonly Message[]): string[] {
+  return messages
+    .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'STREAM_STATUS')
+    .map((m) => {
+      const s = (m.trace as { stream_status: { stream_descriptor: { name: string }; status: string } })
+        .stream_status;
+      return `${s.stream_descriptor.name}:${s.status}`;
+    });
+}
+
+/** A configured catalog reading the given streams, each in the given mode. */
+export function catalogFor(streams: Record<string, 'full_refresh' | 'incremental'>): unknown {
+  return {
+    streams: Object.entries(streams).map(([name, mode]) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
+      sync_mode: mode,
+      destination_sync_mode: mode === 'incremental' ? 'append_dedup' : 'overwrite',
+    })),
+  };
+}

@@ -1,0 +1,242 @@
+import { type ParsedArgs, parseConnectorArgs } from './argv.js';
+import {
+  catalogMessage,
+  connectionStatusMessage,
+  errorTraceMessage,
+  logMessage,
+  specMessage,
+} from './builders.js';
+import { parseConfiguredCatalog } from './catalog.js';
+import { classifyError, internalMessage, isFailureType, stackTrace, userMessage } from './classify.js';
+import type { Clock, Connector, ConnectorContext, FailureType, LogLevel } from './contract.js';
+import { InputFileError } from './errors.js';
+import { readJsonFile } from './input-file.js';
+import { createLogger } from './logger.js';
+import { redactorForConfig, SecretRedactor } from './redactor.js';
+import { EMPTY_INPUT_STATE, parseInputState } from './state.js';
+import { type MessageOutput, MessageWriter, type MessageWriterOptions } from './writer.js';
+
+export interface RunnerOptions {
+  /** Command line without node and script; default `process.argv.slice(2)`. */
+  readonly argv?: readonly string[];
+  /** Default `process.stdout`. */
+  readonly output?: MessageOutput;
+  readonly clock?: Clock;
+  /** Lowest level written; default INFO, DEBUG with `--debug`. */
+  readonly logLevel?: LogLevel;
+  readonly writer?: Pick<MessageWriterOptions, 'chunkSize' | 'highWaterMark'>;
+  /**
+   * Install SIGTERM/SIGINT, uncaughtException/unhandledRejection and exit-flush handlers, and call
+   * `process.exit` with the result. Default true; tests running the runner in-process turn it off.
+   */
+  readonly manageProcess?: boolean;
+  /** After SIGTERM, how long the connector gets to stop before the runner flushes and exits. Default 20 s. */
+  readonly shutdownGraceMs?: number;
+}
+
+/** Exit code after SIGTERM/SIGINT (128 + SIGTERM), whether or not the connector stopped in time. */
+export const EXIT_TERMINATED = 143;
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Runs one Airbyte command (`spec`, `check`, `discover`, `read`) against a connector and resolves with the
+ * exit code: 0 on success (and for every `check`, which reports failure as a FAILED connection status), 1
+ * after a TRACE ERROR, 143 after SIGTERM.
+ */
+export async function runConnector<C>(connector: Connector<C>, options: RunnerOptions = {}): Promise<number> {
+  const manageProcess = options.manageProcess ?? true;
+  const clock = options.clock ?? systemClock;
+  const argv = options.argv ?? process.argv.slice(2);
+  let redactor = new SecretRedactor([]);
+  const writer = new MessageWriter(options.output ?? process.stdout, {
+    ...options.writer,
+    redact: (message) => redactor.redactMessage(message),
+  });
+  const abort = new AbortController();
+  let command: ParsedArgs['command'] | undefined;
+  let terminated = false;
+
+  /** Writes the failure in the form the command calls for and returns the exit code. */
+  const reportFailure = (error: unknown): number => {
+    const failureType = classify(connector, error);
+    if (command === 'check') {
+      writeQuietly(writer, connectionStatusMessage('FAILED', userMessage(error, failureType)));
+      return 0;
+    }
+    if (terminated) {
+      // Most likely the connector unwinding after the abort signal: not a failure of the sync itself.
+      writeQuietly(
+        writer,
+        logMessage('WARN', `Stopped after a termination signal: ${internalMessage(error)}`),
+      );
+      return EXIT_TERMINATED;
+    }
+    writeQuietly(
+      writer,
+      errorTraceMessage(
+        {
+          message: userMessage(error, failureType),
+          failureType,
+          internalMessage: internalMessage(error),
+          stackTrace: stackTrace(error),
+        },
+        clock.now(),
+      ),
+    );
+    return 1;
+  };
+
+  const detach = manageProcess
+    ? attachProcessHandlers({
+        writer,
+        onSignal: (signal) => {
+          terminated = true;
+          writeQuietly(writer, logMessage('WARN', `Received ${signal}; stopping and flushing output.`));
+          abort.abort(new Error(`Received ${signal}`));
+        },
+        onFatal: reportFailure,
+        shutdownGraceMs: options.shutdownGraceMs ?? 20_000,
+      })
+    : () => {};
+
+  let exitCode = 0;
+  try {
+    const args = parseConnectorArgs(argv);
+    command = args.command;
+    const logger = createLogger(writer, options.logLevel ?? (args.debug ? 'DEBUG' : 'INFO'));
+    const ctx: ConnectorContext = { writer, logger, signal: abort.signal, clock };
+    const spec = await connector.spec();
+    if (args.command === 'spec') {
+      writer.write(specMessage(spec));
+    } else {
+      const rawConfig = await readJsonObject('--config', args.configPath!);
+      redactor = redactorForConfig(
+        spec.connectionSpecification,
+        rawConfig,
+        connector.secretValues?.(rawConfig),
+      );
+      exitCode = await runWithConfig(connector, args, rawConfig, ctx);
+    }
+  } catch (error) {
+    exitCode = reportFailure(error);
+  } finally {
+    try {
+      await writer.close();
+    } catch {
+      // The reader went away (EPIPE); nothing left to tell it.
+    }
+    detach();
+  }
+  if (terminated) exitCode = EXIT_TERMINATED;
+  if (manageProcess) process.exit(exitCode);
+  return exitCode;
+}
+
+async function runWithConfig<C>(
+  connector: Connector<C>,
+  args: ParsedArgs,
+  rawConfig: Record<string, unknown>,
+  ctx: ConnectorContext,
+): Promise<number> {
+  const config = connector.parseConfig ? await connector.parseConfig(rawConfig) : (rawConfig as C);
+  switch (args.command) {
+    case 'check': {
+      const result = await connector.check(config, ctx);
+      ctx.writer.write(
+        result === undefined
+          ? connectionStatusMessage('SUCCEEDED')
+          : connectionStatusMessage(result.status, result.message),
+      );
+      return 0;
+    }
+    case 'discover':
+      ctx.writer.write(catalogMessage(await connector.discover(config, ctx)));
+      return 0;
+    case 'read': {
+      const catalog = parseConfiguredCatalog(await readJsonFile('--catalog', args.catalogPath!));
+      const state =
+        args.statePath === undefined
+          ? EMPTY_INPUT_STATE
+          : parseInputState(await readJsonFile('--state', args.statePath));
+      await connector.read(config, catalog, state, ctx);
+      return 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+async function readJsonObject(flag: string, path: string): Promise<Record<string, unknown>> {
+  const value = await readJsonFile(flag, path);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputFileError(flag, path, `The ${flag} file '${path}' must contain a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function classify<C>(connector: Connector<C>, error: unknown): FailureType {
+  let custom: FailureType | undefined;
+  try {
+    custom = connector.classifyError?.(error);
+  } catch {
+    custom = undefined;
+  }
+  return isFailureType(custom) ? custom : classifyError(error);
+}
+
+function writeQuietly(writer: MessageWriter, message: Parameters<MessageWriter['write']>[0]): void {
+  try {
+    if (!writer.closed) writer.write(message);
+  } catch {
+    // The output failed; the exit code still tells the platform.
+  }
+}
+
+interface ProcessHandlerOptions {
+  readonly writer: MessageWriter;
+  readonly onSignal: (signal: NodeJS.Signals) => void;
+  readonly onFatal: (error: unknown) => number;
+  readonly shutdownGraceMs: number;
+}
+
+/** Signal, crash and exit handlers; returns a function that removes them. */
+function attachProcessHandlers({
+  writer,
+  onSignal,
+  onFatal,
+  shutdownGraceMs,
+}: ProcessHandlerOptions): () => void {
+  let signalled = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const exitNow = (code: number): never => {
+    writer.flushSync();
+    process.exit(code);
+  };
+  const handleSignal = (signal: NodeJS.Signals): void => {
+    // A second signal, or a connector that ignores the abort signal, must not keep the process alive.
+    if (signalled) exitNow(EXIT_TERMINATED);
+    signalled = true;
+    onSignal(signal);
+    graceTimer = setTimeout(() => exitNow(EXIT_TERMINATED), shutdownGraceMs);
+    graceTimer.unref();
+  };
+  const handleFatal = (error: unknown): void => {
+    exitNow(onFatal(error));
+  };
+  const handleExit = (): void => writer.flushSync();
+
+  process.on('SIGTERM', handleSignal);
+  process.on('SIGINT', handleSignal);
+  process.on('uncaughtException', handleFatal);
+  process.on('unhandledRejection', handleFatal);
+  process.on('exit', handleExit);
+  return () => {
+    if (graceTimer) clearTimeout(graceTimer);
+    process.off('SIGTERM', handleSignal);
+    process.off('SIGINT', handleSignal);
+    process.off('uncaughtException', handleFatal);
+    process.off('unhandledRejection', handleFatal);
+    process.off('exit', handleExit);
+  };
+}

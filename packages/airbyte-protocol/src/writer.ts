@@ -1,0 +1,189 @@
+import { writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { AirbyteMessageSink } from './contract.js';
+import { WriterClosedError } from './errors.js';
+import type { AirbyteMessage, AirbyteRecordMessageMeta } from './messages.js';
+
+export interface MessageWriterOptions {
+  /** Buffered characters at which a chunk is handed to the output. Default 64 KiB. */
+  readonly chunkSize?: number;
+  /** Buffered characters above which write() returns false and ready() waits. Default 1 MiB. */
+  readonly highWaterMark?: number;
+  /**
+   * Applied to every message except RECORD and STATE (data is not ours to rewrite) before it is serialized:
+   * the runner masks secrets in LOG, TRACE and CONNECTION_STATUS text with it.
+   */
+  readonly redact?: (message: AirbyteMessage) => AirbyteMessage;
+}
+
+/** An output the writer can use; `fd` enables the synchronous last-chance flush at process exit. */
+export type MessageOutput = Writable & { readonly fd?: number };
+
+const DEFAULT_CHUNK_SIZE = 64 * 1024;
+const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+
+/**
+ * Writes Airbyte messages as JSON lines. Lines are joined into chunks and handed to the output only when a
+ * chunk is full or on flush(), so there is never one `write` per record, and only whole lines are ever
+ * written. When the output asks to wait ('drain'), lines keep collecting in memory up to `highWaterMark`;
+ * past it `write()` returns false and `ready()` blocks the producer until the output drains.
+ */
+export class MessageWriter implements AirbyteMessageSink {
+  readonly #out: MessageOutput;
+  readonly #chunkSize: number;
+  readonly #highWaterMark: number;
+  readonly #redact: ((message: AirbyteMessage) => AirbyteMessage) | undefined;
+  #buffer = '';
+  #waitingForDrain = false;
+  #readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  #lastWrite: Promise<void> = Promise.resolve();
+  #closed = false;
+  #failure: Error | undefined;
+  readonly #recordPrefixes = new Map<string, string>();
+
+  constructor(out: MessageOutput, options: MessageWriterOptions = {}) {
+    this.#out = out;
+    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.#highWaterMark = Math.max(options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.#chunkSize);
+    this.#redact = options.redact;
+    out.on('drain', this.#onDrain);
+    out.on('error', this.#onError);
+  }
+
+  /** Characters buffered here and not yet handed to the output. */
+  get bufferedLength(): number {
+    return this.#buffer.length;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  write(message: AirbyteMessage): boolean {
+    if (this.#closed) throw new WriterClosedError();
+    if (this.#failure) throw this.#failure;
+    const redact = this.#redact;
+    const line =
+      redact !== undefined && message.type !== 'RECORD' && message.type !== 'STATE'
+        ? JSON.stringify(redact(message))
+        : JSON.stringify(message);
+    this.#buffer += `${line}\n`;
+    if (this.#buffer.length >= this.#chunkSize && !this.#waitingForDrain) this.#handOver();
+    return this.#buffer.length < this.#highWaterMark;
+  }
+
+  /**
+   * The hot path for records: the same line `write(recordMessage(...))` produces, without building the
+   * envelope objects or serializing their constant parts again for every record.
+   */
+  writeRecord(
+    stream: string,
+    data: Record<string, unknown>,
+    emittedAt: number,
+    namespace?: string,
+    meta?: AirbyteRecordMessageMeta,
+  ): boolean {
+    if (this.#closed) throw new WriterClosedError();
+    if (this.#failure) throw this.#failure;
+    const key = namespace === undefined ? stream : `${namespace}\u0000${stream}`;
+    let prefix = this.#recordPrefixes.get(key);
+    if (prefix === undefined) {
+      prefix = `{"type":"RECORD","record":{${namespace === undefined ? '' : `"namespace":${JSON.stringify(namespace)},`}"stream":${JSON.stringify(stream)},"data":`;
+      this.#recordPrefixes.set(key, prefix);
+    }
+    const tail = meta === undefined ? '}}\n' : `,"meta":${JSON.stringify(meta)}}}\n`;
+    this.#buffer += `${prefix}${JSON.stringify(data)},"emitted_at":${Math.trunc(emittedAt)}${tail}`;
+    if (this.#buffer.length >= this.#chunkSize && !this.#waitingForDrain) this.#handOver();
+    return this.#buffer.length < this.#highWaterMark;
+  }
+
+  ready(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#buffer.length < this.#highWaterMark) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+  }
+
+  async flush(): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    // At a flush the caller wants the bytes out, so a pending drain does not hold the tail back.
+    if (this.#buffer.length > 0) this.#handOver();
+    await this.#lastWrite;
+  }
+
+  /** Flushes and refuses further writes. The output itself stays open (stdout must not be ended). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.#closed = true;
+      this.#out.off('drain', this.#onDrain);
+      this.#rejectWaiters(new WriterClosedError());
+    }
+  }
+
+  /**
+   * Last-chance flush for process 'exit' and fatal paths, where no more event-loop turns will come: writes
+   * the buffer synchronously to the output's file descriptor. Falls back to a plain stream write when the
+   * stream still holds earlier chunks, since writing the fd directly would then put lines out of order.
+   */
+  flushSync(): void {
+    if (this.#buffer.length === 0 || this.#failure) return;
+    const data = this.#buffer;
+    this.#buffer = '';
+    const fd = this.#out.fd;
+    if (typeof fd === 'number' && this.#out.writableLength === 0) {
+      writeAllSync(fd, Buffer.from(data, 'utf8'));
+    } else {
+      this.#out.write(data);
+    }
+  }
+
+  #handOver(): void {
+    const data = this.#buffer;
+    this.#buffer = '';
+    this.#lastWrite = new Promise<void>((resolve, reject) => {
+      const accepted = this.#out.write(data, (error) => (error ? reject(error) : resolve()));
+      if (!accepted) this.#waitingForDrain = true;
+    });
+    // A failed write also reaches #onError; this keeps the promise from being reported as unhandled.
+    this.#lastWrite.catch(() => {});
+    this.#settleWaiters();
+  }
+
+  readonly #onDrain = (): void => {
+    this.#waitingForDrain = false;
+    if (this.#buffer.length >= this.#chunkSize) this.#handOver();
+    else this.#settleWaiters();
+  };
+
+  readonly #onError = (error: Error): void => {
+    this.#failure ??= error;
+    this.#rejectWaiters(error);
+  };
+
+  #settleWaiters(): void {
+    if (this.#buffer.length >= this.#highWaterMark || this.#readyWaiters.length === 0) return;
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  #rejectWaiters(error: Error): void {
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+}
+
+function writeAllSync(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset);
+    } catch (error) {
+      // A non-blocking pipe that is full: retry; anything else (EPIPE) means nobody is reading any more.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { describe, expect, it } from 'vitest';
+import { kafkaClientConfig } from './client.js';
+import { ConsumerError } from './errors.js';
+
+const deps = { logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: { now: () => 0 } };
+
+function config(security: KafkaSourceConfig['security']): KafkaSourceConfig {
+  return {
+    brokers: ['b1:9092', 'b2:9092'],
+    clientId: 'airbyte',
+    groupId: 'g',
+    subscription: { type: 'subscribe', pattern: '.*' },
+    security,
+    requestTimeoutMs: 20_000,
+    retryBackoffMs: 150,
+    maxPollRecords: 500,
+    startPosition: { type: 'earliest' },
+    isolationLevel: 'read_committed',
+    keyFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
+    valueFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
+    layout: { includeKey: true, includeHeaders: true, includeMetadata: true, value: 'nested' },
+    bounds: {},
+    checkpoint: { everyRecords: 1000, everyMs: 1000 },
+    badMessagePolicy: 'fail',
+    retentionGapPolicy: 'continue',
+    commitOffsetsToGroup: false,
+  };
+}
+
+describe('kafkaClientConfig', () => {
+  it('maps brokers, client id, timeouts and backoff', () => {
+    const result = kafkaClientConfig(config({ protocol: 'PLAINTEXT' }), deps);
+    expect(result.brokers).toEqual(['b1:9092', 'b2:9092']);
+    expect(result.clientId).toBe('airbyte');
+    expect(result.requestTimeout).toBe(20_000);
+    expect(result.retry?.initialRetryTime).toBe(150);
+    expect(result.ssl).toBeUndefined();
+    expect(result.sasl).toBeUndefined();
+  });
+
+  it('maps SASL_SSL with SCRAM-SHA-512 and a CA', () => {
+    const result = kafkaClientConfig(
+      config({
+        protocol: 'SASL_SSL',
+        sasl: { mechanism: 'SCRAM-SHA-512', username: 'u', password: 'p' },
+        tls: { caCertificate: 'PEM' },
+      }),
+      deps,
+    );
+    expect(result.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
+    expect(result.ssl).toMatchObject({ ca: ['PEM'], rejectUnauthorized: true });
+  });
+
+  it('maps mTLS client certificate and key', () => {
+    const result = kafkaClientConfig(
+      config({ protocol: 'SSL', tls: { caCertificate: 'CA', clientCertificate: 'CERT', clientKey: 'KEY' } }),
+      deps,
+    );
+    expect(result.ssl).toMatchObject({ ca: ['CA'], cert: 'CERT', key: 'KEY' });
+  });
+
+  it.each([
+    ['GSSAPI', /GSSAPI \(Kerberos\) is not supported/],
+    ['AWS_MSK_IAM', /AWS_MSK_IAM is not supported/],
+  ])('refuses %s with a config error', (mechanism, message) => {
+    const security = {
+      protocol: 'SASL_SSL',
+      sasl: { mechanism, username: 'u', password: 'secret-pw' },
+    } as unknown as KafkaSourceConfig['security'];
+    try {
+      kafkaClientConfig(config(security), deps);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConsumerError);
+      expect((error as ConsumerError).failureType).toBe('config_error');
+      expect((error as ConsumerError).message).toMatch(message);
+      expect((error as ConsumerError).message).not.toContain('secret-pw');
+    }
+  });
+
+  it('refuses a SASL protocol without a mechanism', () => {
+    expect(() => kafkaClientConfig(config({ protocol: 'SASL_PLAINTEXT' }), deps)).toThrowError(
+      /needs a SASL mechanism/,
+    );
+  });
+});

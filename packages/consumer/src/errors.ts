@@ -1,0 +1,170 @@
+// Every failure leaving this package is a ConsumerError: a stable code, the Airbyte failure type the app
+// reports, a message that names what failed and where, and the original error as `cause`.
+
+export const consumerErrorCodes = {
+  unsupportedMechanism: 'UNSUPPORTED_SASL_MECHANISM',
+  invalidConfig: 'INVALID_CONFIG',
+  brokersUnreachable: 'BROKERS_UNREACHABLE',
+  authenticationFailed: 'AUTHENTICATION_FAILED',
+  authorizationFailed: 'AUTHORIZATION_FAILED',
+  tokenEndpoint: 'OAUTH_TOKEN_ENDPOINT_FAILED',
+  topicNotFound: 'TOPIC_NOT_FOUND',
+  partitionNotFound: 'PARTITION_NOT_FOUND',
+  noTopicSelected: 'NO_TOPIC_SELECTED',
+  noStartOffset: 'NO_START_OFFSET',
+  retentionGap: 'RETENTION_GAP',
+  brokerError: 'BROKER_ERROR',
+  timeout: 'TIMEOUT',
+  internal: 'INTERNAL',
+} as const;
+
+export type ConsumerErrorCode = (typeof consumerErrorCodes)[keyof typeof consumerErrorCodes];
+
+/** The Airbyte trace failure type: config errors are the user's to fix, transient ones may pass on retry. */
+export type FailureType = 'config_error' | 'transient_error' | 'system_error';
+
+export class ConsumerError extends Error {
+  override readonly name = 'ConsumerError';
+  readonly code: ConsumerErrorCode;
+  readonly failureType: FailureType;
+
+  constructor(
+    code: ConsumerErrorCode,
+    failureType: FailureType,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = code;
+    this.failureType = failureType;
+  }
+}
+
+interface KafkaJsErrorShape {
+  readonly name?: unknown;
+  readonly type?: unknown;
+  readonly retriable?: unknown;
+  readonly message?: unknown;
+  readonly cause?: unknown;
+  readonly originalError?: unknown;
+}
+
+function shape(error: unknown): KafkaJsErrorShape {
+  return typeof error === 'object' && error !== null ? (error as KafkaJsErrorShape) : {};
+}
+
+/** Walks kafkajs wrappers (retry errors keep the last failure as `originalError` or `cause`). */
+function chain(error: unknown): KafkaJsErrorShape[] {
+  const seen: KafkaJsErrorShape[] = [];
+  let current: unknown = error;
+  while (current !== undefined && current !== null && seen.length < 10) {
+    const s = shape(current);
+    seen.push(s);
+    current = s.originalError ?? s.cause;
+  }
+  return seen;
+}
+
+const authTypes = new Set(['SASL_AUTHENTICATION_FAILED', 'ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM']);
+const authzTypes = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
+const tlsCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL|EPROTO|DEPTH_ZERO/;
+
+/**
+ * Turns anything kafkajs throws into a ConsumerError. `where` says what was being done, e.g.
+ * "fetching metadata from localhost:9092".
+ */
+export function classifyError(error: unknown, where: string, bootstrap: readonly string[]): ConsumerError {
+  if (error instanceof ConsumerError) return error;
+  const links = chain(error);
+  const names = links.map((l) => String(l.name ?? ''));
+  const types = links.map((l) => String(l.type ?? ''));
+  const codes = links.map((l) => String((l as { code?: unknown }).code ?? ''));
+  const messages = links.map((l) => String(l.message ?? ''));
+  const servers = bootstrap.join(',');
+  const last = messages.find((m) => m.length > 0) ?? 'unknown error';
+
+  if (names.includes('KafkaJSSASLAuthenticationError') || types.some((t) => authTypes.has(t))) {
+    return new ConsumerError(
+      consumerErrorCodes.authenticationFailed,
+      'config_error',
+      `SASL authentication failed against ${servers} while ${where}: check the SASL mechanism and the JAAS credentials (${last})`,
+      { cause: error },
+    );
+  }
+  if (types.some((t) => authzTypes.has(t))) {
+    return new ConsumerError(
+      consumerErrorCodes.authorizationFailed,
+      'config_error',
+      `Not authorized while ${where}: grant this principal the needed ACLs (${last})`,
+      { cause: error },
+    );
+  }
+  if (
+    codes.some((c) => tlsCodes.test(c)) ||
+    messages.some((m) => /certificate|self.signed|handshake|SSL routines/i.test(m))
+  ) {
+    return new ConsumerError(
+      consumerErrorCodes.authenticationFailed,
+      'config_error',
+      `TLS handshake with ${servers} failed while ${where}: check the CA certificate and client certificate/key (${last})`,
+      { cause: error },
+    );
+  }
+  if (
+    names.some(
+      (n) =>
+        n === 'KafkaJSConnectionError' ||
+        n === 'KafkaJSNumberOfRetriesExceeded' ||
+        n === 'KafkaJSBrokerNotFound',
+    ) &&
+    messages.some((m) =>
+      /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|timed? ?out|Connection error|closed|Failed to connect/i.test(m),
+    )
+  ) {
+    return new ConsumerError(
+      consumerErrorCodes.brokersUnreachable,
+      'transient_error',
+      `Could not reach the Kafka brokers ${servers} while ${where}: check bootstrap_servers, the network and the security protocol (${last})`,
+      { cause: error },
+    );
+  }
+  if (names.includes('KafkaJSRequestTimeoutError') || names.includes('KafkaJSLockTimeout')) {
+    return new ConsumerError(
+      consumerErrorCodes.timeout,
+      'transient_error',
+      `A request to ${servers} timed out while ${where} (${last})`,
+      { cause: error },
+    );
+  }
+  if (links.some((l) => l.retriable === true) || names.includes('KafkaJSNumberOfRetriesExceeded')) {
+    return new ConsumerError(
+      consumerErrorCodes.brokerError,
+      'transient_error',
+      `The broker kept failing while ${where}, after retries with backoff (${last})`,
+      { cause: error },
+    );
+  }
+  if (names.some((n) => n.startsWith('KafkaJS'))) {
+    return new ConsumerError(
+      consumerErrorCodes.brokerError,
+      'system_error',
+      `Kafka error while ${where} (${last})`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new ConsumerError(
+    consumerErrorCodes.internal,
+    'system_error',
+    `Unexpected error while ${where} (${last})`,
+    {
+      cause: error,
+    },
+  );
+}

@@ -1,0 +1,198 @@
+import { createKafka, createTopic, produceMessages, withAdmin } from '@source-kafka/testkit';
+import { describe, expect, inject, it } from 'vitest';
+import { ConsumerError, createOffsetCommitter, openBoundedRead } from '../src/index.js';
+import { collect, deps, offsetsOf, recordingLogger, testConfig } from './support.js';
+
+const conn = inject('broker');
+
+const values = (prefix: string, count: number, partition = 0) =>
+  Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: `${prefix}${i}`, partition }));
+
+describe('transactions', () => {
+  it('hands out only committed messages under read_committed and finishes past the control records', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-txn', partitions: 2 });
+    await produceMessages(conn, topic, values('c0-', 3, 0), { transaction: 'commit' });
+    await produceMessages(conn, topic, values('a0-', 3, 0), { transaction: 'abort' });
+    await produceMessages(conn, topic, values('a1-', 3, 1), { transaction: 'abort' });
+    await produceMessages(conn, topic, values('c1-', 2, 1), { transaction: 'commit' });
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+    });
+    const read = await openBoundedRead(config, { starts: [] }, deps);
+    // 3 records + commit marker, 3 aborted records + abort marker.
+    expect(read.ranges.map((r) => r.end)).toEqual(['8', '7']);
+    const { records, summary } = await collect(read);
+    expect(records.map((r) => r.value?.toString()).sort()).toEqual(['c0-0', 'c0-1', 'c0-2', 'c1-0', 'c1-1']);
+    expect(summary.stopReason).toBe('end');
+    expect(offsetsOf(summary)).toEqual({ [`${topic}:0`]: '8', [`${topic}:1`]: '7' });
+
+    const uncommitted = await collect(
+      await openBoundedRead({ ...config, isolationLevel: 'read_uncommitted' }, { starts: [] }, deps),
+    );
+    expect(uncommitted.records).toHaveLength(11);
+  });
+
+  it('stops at the last stable offset while a transaction is still open', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-txn-open', partitions: 1 });
+    await produceMessages(conn, topic, values('before-', 2));
+    const producer = createKafka(conn).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionalId: `consumer-open-${topic}`,
+    });
+    await producer.connect();
+    const transaction = await producer.transaction();
+    try {
+      await transaction.send({ topic, messages: [{ value: 'open-0', partition: 0 }] });
+      await produceMessages(conn, topic, values('after-', 1));
+      const config = testConfig(conn.plaintext.brokers, {
+        subscription: { type: 'subscribe', pattern: topic },
+      });
+      const read = await openBoundedRead(config, { starts: [] }, deps);
+      expect(read.ranges[0]?.end).toBe('2');
+      const { records, summary } = await collect(read);
+      expect(records.map((r) => r.value?.toString())).toEqual(['before-0', 'before-1']);
+      expect(offsetsOf(summary)).toEqual({ [`${topic}:0`]: '2' });
+    } finally {
+      await transaction.abort();
+      await producer.disconnect();
+    }
+  });
+});
+
+describe('offset edge cases', () => {
+  it('reports the records lost to retention and continues from the log start', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-retention', partitions: 1 });
+    await produceMessages(conn, topic, values('r', 10));
+    await withAdmin(conn, (admin) =>
+      admin.deleteRecords({ topic, partitions: [{ partition: 0, offset: '6' }] }),
+    );
+    const { logger, lines } = recordingLogger();
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+    });
+    const read = await openBoundedRead(
+      config,
+      { starts: [{ topic, partition: 0, offset: '2' }] },
+      { ...deps, logger },
+    );
+    expect(read.reports).toEqual([
+      { kind: 'retention_gap', topic, partition: 0, requestedOffset: '2', logStart: '6', lostOffsets: '4' },
+    ]);
+    expect(lines.some((l) => l.startsWith('warn') && l.includes('4 offsets were deleted by retention'))).toBe(
+      true,
+    );
+    const { records } = await collect(read);
+    expect(records.map((r) => r.offset)).toEqual(['6', '7', '8', '9']);
+
+    const failing = await openBoundedRead(
+      { ...config, retentionGapPolicy: 'fail' },
+      { starts: [{ topic, partition: 0, offset: '2' }] },
+      deps,
+    ).catch((e: unknown) => e);
+    expect(failing).toBeInstanceOf(ConsumerError);
+    expect((failing as ConsumerError).code).toBe('RETENTION_GAP');
+    expect((failing as ConsumerError).message).toContain(`${topic}:0`);
+  });
+
+  it('detects a state offset beyond the end (recreated topic) and reads from the start position', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-beyond', partitions: 1 });
+    await produceMessages(conn, topic, values('b', 3));
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+    });
+    const read = await openBoundedRead(config, { starts: [{ topic, partition: 0, offset: '500' }] }, deps);
+    expect(read.reports).toEqual([
+      { kind: 'offset_beyond_end', topic, partition: 0, requestedOffset: '500', end: '3' },
+    ]);
+    const { records } = await collect(read);
+    expect(records.map((r) => r.offset)).toEqual(['0', '1', '2']);
+  });
+
+  it('fails a partition without state under auto_offset_reset none, naming it', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-none', partitions: 1 });
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+      startPosition: { type: 'none' },
+    });
+    await expect(openBoundedRead(config, { starts: [] }, deps)).rejects.toThrowError(
+      `${topic}:0 has no offset`,
+    );
+  });
+
+  it('reads a compacted topic with offset gaps to its end, and resumes from a compacted-away offset', async () => {
+    const topic = await createTopic(conn, {
+      prefix: 'consumer-compacted',
+      partitions: 1,
+      config: {
+        'cleanup.policy': 'compact',
+        'segment.bytes': '2048',
+        'min.cleanable.dirty.ratio': '0.001',
+        'min.compaction.lag.ms': '0',
+        'delete.retention.ms': '0',
+      },
+    });
+    // 5 keys overwritten 40 times each, one message per request so segments roll and the cleaner can work.
+    const latest = new Map<string, string>();
+    for (let round = 0; round < 40; round++) {
+      const batch = Array.from({ length: 5 }, (_, k) => ({
+        key: `key${k}`,
+        value: `v${round}-${k}-${'x'.repeat(100)}`,
+        partition: 0,
+      }));
+      for (const m of batch) latest.set(m.key, m.value);
+      await produceMessages(conn, topic, batch);
+    }
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+      maxPollRecords: 3,
+    });
+    // The broker's cleaner runs on its own schedule (15 s backoff by default): wait for the first gaps.
+    let result = await collect(await openBoundedRead(config, { starts: [] }, deps));
+    for (let attempt = 0; attempt < 40 && result.records.length === 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      result = await collect(await openBoundedRead(config, { starts: [] }, deps));
+    }
+    const offsets = result.records.map((r) => Number(r.offset));
+    expect(offsets.length).toBeLessThan(200);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(result.summary.stopReason).toBe('end');
+    expect(offsetsOf(result.summary)).toEqual({ [`${topic}:0`]: '200' });
+    const lastByKey = new Map<string, string>();
+    for (const r of result.records) lastByKey.set(r.key?.toString() ?? '', r.value?.toString() ?? '');
+    expect(lastByKey).toEqual(latest);
+
+    const gap = offsets.findIndex((o, i) => i > 0 && o - (offsets[i - 1] ?? o) > 1);
+    expect(gap).toBeGreaterThan(0);
+    const missing = String((offsets[gap - 1] ?? 0) + 1);
+    const resumed = await collect(
+      await openBoundedRead(config, { starts: [{ topic, partition: 0, offset: missing }] }, deps),
+    );
+    expect(resumed.records[0]?.offset).toBe(String(offsets[gap]));
+    expect(resumed.records).toHaveLength(offsets.length - gap);
+  });
+});
+
+describe('commitOffsets', () => {
+  it('writes checkpointed offsets to config.groupId for lag dashboards', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-commit', partitions: 2 });
+    const groupId = `consumer-commit-${topic}`;
+    const config = testConfig(conn.plaintext.brokers, { groupId });
+    const committer = createOffsetCommitter(config, deps);
+    try {
+      await committer.commit([
+        { topic, partition: 0, offset: '0' },
+        { topic, partition: 1, offset: '0' },
+      ]);
+      await produceMessages(conn, topic, values('c', 3, 1));
+      await committer.commit([{ topic, partition: 1, offset: '3' }]);
+    } finally {
+      await committer.close();
+    }
+    const committed = await withAdmin(conn, (admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+    expect(committed[0]?.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
+      [0, '0'],
+      [1, '3'],
+    ]);
+  });
+});

@@ -1,0 +1,215 @@
+import { createTopic, produceMessages } from '@source-kafka/testkit';
+import { describe, expect, inject, it } from 'vitest';
+import { openBoundedRead } from '../src/index.js';
+import { collect, deps, offsetsOf, testConfig } from './support.js';
+
+const conn = inject('broker');
+
+function messages(count: number, partition: number, prefix = 'v') {
+  return Array.from({ length: count }, (_, i) => ({
+    key: `k${i}`,
+    value: `${prefix}${partition}-${i}`,
+    partition,
+  }));
+}
+
+describe('bounded reads', () => {
+  it('reads a single-partition topic from the beginning to the snapshot end, bytes and metadata intact', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-single', partitions: 1 });
+    await produceMessages(conn, topic, [
+      { key: 'a', value: 'one', headers: { h1: 'x', h2: ['y', 'z'] }, partition: 0 },
+      { key: null, value: null, partition: 0 },
+      { key: Buffer.from([0, 255]), value: Buffer.from([1, 2, 3]), partition: 0 },
+    ]);
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+    });
+    const read = await openBoundedRead(config, { starts: [] }, deps);
+    expect(read.ranges).toEqual([{ topic, partition: 0, logStart: '0', end: '3', start: '0' }]);
+    const { records, summary } = await collect(read);
+    expect(records.map((r) => r.offset)).toEqual(['0', '1', '2']);
+    expect(records[0]?.key?.toString()).toBe('a');
+    expect(records[0]?.value?.toString()).toBe('one');
+    expect(records[0]?.headers.map((h) => [h.key, h.value?.toString()])).toEqual([
+      ['h1', 'x'],
+      ['h2', 'y'],
+      ['h2', 'z'],
+    ]);
+    expect(records[0]?.timestampType).toBe('CreateTime');
+    expect(Number(records[0]?.timestamp)).toBeGreaterThan(1_600_000_000_000);
+    expect(records[1]?.key).toBeNull();
+    expect(records[1]?.value).toBeNull();
+    expect(records[2]?.key?.equals(Buffer.from([0, 255]))).toBe(true);
+    expect(records[2]?.value?.equals(Buffer.from([1, 2, 3]))).toBe(true);
+    expect(summary).toMatchObject({ stopReason: 'end', recordsRead: 3 });
+    expect(offsetsOf(summary)).toEqual({ [`${topic}:0`]: '3' });
+  });
+
+  it('reads all 12 partitions, resumes from given offsets and finishes empty partitions at once', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-twelve', partitions: 12 });
+    const fixture = Array.from({ length: 11 }, (_, p) => messages(20, p)).flat();
+    await produceMessages(conn, topic, fixture);
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: `${topic}` },
+      maxPollRecords: 7,
+    });
+    const first = await collect(await openBoundedRead(config, { starts: [] }, deps));
+    expect(first.records).toHaveLength(220);
+    const expectedEnd = Object.fromEntries(
+      Array.from({ length: 12 }, (_, p) => [`${topic}:${p}`, p === 11 ? '0' : '20']),
+    );
+    expect(offsetsOf(first.summary)).toEqual(expectedEnd);
+    for (let p = 0; p < 11; p++) {
+      const values = first.records.filter((r) => r.partition === p).map((r) => r.value?.toString());
+      expect(values).toEqual(messages(20, p).map((m) => m.value));
+    }
+    expect(Math.max(...first.batches.map((b) => b.records.length))).toBeLessThanOrEqual(7);
+
+    const starts = Array.from({ length: 12 }, (_, p) => ({
+      topic,
+      partition: p,
+      offset: p === 3 ? '15' : '20',
+    }));
+    starts[11] = { topic, partition: 11, offset: '0' };
+    const resumed = await collect(await openBoundedRead(config, { starts }, deps));
+    expect(resumed.records.map((r) => `${r.partition}@${r.offset}`)).toEqual([
+      '3@15',
+      '3@16',
+      '3@17',
+      '3@18',
+      '3@19',
+    ]);
+    expect(resumed.summary.stopReason).toBe('end');
+  });
+
+  it('reads exactly the snapshotted range while another producer keeps writing', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-live', partitions: 2 });
+    await produceMessages(conn, topic, [...messages(300, 0), ...messages(300, 1)]);
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+    });
+    const read = await openBoundedRead(config, { starts: [] }, deps);
+    expect(read.ranges.map((r) => r.end)).toEqual(['300', '300']);
+    let writing = true;
+    const writer = (async () => {
+      let round = 0;
+      while (writing) {
+        await produceMessages(conn, topic, [
+          ...messages(50, 0, `late${round}-`),
+          ...messages(50, 1, `late${round}-`),
+        ]);
+        round++;
+      }
+      return round;
+    })();
+    const { records, summary } = await collect(read);
+    writing = false;
+    const rounds = await writer;
+    expect(rounds).toBeGreaterThan(0);
+    expect(records).toHaveLength(600);
+    expect(records.every((r) => !r.value?.toString().startsWith('late'))).toBe(true);
+    expect(offsetsOf(summary)).toEqual({ [`${topic}:0`]: '300', [`${topic}:1`]: '300' });
+  });
+
+  it('stops at maxRecords with the exact next offset for every partition, and resumes without loss', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-cap', partitions: 3 });
+    await produceMessages(conn, topic, [...messages(40, 0), ...messages(40, 1), ...messages(40, 2)]);
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+      maxPollRecords: 16,
+      bounds: { maxRecords: 50 },
+    });
+    const seen = new Map<number, string[]>();
+    let starts: { topic: string; partition: number; offset: string }[] = [];
+    for (let round = 0; round < 10; round++) {
+      const { records, summary } = await collect(await openBoundedRead(config, { starts }, deps));
+      for (const r of records) seen.set(r.partition, [...(seen.get(r.partition) ?? []), r.offset]);
+      expect(records.length).toBeLessThanOrEqual(50);
+      // Each next offset is one past the last record handed out for its partition.
+      for (const next of summary.nextOffsets) {
+        const mine = records.filter((r) => r.partition === next.partition);
+        const last = mine[mine.length - 1];
+        const previous = starts.find((s) => s.partition === next.partition)?.offset ?? '0';
+        expect(next.offset).toBe(last === undefined ? previous : String(Number(last.offset) + 1));
+      }
+      starts = summary.nextOffsets.map((o) => ({ ...o }));
+      if (summary.stopReason === 'end') break;
+      expect(summary.stopReason).toBe('max_records');
+      expect(records).toHaveLength(50);
+    }
+    for (let p = 0; p < 3; p++) {
+      expect(seen.get(p)).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+    }
+  });
+
+  it('stops at maxDurationMs at a clean point with exact offsets', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-duration', partitions: 1 });
+    await produceMessages(conn, topic, messages(100, 0));
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+      maxPollRecords: 10,
+      bounds: { maxDurationMs: 60_000 },
+    });
+    let now = Date.now();
+    const read = await openBoundedRead(config, { starts: [] }, { ...deps, clock: { now: () => now } });
+    const handed: string[] = [];
+    for await (const batch of read) {
+      for (const r of batch.records) handed.push(r.offset);
+      // The clock jumps past the cap after the second batch: the read must stop before the next one.
+      if (handed.length >= 20) now += 120_000;
+    }
+    await read.close();
+    expect(handed).toHaveLength(20);
+    expect(read.summary().stopReason).toBe('max_duration');
+    expect(offsetsOf(read.summary())).toEqual({ [`${topic}:0`]: '20' });
+  });
+
+  it('starts from latest and from a timestamp without state', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-startpos', partitions: 1 });
+    const t0 = Date.now() - 100_000;
+    await produceMessages(
+      conn,
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({
+        value: `m${i}`,
+        partition: 0,
+        timestamp: String(t0 + i * 1000),
+      })),
+    );
+    const base = testConfig(conn.plaintext.brokers, { subscription: { type: 'subscribe', pattern: topic } });
+    const latest = await collect(
+      await openBoundedRead({ ...base, startPosition: { type: 'latest' } }, { starts: [] }, deps),
+    );
+    expect(latest.records).toHaveLength(0);
+    expect(offsetsOf(latest.summary)).toEqual({ [`${topic}:0`]: '10' });
+    const fromTs = await collect(
+      await openBoundedRead(
+        { ...base, startPosition: { type: 'timestamp', timestampMs: t0 + 6500 } },
+        { starts: [] },
+        deps,
+      ),
+    );
+    expect(fromTs.records.map((r) => r.value?.toString())).toEqual(['m7', 'm8', 'm9']);
+  });
+
+  it('reads exactly the assigned partitions', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-assign', partitions: 4 });
+    await produceMessages(
+      conn,
+      topic,
+      [0, 1, 2, 3].flatMap((p) => messages(5, p)),
+    );
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: {
+        type: 'assign',
+        partitions: [
+          { topic, partition: 1 },
+          { topic, partition: 3 },
+        ],
+      },
+    });
+    const { records } = await collect(await openBoundedRead(config, { starts: [] }, deps));
+    expect([...new Set(records.map((r) => r.partition))].sort()).toEqual([1, 3]);
+    expect(records).toHaveLength(10);
+  });
+});

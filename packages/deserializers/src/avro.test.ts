@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fixtures, SchemaType, airbyteValidator, context, startFixtures } from '../test/helpers.js';
+import { createDeserializer } from './create-deserializer.js';
+import { DeserializationError } from './errors.js';
+import { createSchemaRegistryClient } from './registry-client.js';
+import { streamSchemaFor } from './stream-schema.js';
+import type { JsonValue, SchemaRegistry } from './types.js';
+
+const everyType = {
+  type: 'record',
+  name: 'Everything',
+  namespace: 'fixtures.avro',
+  fields: [
+    { name: 'flag', type: 'boolean' },
+    { name: 'small', type: 'int' },
+    { name: 'count', type: 'long' },
+    { name: 'huge', type: 'long' },
+    { name: 'negativeHuge', type: 'long' },
+    { name: 'ratio', type: 'double' },
+    { name: 'single', type: 'float' },
+    { name: 'text', type: 'string' },
+    { name: 'blob', type: 'bytes' },
+    { name: 'hash', type: { type: 'fixed', name: 'Hash', size: 4 } },
+    { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } },
+    { name: 'negativePrice', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 3 } },
+    { name: 'createdMs', type: { type: 'long', logicalType: 'timestamp-millis' } },
+    { name: 'createdUs', type: { type: 'long', logicalType: 'timestamp-micros' } },
+    { name: 'localMs', type: { type: 'long', logicalType: 'local-timestamp-millis' } },
+    { name: 'day', type: { type: 'int', logicalType: 'date' } },
+    { name: 'timeMs', type: { type: 'int', logicalType: 'time-millis' } },
+    { name: 'timeUs', type: { type: 'long', logicalType: 'time-micros' } },
+    { name: 'id', type: { type: 'string', logicalType: 'uuid' } },
+    { name: 'color', type: { type: 'enum', name: 'Color', symbols: ['RED', 'GREEN'] } },
+    { name: 'maybeText', type: ['null', 'string'], default: null },
+    { name: 'maybeBlob', type: ['null', 'bytes'], default: null },
+    {
+      name: 'shape',
+      type: [
+        'null',
+        { type: 'record', name: 'Circle', fields: [{ name: 'radius', type: 'double' }] },
+        { type: 'record', name: 'Square', fields: [{ name: 'side', type: 'long' }] },
+      ],
+    },
+    { name: 'tags', type: { type: 'array', items: 'string' } },
+    { name: 'scores', type: { type: 'map', values: 'long' } },
+    { name: 'blobs', type: { type: 'array', items: 'bytes' } },
+    {
+      name: 'tree',
+      type: {
+        type: 'record',
+        name: 'Node',
+        fields: [
+          { name: 'label', type: 'string' },
+          { name: 'children', type: { type: 'array', items: 'Node' } },
+        ],
+      },
+    },
+  ],
+};
+
+const everyValue = {
+  flag: true,
+  small: -42,
+  count: 1_700_000_000_123,
+  huge: 9223372036854775807n,
+  negativeHuge: -9007199254740993n,
+  ratio: Number.NaN,
+  single: 1.5,
+  text: 'héllo ✓',
+  blob: Buffer.from([0, 1, 254, 255]),
+  hash: Buffer.from('abcd'),
+  price: Buffer.from([0x30, 0x39]), // 12345 → 123.45
+  negativePrice: Buffer.from([0xff, 0xfe]), // -2 → -0.002
+  createdMs: 1_700_000_000_123,
+  createdUs: 1_700_000_000_123_456,
+  localMs: 0,
+  day: 19_000,
+  timeMs: 3_723_004,
+  timeUs: 3_723_004_005,
+  id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  color: 'GREEN',
+  maybeText: 'present',
+  maybeBlob: Buffer.from('hi'),
+  shape: { 'fixtures.avro.Square': { side: 3 } },
+  tags: ['a', 'b'],
+  scores: { x: 1, y: -2 },
+  blobs: [Buffer.from([1]), Buffer.from([2, 3])],
+  tree: { label: 'root', children: [{ label: 'leaf', children: [{ label: 'deep', children: [] }] }] },
+};
+
+const expected: JsonValue = {
+  flag: true,
+  small: -42,
+  count: 1_700_000_000_123,
+  huge: '9223372036854775807',
+  negativeHuge: '-9007199254740993',
+  ratio: null,
+  single: 1.5,
+  text: 'héllo ✓',
+  blob: 'AAH+/w==',
+  hash: 'YWJjZA==',
+  price: '123.45',
+  negativePrice: '-0.002',
+  createdMs: '2023-11-14T22:13:20.123Z',
+  createdUs: '2023-11-14T22:13:20.123456Z',
+  localMs: '1970-01-01T00:00:00.000',
+  day: '2022-01-08',
+  timeMs: '01:02:03.004',
+  timeUs: '01:02:03.004005',
+  id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  color: 'GREEN',
+  maybeText: 'present',
+  maybeBlob: 'aGk=',
+  shape: { side: 3 },
+  tags: ['a', 'b'],
+  scores: { x: 1, y: -2 },
+  blobs: ['AQ==', 'AgM='],
+  tree: { label: 'root', children: [{ label: 'leaf', children: [{ label: 'deep', children: [] }] }] },
+};
+
+describe('Avro', () => {
+  let fixtures: Fixtures;
+  let registry: SchemaRegistry;
+  beforeAll(async () => {
+    fixtures = await startFixtures();
+    registry = createSchemaRegistryClient({ url: fixtures.registry.url });
+  });
+  afterAll(() => fixtures.registry.close());
+
+  const avroConfig = { format: 'AVRO', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false } as const;
+
+  it('decodes every type written by the third-party client, with the documented JSON mapping', async () => {
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(everyType) },
+      { subject: 'every-type-value' },
+    );
+    const bytes = await fixtures.client.encode(id, everyValue);
+    const deserialize = createDeserializer(avroConfig, { registry });
+    const first = await deserialize(bytes, context);
+    expect(JSON.parse(JSON.stringify(first))).toEqual(expected);
+    // Once the schema is cached the result is synchronous: no per-record await on the hot path.
+    const second = deserialize(bytes, context);
+    expect(second).not.toBeInstanceOf(Promise);
+    expect(JSON.parse(JSON.stringify(second))).toEqual(expected);
+  });
+
+  it('produces records that validate against the stream schema converted from their writer schema', async () => {
+    const schema = await streamSchemaFor({ topic: 'every-type', part: 'value', format: avroConfig, registry });
+    const validate = airbyteValidator(schema);
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(everyType) },
+      { subject: 'every-type-value' },
+    );
+    const deserialize = createDeserializer(avroConfig, { registry });
+    const variants = [
+      everyValue,
+      { ...everyValue, maybeText: null, maybeBlob: null, shape: null, ratio: 2.5, tags: [], scores: {} },
+      { ...everyValue, shape: { 'fixtures.avro.Circle': { radius: 1.25 } }, huge: 5, negativeHuge: -5 },
+    ];
+    for (const value of variants) {
+      const decoded = await deserialize(await fixtures.client.encode(id, value), context);
+      const ok = validate(JSON.parse(JSON.stringify(decoded)));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+    expect(schema).toMatchObject({
+      type: 'object',
+      properties: {
+        createdMs: { $ref: 'WellKnownTypes.json#/definitions/TimestampWithTimezone' },
+        day: { $ref: 'WellKnownTypes.json#/definitions/Date' },
+        blob: { $ref: 'WellKnownTypes.json#/definitions/BinaryData' },
+        price: { $ref: 'WellKnownTypes.json#/definitions/Number' },
+      },
+    });
+  });
+
+  it('cuts recursive records at the documented depth', async () => {
+    const schema = await streamSchemaFor({
+      topic: 'every-type',
+      part: 'value',
+      format: avroConfig,
+      registry,
+      maxRecursionDepth: 2,
+    });
+    const tree = (schema.properties as Record<string, Record<string, unknown>>).tree!;
+    const level2 = ((tree.properties as Record<string, Record<string, unknown>>).children!.items as Record<string, unknown>);
+    const level3 = ((level2.properties as Record<string, Record<string, unknown>>).children!.items as Record<string, unknown>);
+    expect(level2.type).toBe('object');
+    expect(level3.type).toBeUndefined();
+    expect(String(level3.description)).toContain('nested more than 2 levels');
+  });
+
+  it('decodes two writer versions on one topic, each with its own schema', async () => {
+    const v1 = { type: 'record', name: 'User', fields: [{ name: 'name', type: 'string' }] };
+    const v2 = {
+      type: 'record',
+      name: 'User',
+      fields: [
+        { name: 'name', type: 'string' },
+        { name: 'age', type: ['null', 'int'], default: null },
+      ],
+    };
+    const first = await fixtures.client.register({ type: SchemaType.AVRO, schema: JSON.stringify(v1) }, { subject: 'users-value' });
+    const second = await fixtures.client.register({ type: SchemaType.AVRO, schema: JSON.stringify(v2) }, { subject: 'users-value' });
+    expect(second.id).not.toBe(first.id);
+    const deserialize = createDeserializer(avroConfig, { registry });
+    const old = await deserialize(await fixtures.client.encode(first.id, { name: 'ada' }), context);
+    const current = await deserialize(await fixtures.client.encode(second.id, { name: 'bob', age: 36 }), context);
+    expect(JSON.parse(JSON.stringify(old))).toEqual({ name: 'ada' });
+    expect(JSON.parse(JSON.stringify(current))).toEqual({ name: 'bob', age: 36 });
+    const latest = await streamSchemaFor({ topic: 'users', part: 'value', format: avroConfig, registry });
+    expect(Object.keys(latest.properties as object)).toEqual(['name', 'age']);
+  });
+
+  it('names topic, partition, offset and what was found for a frame with the wrong magic byte', () => {
+    const deserialize = createDeserializer(avroConfig, { registry });
+    const run = () => deserialize(Buffer.from([1, 0, 0, 0, 1, 2]), context);
+    expect(run).toThrow(DeserializationError);
+    expect(run).toThrow(/topic "fixtures" partition 0 offset 7 as AVRO: expected magic byte 0.*found 0x01 \(magic byte 1 is the GUID/);
+  });
+
+  it('rejects an unknown schema id with a DeserializationError naming the id', async () => {
+    const deserialize = createDeserializer(avroConfig, { registry });
+    await expect(deserialize(Buffer.from([0, 0, 0, 0x30, 0x39, 2]), context)).rejects.toMatchObject({
+      name: 'DeserializationError',
+      code: 'UNKNOWN_SCHEMA',
+      reason: expect.stringContaining('schema id 12345'),
+    });
+  });
+
+  it('reports a payload that does not fit its schema', async () => {
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify({ type: 'record', name: 'One', fields: [{ name: 's', type: 'string' }] }) },
+      { subject: 'short-value' },
+    );
+    const good = await fixtures.client.encode(id, { s: 'hello' });
+    const deserialize = createDeserializer(avroConfig, { registry });
+    await expect(deserialize(good.subarray(0, good.length - 2), context)).rejects.toMatchObject({
+      code: 'DECODE_FAILED',
+      offset: '7',
+    });
+  });
+
+  it('gives a topic with several record types (TopicRecordNameStrategy) a schema covering all of them', async () => {
+    const a = { type: 'record', name: 'Created', namespace: 'ev', fields: [{ name: 'id', type: 'long' }] };
+    const b = { type: 'record', name: 'Deleted', namespace: 'ev', fields: [{ name: 'reason', type: 'string' }] };
+    await fixtures.client.register({ type: SchemaType.AVRO, schema: JSON.stringify(a) }, { subject: 'events-ev.Created' });
+    await fixtures.client.register({ type: SchemaType.AVRO, schema: JSON.stringify(b) }, { subject: 'events-ev.Deleted' });
+    const schema = await streamSchemaFor({
+      topic: 'events',
+      part: 'value',
+      format: { ...avroConfig, subjectNameStrategy: 'TopicRecordNameStrategy' },
+      registry,
+    });
+    const validate = airbyteValidator(schema);
+    expect(validate({ id: 5 })).toBe(true);
+    expect(validate({ reason: 'gone' })).toBe(true);
+    expect(validate({ id: 'not a number' })).toBe(false);
+  });
+});

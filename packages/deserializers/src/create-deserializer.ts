@@ -1,0 +1,210 @@
+import type { FormatConfig, MessageFormat } from '@source-kafka/spec';
+import type { ValidateFunction } from 'ajv';
+import { createAvroDecoder, parseAvroSchemas } from './avro.js';
+import {
+  DeserializationError,
+  type DeserializationErrorCode,
+  SchemaRegistryError,
+  describeCause,
+  deserializationErrorCodes,
+  schemaRegistryErrorCodes,
+} from './errors.js';
+import { compileJsonSchemaValidator } from './json-schema-format.js';
+import { PlainDecodeError, decodeJson, decodeString, decodeUtf8, decodeJsonText, toBase64 } from './plain.js';
+import { decodeProtobufMessage, parseProtobufSchema } from './protobuf.js';
+import { resolveReferences } from './references.js';
+import type { DeserializeContext, Deserializer, JsonValue, RegisteredSchema, RegistrySchemaType, SchemaRegistry } from './types.js';
+import { WireFormatError, readConfluentFrame, readMessageIndexes } from './wire.js';
+
+export interface CreateDeserializerOptions {
+  /** Required for AVRO, PROTOBUF and JSON_SCHEMA. */
+  readonly registry?: SchemaRegistry | undefined;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function failure(
+  context: DeserializeContext,
+  format: MessageFormat,
+  code: DeserializationErrorCode,
+  reason: string,
+  cause?: unknown,
+): DeserializationError {
+  return new DeserializationError({
+    code,
+    topic: context.topic,
+    partition: context.partition,
+    offset: context.offset,
+    part: context.part,
+    format,
+    reason,
+    cause,
+  });
+}
+
+function plainDeserializer(format: 'JSON' | 'STRING' | 'BYTES'): Deserializer {
+  const decode: (bytes: Uint8Array) => JsonValue =
+    format === 'JSON' ? decodeJson : format === 'STRING' ? decodeString : toBase64;
+  return (bytes, context) => {
+    if (bytes === null) return null;
+    try {
+      return decode(bytes);
+    } catch (error) {
+      if (error instanceof PlainDecodeError) throw failure(context, format, error.code, error.message, error);
+      throw failure(context, format, deserializationErrorCodes.decodeFailed, describeCause(error), error);
+    }
+  };
+}
+
+/** Decodes the payload after the 5-byte header; may throw anything, the caller wraps it. */
+type PayloadDecoder = (bytes: Buffer) => JsonValue;
+
+type CacheEntry =
+  | { readonly ok: true; readonly decode: PayloadDecoder }
+  | { readonly ok: false; readonly code: DeserializationErrorCode; readonly reason: string; readonly cause: unknown };
+
+const expectedSchemaType: Record<'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA', RegistrySchemaType> = {
+  AVRO: 'AVRO',
+  PROTOBUF: 'PROTOBUF',
+  JSON_SCHEMA: 'JSON',
+};
+
+async function buildPayloadDecoder(
+  format: 'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA',
+  registry: SchemaRegistry,
+  registered: RegisteredSchema,
+  validateJsonSchema: boolean,
+): Promise<PayloadDecoder> {
+  if (registered.schemaType !== expectedSchemaType[format]) {
+    throw new Error(`schema id ${registered.id} is a ${registered.schemaType} schema, but the configured format is ${format}`);
+  }
+  const references = await resolveReferences(registry, registered);
+  if (format === 'AVRO') {
+    const decoder = createAvroDecoder(parseAvroSchemas(references.map((r) => r.schema.schema), registered.schema));
+    return (bytes) => decoder.decode(bytes.subarray(5));
+  }
+  if (format === 'PROTOBUF') {
+    const schema = parseProtobufSchema(
+      registered.schema,
+      references.map((r) => ({ name: r.name, schema: r.schema.schema })),
+    );
+    const byIndexes = new Map<string, ReturnType<typeof schema.messageByIndexes>>();
+    return (bytes) => {
+      const { indexes, next } = readMessageIndexes(bytes, 5);
+      const key = indexes.join(',');
+      let type = byIndexes.get(key);
+      if (type === undefined) {
+        type = schema.messageByIndexes(indexes);
+        byIndexes.set(key, type);
+      }
+      return decodeProtobufMessage(type, bytes.subarray(next));
+    };
+  }
+  const validate: ValidateFunction | undefined = validateJsonSchema
+    ? compileJsonSchemaValidator(registered.schema, references)
+    : undefined;
+  return (bytes) => {
+    const value = decodeJsonText(decodeUtf8(bytes.subarray(5)));
+    if (validate !== undefined && !validate(value)) {
+      const first = validate.errors?.[0];
+      throw new JsonSchemaMismatch(
+        `the payload does not match schema id ${registered.id}: ${first ? `${first.instancePath || '/'} ${first.message ?? ''}` : 'invalid'}`,
+      );
+    }
+    return value;
+  };
+}
+
+class JsonSchemaMismatch extends Error {
+  override readonly name = 'JsonSchemaMismatch';
+}
+
+function registryDeserializer(
+  format: 'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA',
+  registry: SchemaRegistry,
+  validateJsonSchema: boolean,
+): Deserializer {
+  const cache = new Map<number, CacheEntry>();
+  const loading = new Map<number, Promise<CacheEntry>>();
+
+  const load = (schemaId: number): Promise<CacheEntry> => {
+    const pending = loading.get(schemaId);
+    if (pending !== undefined) return pending;
+    const promise = (async (): Promise<CacheEntry> => {
+      let registered: RegisteredSchema;
+      try {
+        registered = await registry.getSchemaById(schemaId);
+      } catch (error) {
+        // An unknown id is a property of this record's bytes; auth and outages are not, so they propagate.
+        if (error instanceof SchemaRegistryError && error.code === schemaRegistryErrorCodes.notFound) {
+          return { ok: false, code: deserializationErrorCodes.unknownSchema, reason: `schema id ${schemaId} is not in the schema registry`, cause: error };
+        }
+        throw error;
+      }
+      try {
+        return { ok: true, decode: await buildPayloadDecoder(format, registry, registered, validateJsonSchema) };
+      } catch (error) {
+        if (error instanceof SchemaRegistryError && error.code !== schemaRegistryErrorCodes.notFound) throw error;
+        return {
+          ok: false,
+          code: deserializationErrorCodes.invalidSchema,
+          reason: `cannot use schema id ${schemaId}: ${describeCause(error)}`,
+          cause: error,
+        };
+      }
+    })();
+    loading.set(schemaId, promise);
+    promise.then(
+      (entry) => {
+        cache.set(schemaId, entry);
+        loading.delete(schemaId);
+      },
+      () => loading.delete(schemaId),
+    );
+    return promise;
+  };
+
+  const run = (entry: CacheEntry, bytes: Buffer, context: DeserializeContext): JsonValue => {
+    if (!entry.ok) throw failure(context, format, entry.code, entry.reason, entry.cause);
+    try {
+      return entry.decode(bytes);
+    } catch (error) {
+      if (error instanceof WireFormatError) throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
+      if (error instanceof PlainDecodeError) throw failure(context, format, error.code, error.message, error);
+      if (error instanceof JsonSchemaMismatch) {
+        throw failure(context, format, deserializationErrorCodes.validationFailed, error.message, error);
+      }
+      throw failure(context, format, deserializationErrorCodes.decodeFailed, `the payload does not match its schema: ${describeCause(error)}`, error);
+    }
+  };
+
+  return (bytes, context) => {
+    if (bytes === null) return null;
+    const buffer = asBuffer(bytes);
+    let schemaId: number;
+    try {
+      schemaId = readConfluentFrame(buffer).schemaId;
+    } catch (error) {
+      throw failure(context, format, deserializationErrorCodes.badFrame, describeCause(error), error);
+    }
+    const entry = cache.get(schemaId);
+    if (entry !== undefined) return run(entry, buffer, context);
+    return load(schemaId).then((loaded) => run(loaded, buffer, context));
+  };
+}
+
+/** A Deserializer for one part (key or value) as configured. Registry formats need `options.registry`. */
+export function createDeserializer(config: FormatConfig, options: CreateDeserializerOptions = {}): Deserializer {
+  const { format } = config;
+  if (format === 'JSON' || format === 'STRING' || format === 'BYTES') return plainDeserializer(format);
+  if (options.registry === undefined) {
+    throw new SchemaRegistryError(
+      schemaRegistryErrorCodes.notConfigured,
+      'config_error',
+      `The ${format} format needs a schema registry; set schema_registry.url`,
+    );
+  }
+  return registryDeserializer(format, options.registry, config.validateJsonSchema);
+}

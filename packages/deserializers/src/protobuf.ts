@@ -1,0 +1,253 @@
+import Long from 'long';
+import protobuf from 'protobufjs';
+import type { JsonValue } from './types.js';
+
+// protobufjs finds `long` through a dynamic require that fails under ESM loaders; without it, 64-bit fields
+// decode to lossy doubles. Setting it explicitly keeps int64 exact.
+if (protobuf.util.Long !== Long) {
+  protobuf.util.Long = Long;
+  protobuf.configure();
+}
+
+// Protobuf decoding with protobufjs and a JSON mapping close to proto3's canonical JSON:
+// field names in lowerCamelCase (or json_name); enums by name; bytes as base64; int64 family like Avro long
+// (number when safe, else exact decimal string); NaN/±Infinity → null; well-known types by value
+// (Timestamp → RFC 3339, Duration → "1.5s", wrappers → their value, Struct/Value/ListValue → JSON).
+
+export interface ProtobufSource {
+  /** The import name other files use for it (the reference name); the main file's name is irrelevant. */
+  readonly name: string;
+  readonly schema: string;
+}
+
+const parseOptions = { keepCase: false, alternateCommentMode: false } as const;
+
+export interface ProtobufSchema {
+  readonly root: protobuf.Root;
+  /** Fully qualified names (no leading dot) of the main file's top-level messages, in declaration order. */
+  readonly topLevelMessages: readonly protobuf.Type[];
+  messageByIndexes(indexes: readonly number[]): protobuf.Type;
+}
+
+function messagesOf(namespace: protobuf.NamespaceBase): protobuf.Type[] {
+  return namespace.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
+}
+
+/** Builds one root from the main file and its (already fetched) references, plus Google's well-known files. */
+export function parseProtobufSchema(main: string, references: readonly ProtobufSource[]): ProtobufSchema {
+  const root = new protobuf.Root();
+  const loaded = new Set<string>();
+  const loadImports = (imports: readonly string[] | undefined): void => {
+    for (const name of imports ?? []) {
+      if (loaded.has(name) || references.some((r) => r.name === name)) continue;
+      const common = protobuf.common.get(name);
+      if (common === null || common === undefined) {
+        throw new Error(`import "${name}" is neither a schema reference nor a well-known Google type`);
+      }
+      loaded.add(name);
+      root.addJSON((common as { nested: Record<string, protobuf.AnyNestedObject> }).nested);
+    }
+  };
+  for (const reference of references) {
+    if (loaded.has(reference.name)) continue;
+    loaded.add(reference.name);
+    loadImports(protobuf.parse(reference.schema, root, parseOptions).imports);
+  }
+  const parsed = protobuf.parse(main, root, parseOptions);
+  loadImports(parsed.imports);
+  root.resolveAll();
+
+  // Declaration order of the main file alone, which the message indexes count in.
+  const own = protobuf.parse(main, new protobuf.Root(), parseOptions);
+  const ownNamespace = own.package ? own.root.lookup(own.package) : own.root;
+  if (!(ownNamespace instanceof protobuf.Namespace)) throw new Error('the schema declares no messages');
+  const topLevelMessages = messagesOf(ownNamespace).map((m) => root.lookupType(m.fullName));
+  if (topLevelMessages.length === 0) throw new Error('the schema declares no messages');
+
+  return {
+    root,
+    topLevelMessages,
+    messageByIndexes(indexes) {
+      let candidates: protobuf.Type[] = topLevelMessages;
+      let found: protobuf.Type | undefined;
+      for (const index of indexes) {
+        found = candidates[index];
+        if (found === undefined) {
+          throw new Error(`message indexes [${indexes.join(', ')}] point past the messages the schema declares`);
+        }
+        candidates = messagesOf(found);
+      }
+      if (found === undefined) throw new Error('empty message indexes');
+      return found;
+    },
+  };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+function longJson(value: unknown): JsonValue {
+  if (typeof value === 'number') return value;
+  const text = String(value);
+  const n = BigInt(text);
+  return n <= MAX_SAFE && n >= MIN_SAFE ? Number(n) : text;
+}
+
+function floatJson(value: unknown): JsonValue {
+  return Number.isFinite(value as number) ? (value as number) : null;
+}
+
+function bytesJson(value: unknown): JsonValue {
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  // protobufjs's default for an absent bytes field is a plain empty array.
+  if (Array.isArray(value)) return Buffer.from(value as number[]).toString('base64');
+  return '';
+}
+
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+
+function scalarJson(type: string, value: unknown): JsonValue {
+  if (LONG_TYPES.has(type)) return longJson(value);
+  if (type === 'double' || type === 'float') return floatJson(value);
+  if (type === 'bytes') return bytesJson(value);
+  return value as JsonValue;
+}
+
+function timestampText(seconds: unknown, nanos: unknown): string {
+  const s = Number(longJson(seconds));
+  const ns = typeof nanos === 'number' ? nanos : 0;
+  const ms = s * 1000;
+  if (!Number.isSafeInteger(ms) || ms > 253_402_300_799_999 || ms < -62_135_596_800_000 || ns < 0 || ns > 999_999_999) {
+    throw new RangeError(`google.protobuf.Timestamp ${String(seconds)}s ${String(ns)}ns is outside 0001-9999`);
+  }
+  const base = new Date(ms).toISOString().slice(0, 19);
+  if (ns === 0) return `${base}Z`;
+  const fraction = String(ns).padStart(9, '0');
+  const digits = fraction.endsWith('000000') ? 3 : fraction.endsWith('000') ? 6 : 9;
+  return `${base}.${fraction.slice(0, digits)}Z`;
+}
+
+function durationText(seconds: unknown, nanos: unknown): string {
+  const s = BigInt(String(seconds));
+  const ns = typeof nanos === 'number' ? nanos : 0;
+  if (ns === 0) return `${s}s`;
+  const negative = s < 0n || ns < 0;
+  const absS = s < 0n ? -s : s;
+  const fraction = String(Math.abs(ns)).padStart(9, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${absS}.${fraction}s`;
+}
+
+type Msg = Record<string, unknown>;
+
+function structValueJson(value: Msg | null | undefined): JsonValue {
+  if (value === null || value === undefined) return null;
+  const kind = value.kind as string | undefined;
+  switch (kind) {
+    case 'nullValue':
+      return null;
+    case 'numberValue':
+      return floatJson(value.numberValue);
+    case 'stringValue':
+      return value.stringValue as string;
+    case 'boolValue':
+      return value.boolValue as boolean;
+    case 'structValue':
+      return structJson(value.structValue as Msg | undefined);
+    case 'listValue':
+      return (((value.listValue as Msg | undefined)?.values as Msg[] | undefined) ?? []).map(structValueJson);
+    default:
+      return null;
+  }
+}
+
+function structJson(value: Msg | null | undefined): JsonValue {
+  const out: { [key: string]: JsonValue } = {};
+  const fields = (value?.fields ?? {}) as Record<string, Msg>;
+  for (const key of Object.keys(fields)) out[key] = structValueJson(fields[key]);
+  return out;
+}
+
+/** Well-known types mapped to plain JSON; undefined when `type` is an ordinary message. */
+function wellKnownJson(type: protobuf.Type, message: Msg): JsonValue | undefined {
+  switch (type.fullName) {
+    case '.google.protobuf.Timestamp':
+      return timestampText(message.seconds ?? 0, message.nanos);
+    case '.google.protobuf.Duration':
+      return durationText(message.seconds ?? 0, message.nanos);
+    case '.google.protobuf.DoubleValue':
+    case '.google.protobuf.FloatValue':
+      return floatJson(message.value ?? 0);
+    case '.google.protobuf.Int64Value':
+    case '.google.protobuf.UInt64Value':
+      return longJson(message.value ?? 0);
+    case '.google.protobuf.Int32Value':
+    case '.google.protobuf.UInt32Value':
+      return (message.value as number | undefined) ?? 0;
+    case '.google.protobuf.BoolValue':
+      return (message.value as boolean | undefined) ?? false;
+    case '.google.protobuf.StringValue':
+      return (message.value as string | undefined) ?? '';
+    case '.google.protobuf.BytesValue':
+      return message.value ? bytesJson(message.value) : '';
+    case '.google.protobuf.Struct':
+      return structJson(message);
+    case '.google.protobuf.Value':
+      return structValueJson(message);
+    case '.google.protobuf.ListValue':
+      return ((message.values as Msg[] | undefined) ?? []).map(structValueJson);
+    case '.google.protobuf.FieldMask':
+      return ((message.paths as string[] | undefined) ?? []).join(',');
+    case '.google.protobuf.Any':
+      return { '@type': (message.typeUrl as string | undefined) ?? '', value: bytesJson(message.value ?? new Uint8Array()) };
+    default:
+      return undefined;
+  }
+}
+
+export function jsonNameOf(field: protobuf.Field): string {
+  const jsonName = field.options?.json_name as unknown;
+  return typeof jsonName === 'string' ? jsonName : field.name;
+}
+
+function fieldValueJson(field: protobuf.Field, value: unknown): JsonValue {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) return messageToJson(resolved, value as Msg);
+  if (resolved instanceof protobuf.Enum) {
+    if (resolved.fullName === '.google.protobuf.NullValue') return null;
+    const name = resolved.valuesById[value as number];
+    return name ?? String(value);
+  }
+  return scalarJson(field.type, value);
+}
+
+/** Unset singular messages become null; unset oneof members are left out; scalars carry their defaults. */
+export function messageToJson(type: protobuf.Type, message: Msg | null | undefined): JsonValue {
+  if (message === null || message === undefined) return null;
+  const wellKnown = wellKnownJson(type, message);
+  if (wellKnown !== undefined) return wellKnown;
+  const out: { [key: string]: JsonValue } = {};
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    const name = jsonNameOf(field);
+    if (field.partOf !== null && field.partOf !== undefined) {
+      if (value === null || value === undefined || !Object.hasOwn(message, field.name)) continue;
+    }
+    if (field.map) {
+      const map: { [key: string]: JsonValue } = {};
+      const entries = (value ?? {}) as Record<string, unknown>;
+      for (const key of Object.keys(entries)) map[key] = fieldValueJson(field, entries[key]);
+      out[name] = map;
+    } else if (field.repeated) {
+      out[name] = ((value ?? []) as unknown[]).map((item) => fieldValueJson(field, item));
+    } else if (value === null || value === undefined) {
+      out[name] = null;
+    } else {
+      out[name] = fieldValueJson(field, value);
+    }
+  }
+  return out;
+}
+
+export function decodeProtobufMessage(type: protobuf.Type, payload: Uint8Array): JsonValue {
+  return messageToJson(type, type.decode(payload) as unknown as Msg);
+}

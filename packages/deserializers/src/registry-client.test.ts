@@ -1,0 +1,148 @@
+import { createTestCertificates, startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SchemaType, startFixtures } from '../test/helpers.js';
+import { SchemaRegistryError } from './errors.js';
+import { createSchemaRegistryClient, type HttpGet } from './registry-client.js';
+
+const noWait = { sleep: async () => {} };
+const userSchema = JSON.stringify({ type: 'record', name: 'U', fields: [{ name: 'n', type: 'string' }] });
+
+describe('schema registry client', () => {
+  const started: TestRegistry[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((r) => r.close()));
+  });
+
+  it('fetches a schema by id with its references, and the subjects and latest version', async () => {
+    const fixtures = await startFixtures();
+    started.push(fixtures.registry);
+    const base = await fixtures.client.register({ type: SchemaType.AVRO, schema: userSchema }, { subject: 'user' });
+    const wrapper = JSON.stringify({ type: 'record', name: 'W', fields: [{ name: 'u', type: 'U' }] });
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: wrapper, references: [{ name: 'U', subject: 'user', version: 1 }] },
+      { subject: 'wrapped-value' },
+    );
+    const client = createSchemaRegistryClient({ url: fixtures.registry.url });
+    expect(await client.getSchemaById(id)).toEqual({
+      id,
+      schemaType: 'AVRO',
+      schema: wrapper,
+      references: [{ name: 'U', subject: 'user', version: 1 }],
+      subject: undefined,
+      version: undefined,
+    });
+    expect(await client.listSubjects()).toEqual(['user', 'wrapped-value']);
+    expect(await client.getLatestSchema('user')).toMatchObject({ id: base.id, subject: 'user', version: 1 });
+  });
+
+  it('sends one request per id, however many callers ask at once, and caches the answer', async () => {
+    const fixtures = await startFixtures();
+    started.push(fixtures.registry);
+    const { id } = await fixtures.client.register({ type: SchemaType.AVRO, schema: userSchema }, { subject: 'once' });
+    const client = createSchemaRegistryClient({ url: fixtures.registry.url });
+    const results = await Promise.all(Array.from({ length: 20 }, () => client.getSchemaById(id)));
+    await client.getSchemaById(id);
+    expect(new Set(results.map((r) => r.schema))).toEqual(new Set([userSchema]));
+    expect(fixtures.registry.requestCount(`GET /schemas/ids/${id}`)).toBe(1);
+  });
+
+  it('retries 5xx answers with backoff and then succeeds', async () => {
+    const fixtures = await startFixtures();
+    started.push(fixtures.registry);
+    const { id } = await fixtures.client.register({ type: SchemaType.AVRO, schema: userSchema }, { subject: 'retry' });
+    const waits: number[] = [];
+    const client = createSchemaRegistryClient({
+      url: fixtures.registry.url,
+      retries: 3,
+      retryBackoffMs: 100,
+      clock: { sleep: async (ms) => void waits.push(ms) },
+    });
+    fixtures.registry.failNext(2, 503);
+    expect((await client.getSchemaById(id)).schema).toBe(userSchema);
+    expect(waits).toEqual([100, 200]);
+    expect(fixtures.registry.requestCount(`GET /schemas/ids/${id}`)).toBe(3);
+  });
+
+  it('gives up on a registry that keeps failing with a transient error', async () => {
+    const registry = await startTestRegistry();
+    started.push(registry);
+    registry.failNext(10, 500);
+    const client = createSchemaRegistryClient({ url: registry.url, retries: 2, clock: noWait });
+    await expect(client.getSchemaById(1)).rejects.toMatchObject({
+      name: 'SchemaRegistryError',
+      code: 'REGISTRY_UNAVAILABLE',
+      failureType: 'transient_error',
+      message: expect.stringContaining('after 3 attempts'),
+    });
+  });
+
+  it('treats a registry that is down as unavailable', async () => {
+    const registry = await startTestRegistry();
+    const url = registry.url;
+    await registry.close();
+    const client = createSchemaRegistryClient({ url, retries: 1, clock: noWait });
+    await expect(client.getSchemaById(1)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', failureType: 'transient_error' });
+  });
+
+  it('retries a request that times out', async () => {
+    let calls = 0;
+    const httpGet: HttpGet = async () => {
+      calls++;
+      if (calls === 1) throw new Error('no answer within 5 ms');
+      return { status: 200, body: JSON.stringify({ schema: '"string"' }) };
+    };
+    const client = createSchemaRegistryClient({ url: 'http://registry.test', httpGet, clock: noWait });
+    expect((await client.getSchemaById(3)).schema).toBe('"string"');
+    expect(calls).toBe(2);
+  });
+
+  it('times out a registry that does not answer', async () => {
+    const registry = await startTestRegistry();
+    started.push(registry);
+    registry.setResponseDelay(2_000);
+    const client = createSchemaRegistryClient({ url: registry.url, timeoutMs: 50, retries: 1, clock: noWait });
+    await expect(client.getSchemaById(1)).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      message: expect.stringContaining('no answer within 50 ms'),
+    });
+  });
+
+  it('reports bad credentials as a config error without echoing the password', async () => {
+    const registry = await startTestRegistry({ auth: { username: 'reader', password: 's3cret-pass' } });
+    started.push(registry);
+    const wrong = createSchemaRegistryClient({ url: registry.url, username: 'reader', password: 'wrong-pass' });
+    const error = await wrong.listSubjects().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaRegistryError);
+    expect(error).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED', failureType: 'config_error', status: 401 });
+    expect(String((error as Error).message)).not.toContain('wrong-pass');
+    const right = createSchemaRegistryClient({ url: registry.url, username: 'reader', password: 's3cret-pass' });
+    expect(await right.listSubjects()).toEqual([]);
+  });
+
+  it('names the id, or the subject, that the registry does not have', async () => {
+    const registry = await startTestRegistry();
+    started.push(registry);
+    const client = createSchemaRegistryClient({ url: registry.url });
+    await expect(client.getSchemaById(404)).rejects.toMatchObject({
+      code: 'REGISTRY_NOT_FOUND',
+      message: expect.stringMatching(/schema id 404.*Schema 404 not found, error_code 40403/),
+    });
+    await expect(client.getLatestSchema('missing-value')).rejects.toMatchObject({
+      code: 'REGISTRY_NOT_FOUND',
+      message: expect.stringMatching(/subject "missing-value".*error_code 40401/),
+    });
+  });
+
+  it('trusts a registry whose certificate is signed by the configured CA, and refuses another CA', async () => {
+    const certs = createTestCertificates();
+    const registry = await startTestRegistry({ tls: { key: certs.key, cert: certs.cert } });
+    started.push(registry);
+    const trusted = createSchemaRegistryClient({ url: registry.url, caCertificate: certs.caPem });
+    expect(await trusted.listSubjects()).toEqual([]);
+    const untrusted = createSchemaRegistryClient({ url: registry.url, caCertificate: certs.otherCaPem, clock: noWait });
+    await expect(untrusted.listSubjects()).rejects.toMatchObject({
+      failureType: 'config_error',
+      message: expect.stringContaining('TLS handshake'),
+    });
+  });
+});

@@ -1,0 +1,67 @@
+// Test helpers: fixtures are registered and encoded by the third-party client, never by this package.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SchemaRegistry as ThirdPartyClient, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
+import { Ajv, type ValidateFunction } from 'ajv';
+import avro from 'avsc';
+import { parse as parseYaml } from 'yaml';
+import type { DeserializeContext, JsonValue } from '../src/index.js';
+
+export { SchemaType };
+
+export const context: DeserializeContext = { topic: 'fixtures', partition: 0, offset: '7', part: 'value' };
+
+/** avsc long that encodes BigInt or decimal strings, so fixtures can carry longs beyond 2^53. */
+export const bigLongType = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (n: bigint | number | string) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(BigInt(n));
+    return buf;
+  },
+  fromJSON: (value: unknown) => BigInt(value as string),
+  toJSON: (value: bigint) => value.toString(),
+  isValid: (value: unknown) => typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string',
+  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+export interface Fixtures {
+  readonly registry: TestRegistry;
+  readonly client: ThirdPartyClient;
+}
+
+export async function startFixtures(): Promise<Fixtures> {
+  const registry = await startTestRegistry();
+  const client = new ThirdPartyClient(
+    { host: registry.url },
+    // A type hook rather than `registry: { long }`: the client reuses one options object, so a registry would
+    // collect every named type and refuse the next schema that declares the same name.
+    { [SchemaType.AVRO]: { typeHook: (schema: unknown) => (schema === 'long' || (schema as { type?: unknown; logicalType?: unknown })?.type === 'long' && (schema as { logicalType?: unknown }).logicalType === undefined ? bigLongType : undefined) } },
+  );
+  return { registry, client };
+}
+
+/**
+ * The third-party client writes protobuf payloads without Confluent's message indexes (it predates them), so
+ * after its 5-byte header we insert the indexes a Confluent serializer writes; the payload stays its own.
+ */
+export function withMessageIndexes(framed: Buffer, indexes: readonly number[]): Buffer {
+  const zigzag = (n: number): number => (n << 1) ^ (n >> 31);
+  const prefix = indexes.length === 1 && indexes[0] === 0 ? [0] : [zigzag(indexes.length), ...indexes.map(zigzag)];
+  return Buffer.concat([framed.subarray(0, 5), Buffer.from(prefix), framed.subarray(5)]);
+}
+
+const wellKnownPath = fileURLToPath(new URL('../../../../shared/airbyte-protocol/well_known_types.yaml', import.meta.url));
+
+let ajv: Ajv | undefined;
+
+/** ajv with Airbyte's WellKnownTypes.json loaded from the shared protocol YAML, for "$ref" resolution. */
+export function airbyteValidator(schema: { [key: string]: JsonValue }): ValidateFunction {
+  if (ajv === undefined) {
+    ajv = new Ajv({ strict: false, allErrors: true });
+    const document = parseYaml(readFileSync(wellKnownPath, 'utf8')) as Record<string, unknown>;
+    ajv.addSchema({ $id: 'WellKnownTypes.json', ...document });
+  }
+  return ajv.compile(schema);
+}

@@ -1,0 +1,43 @@
+// One place for every default, read by both the JSON schema (for the UI) and parseConfig (for the config),
+// so the two can never disagree.
+
+export const DEFAULTS = {
+  clientId: 'airbyte-source-kafka',
+  groupId: 'airbyte-source-kafka',
+  maxPollRecords: 500,
+  pollingTimeMs: 100,
+  enableAutoCommit: true,
+  autoCommitIntervalMs: 5000,
+  clientDnsLookup: 'use_all_dns_ips',
+  retryBackoffMs: 100,
+  requestTimeoutMs: 30000,
+  receiveBufferBytes: 32768,
+  autoOffsetReset: 'latest',
+  repeatedCalls: 3,
+  maxRecordsProcess: 100000,
+  subjectNameStrategy: 'TopicNameStrategy',
+  valueFormat: 'JSON',
+  keyFormat: 'STRING',
+  validateJsonSchema: false,
+  isolationLevel: 'read_committed',
+  includeKey: true,
+  includeHeaders: false,
+  includeMetadata: true,
+  valueLayout: 'nested',
+  checkpointEveryRecords: 10000,
+  checkpointEverySeconds: 60,
+  badMessagePolicy: 'fail',
+  retentionGapPolicy: 'continue',
+} as const;
+
+export const MESSAGE_FORMATS = ['JSON', 'STRING', 'BYTES', 'AVRO', 'PROTOBUF', 'JSON_SCHEMA'] as const;
+export const REGISTRY_FORMATS = ['AVRO', 'PROTOBUF', 'JSON_SCHEMA'] as const;
+export const SUBJECT_NAME_STRATEGIES = [
+  'TopicNameStrategy',
+  'RecordNameStrategy',
+  'TopicRecordNameStrategy',
+] as const;
+/** The mechanisms parseConfig turns into a working SaslConfig. */
+export const SUPPORTED_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
+/** Accepted by the schema because saved Java configs carry them, then refused by parseConfig. */
+export const REFUSED_SASL_MECHANISMS = ['GSSAPI', 'AWS_MSK_IAM'] as const;

@@ -1,0 +1,31 @@
+/** One thing wrong with a config: where (dotted JSON path, '' for the whole config) and what. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export const CONFIG_INVALID = 'CONFIG_INVALID' as const;
+
+/** Formats a problem as `path: message`, the form users see. */
+export function formatProblem(problem: ConfigProblem): string {
+  return problem.path === '' ? problem.message : `${problem.path}: ${problem.message}`;
+}
+
+/**
+ * Thrown by parseConfig with every problem found, never just the first. Messages never carry a secret
+ * value, so the error may be logged or shown as it is.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = CONFIG_INVALID;
+  /** The Airbyte trace failure type the runner reports this error as. */
+  readonly failureType = 'config_error' as const;
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
+    const lines = problems.map((problem) => `- ${formatProblem(problem)}`);
+    const noun = problems.length === 1 ? 'problem' : 'problems';
+    super(`The connector configuration has ${problems.length} ${noun}:\n${lines.join('\n')}`, options);
+    this.problems = problems;
+  }
+}

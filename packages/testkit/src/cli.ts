@@ -1,0 +1,95 @@
+import { brokerStatus, connectionFilePath, startBroker, stopBroker, stopOrphanedBroker } from './broker.js';
+import { ensureKafkaJars } from './distribution.js';
+import { BrokerError } from './errors.js';
+import { brokerSettingsFrom } from './settings.js';
+
+const USAGE = `Usage: pnpm broker <command>
+
+Commands:
+  start    start the local test broker (or reuse the running one); it keeps running until "stop"
+  stop     stop it, whoever started it
+  status   say whether it runs, its version, ports and folders
+  gc       stop a broker a test run started and no running test run uses (after a killed run)
+  fetch    only resolve the Kafka jars into the cache
+  env      print the path of the connection file (JSON with every listener, users and CA paths)
+
+Environment:
+  KAFKA_VERSION              Kafka version to run (default 3.9.1; 4.x such as 4.1.1 works too)
+  SOURCE_KAFKA_BROKER_PORT   first of six consecutive ports (default 19092)
+  SOURCE_KAFKA_BROKER_DIR    run folder (default <tmp>/source-kafka-broker-<port>)
+  XDG_CACHE_HOME             jar cache root (jars go to <root>/source-kafka)`;
+
+async function main(command: string | undefined): Promise<number> {
+  const settings = brokerSettingsFrom(process.env);
+  const log = (line: string) => console.error(line);
+  switch (command) {
+    case 'start': {
+      const started = await startBroker({ settings, owner: 'cli', log });
+      const { connection } = started;
+      console.log(
+        [
+          `${started.startedNow ? 'Started' : 'Already running:'} Kafka ${connection.kafkaVersion} (pid ${started.state.pid})`,
+          `  PLAINTEXT       ${connection.plaintext.brokers.join(',')}`,
+          `  SASL_PLAINTEXT  ${connection.saslPlaintext.brokers.join(',')}  (${connection.saslPlaintext.mechanisms.join(', ')})`,
+          `  SSL             ${connection.ssl.brokers.join(',')}`,
+          `  SSL + mTLS      ${connection.mtls.brokers.join(',')}`,
+          `  SASL_SSL        ${connection.saslSsl.brokers.join(',')}`,
+          `  CA              ${connection.ssl.tls.caPath}`,
+          `  connection file ${connectionFilePath(process.env)}`,
+          `  logs            ${connection.logDir}`,
+        ].join('\n'),
+      );
+      return 0;
+    }
+    case 'stop':
+      console.log((await stopBroker(settings, log)) ? 'Stopped' : 'No broker was running');
+      return 0;
+    case 'status': {
+      const status = await brokerStatus(settings);
+      if (!status.running) {
+        console.log(`Not running (run folder ${status.runDir})`);
+        return 1;
+      }
+      const { state } = status;
+      console.log(
+        [
+          `Kafka ${state.kafkaVersion}, pid ${state.pid}, started ${state.startedAt} by ${state.owner}`,
+          `  answering metadata: ${status.answering ? 'yes' : 'NO'}`,
+          `  ports: ${Object.entries(state.ports)
+            .map(([name, port]) => `${name}=${port}`)
+            .join(' ')}`,
+          `  test runs using it: ${status.leaseHolders.length}`,
+          `  run folder: ${status.runDir}`,
+        ].join('\n'),
+      );
+      return status.answering ? 0 : 1;
+    }
+    case 'gc':
+      console.log(
+        (await stopOrphanedBroker(settings, log)) ? 'Stopped an orphaned test-run broker' : 'Nothing to stop',
+      );
+      return 0;
+    case 'fetch': {
+      const distribution = await ensureKafkaJars(settings.kafkaVersion, settings.cacheDir, log);
+      console.log(`Kafka ${distribution.version} jars in ${distribution.libDir}`);
+      return 0;
+    }
+    case 'env':
+      console.log(connectionFilePath(process.env));
+      return 0;
+    default:
+      console.error(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv[2]).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // People read this: the message says what failed and what to do, the stack adds nothing.
+    console.error(error instanceof BrokerError ? `${error.code}: ${error.message}` : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestCertificates {
+  /** CA that signed `cert`. */
+  readonly caPem: string;
+  /** A second, unrelated CA, for "wrong CA" tests. */
+  readonly otherCaPem: string;
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** A throwaway CA and a server certificate for 127.0.0.1/localhost, made with the openssl CLI. */
+export function createTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'test-registry-tls-'));
+  const run = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  };
+  try {
+    for (const ca of ['ca', 'other-ca']) {
+      run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${ca}`, '-keyout', `${ca}.key`, '-out', `${ca}.pem`);
+    }
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
+    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'ext.cnf', '-out', 'server.pem');
+    const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+    return { caPem: read('ca.pem'), otherCaPem: read('other-ca.pem'), key: read('server.key'), cert: read('server.pem') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
