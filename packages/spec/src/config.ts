@@ -63,6 +63,10 @@ export interface TopicPartitionRef {
 }
 
 export type Subscription =
+  /**
+   * `pattern` is a Java regex from the Java connector, matched against the WHOLE topic name (Java's
+   * Pattern.matches), so anchor it as `^(?:pattern)$`. parseConfig has checked it compiles that way in JS.
+   */
   | { readonly type: 'subscribe'; readonly pattern: string }
   | { readonly type: 'assign'; readonly partitions: readonly TopicPartitionRef[] };
 
@@ -95,6 +99,7 @@ export interface CheckpointConfig {
 }
 
 export interface KafkaSourceConfig {
+  /** `host:port`, IPv6 hosts in brackets (`[::1]:9092`); never empty, no duplicates. */
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly groupId: string;
@@ -104,10 +109,12 @@ export interface KafkaSourceConfig {
   readonly retryBackoffMs: number;
   /** Java `max_poll_records`, used as a bound on records buffered ahead of the caller. */
   readonly maxPollRecords: number;
+  /** `start_position` when set; else the Java `auto_offset_reset` (default latest). */
   readonly startPosition: StartPosition;
   readonly isolationLevel: 'read_committed' | 'read_uncommitted';
   readonly keyFormat: FormatConfig;
   readonly valueFormat: FormatConfig;
+  /** Present when a registry URL is configured; always present when a key or value format needs one. */
   readonly schemaRegistry?: SchemaRegistryConfig | undefined;
   readonly layout: RecordLayoutConfig;
   readonly bounds: ReadBoundsConfig;
@@ -118,5 +125,6 @@ export interface KafkaSourceConfig {
   readonly retentionGapPolicy: 'continue' | 'fail';
   /** Commit checkpointed offsets to the consumer group (Java `enable_auto_commit`), for lag dashboards. */
   readonly commitOffsetsToGroup: boolean;
+  /** Java `test_topic`: a topic `check` may read to prove access. */
   readonly testTopic?: string | undefined;
 }

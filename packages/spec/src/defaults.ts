@@ -37,7 +37,3 @@ export const SUBJECT_NAME_STRATEGIES = [
   'RecordNameStrategy',
   'TopicRecordNameStrategy',
 ] as const;
-/** The mechanisms parseConfig turns into a working SaslConfig. */
-export const SUPPORTED_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
-/** Accepted by the schema because saved Java configs carry them, then refused by parseConfig. */
-export const REFUSED_SASL_MECHANISMS = ['GSSAPI', 'AWS_MSK_IAM'] as const;

@@ -150,7 +150,8 @@ function parseSasl(protocol: RawObject, problems: Problems): SaslConfig | undefi
     );
     return undefined;
   }
-  const expected = mechanism === undefined ? undefined : LOGIN_MODULES[mechanism];
+  const expected =
+    mechanism !== undefined && Object.hasOwn(LOGIN_MODULES, mechanism) ? LOGIN_MODULES[mechanism] : undefined;
   const jaasText = stringAt(protocol, 'sasl_jaas_config');
   if (expected === undefined || mechanism === undefined || jaasText === undefined) return undefined;
 
@@ -186,10 +187,12 @@ function parseSasl(protocol: RawObject, problems: Problems): SaslConfig | undefi
       const urlProblem = httpUrlProblem(tokenEndpointUrl, 'https://auth.example.com/oauth2/token');
       if (urlProblem !== undefined) problems.add(tokenPath, urlProblem);
     }
-    const extensions: Record<string, string> = {};
-    for (const [name, value] of entry.options) {
-      if (name.startsWith('extension_')) extensions[name.slice('extension_'.length)] = value;
-    }
+    // fromEntries defines own properties, so an option named extension___proto__ stays plain data.
+    const extensions = Object.fromEntries(
+      [...entry.options]
+        .filter(([name]) => name.startsWith('extension_'))
+        .map(([name, value]) => [name.slice('extension_'.length), value]),
+    );
     if (clientId === undefined || clientSecret === undefined || tokenEndpointUrl === undefined)
       return undefined;
     const scope = option('scope');

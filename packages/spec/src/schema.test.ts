@@ -50,8 +50,10 @@ describe('spec()', () => {
     expect(validate?.(spec()), JSON.stringify(validate?.errors)).toBe(true);
   });
 
-  it('declares a draft-07 connection specification', () => {
+  it('declares a connection specification that is itself a valid draft-07 schema', () => {
     expect(connection.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    const ajv = new Ajv({ strict: false });
+    expect(ajv.validateSchema(connection), JSON.stringify(ajv.errors)).toBe(true);
     expect(spec().supportsIncremental).toBe(true);
     expect(spec().documentationUrl).toMatch(/^https:\/\//);
   });
