@@ -36,17 +36,20 @@ function longFromVarint(buf: Buffer): number | string {
   return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
 }
 
-function longToVarint(value: number | string): Buffer {
-  let n = BigInt(value);
-  n = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
-  const bytes: number[] = [];
-  do {
-    let byte = Number(n & 0x7fn);
-    n >>= 7n;
-    if (n !== 0n) byte |= 0x80;
-    bytes.push(byte);
-  } while (n !== 0n);
-  return Buffer.from(bytes);
+/**
+ * avsc's long, reading exactly: varints of up to 7 bytes (49 bits) are exact as doubles, so the common case
+ * stays on avsc's fast path; longer ones are re-read with BigInt and become strings when beyond 2^53.
+ */
+class ExactLongType extends avro.types.LongType {
+  _read(tap: AvroTap): number | string {
+    const start = tap.pos;
+    const n = tap.readLong();
+    if (tap.pos - start <= 7) return n;
+    return longFromVarint(tap.buf.subarray(start, Math.min(tap.pos, tap.buf.length)));
+  }
+  _check(value: unknown): boolean {
+    return isLongValue(value);
+  }
 }
 
 function isLongValue(value: unknown): value is number | string {
@@ -56,21 +59,7 @@ function isLongValue(value: unknown): value is number | string {
   return n >= -(2n ** 63n) && n < 2n ** 63n;
 }
 
-const exactLongType = avro.types.LongType.__with(
-  {
-    fromBuffer: longFromVarint,
-    toBuffer: longToVarint,
-    fromJSON: (value: unknown) => (typeof value === 'string' ? value : Number(value)),
-    toJSON: (value: unknown) => value,
-    isValid: isLongValue,
-    compare: (a: number | string, b: number | string) => {
-      const x = BigInt(a);
-      const y = BigInt(b);
-      return x === y ? 0 : x < y ? -1 : 1;
-    },
-  },
-  true,
-);
+const exactLongType = new ExactLongType();
 
 /** Array and map block counts larger than the bytes left cannot be real; avsc would loop on them for ages. */
 const MAX_ZERO_WIDTH_ITEMS = 1_000_000;
@@ -177,21 +166,90 @@ const MIN_DATE_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 
 function toEpochNumber(value: unknown, what: string): number {
   const n = typeof value === 'string' ? Number(value) : (value as number);
-  if (!Number.isFinite(n) || !Number.isSafeInteger(n)) throw new RangeError(`${what} ${String(value)} is out of range`);
+  if (!Number.isFinite(n) || !Number.isSafeInteger(n))
+    throw new RangeError(`${what} ${String(value)} is out of range`);
   return n;
 }
 
-/** ISO text of an instant; years outside 0000–9999 have no RFC 3339 form and are refused. */
-function isoOfMillis(ms: number, what: string): string {
-  if (ms > MAX_DATE_MS || ms < MIN_DATE_MS) {
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let cachedDay = Number.NaN;
+let cachedDayText = '';
+
+/** `YYYY-MM-DDT` of a day number since the epoch (Howard Hinnant's civil-from-days). */
+function dayText(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${PAD2[month]}-${PAD2[day]}T`;
+}
+
+/**
+ * ISO text of an instant, as Date#toISOString gives it. Written by hand because toISOString dominated the
+ * Avro benchmark; consecutive records usually share a day, so the date part is cached.
+ * Years outside 0000–9999 have no RFC 3339 form and are refused.
+ */
+export function isoOfMillis(ms: number, what: string): string {
+  if (!(ms <= MAX_DATE_MS && ms >= MIN_DATE_MS)) {
     throw new RangeError(`${what} ${ms} ms is outside years 0000-9999, which RFC 3339 cannot express`);
   }
-  return new Date(ms).toISOString();
+  const days = Math.floor(ms / MS_PER_DAY);
+  if (days !== cachedDay) {
+    cachedDayText = dayText(days);
+    cachedDay = days;
+  }
+  let rest = ms - days * MS_PER_DAY;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return `${cachedDayText}${PAD2[hours]}:${PAD2[minutes]}:${PAD2[seconds]}.${PAD3[rest - seconds * 1000]}Z`;
 }
 
 function splitMicros(micros: number): { ms: number; extra: string } {
   const ms = Math.floor(micros / 1000);
   return { ms, extra: String(micros - ms * 1000).padStart(3, '0') };
+}
+
+// Inverse conversions: avsc runs field defaults through `_fromValue` and back through `_toValue`, so each
+// logical type must accept its own JSON form as well as the raw value.
+function microsOfIso(text: string, _zone: 'Z' | ''): number {
+  const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?Z?$/.exec(text);
+  if (match === null) throw new RangeError(`not a timestamp: ${text}`);
+  const fraction = (match[2] ?? '').padEnd(6, '0');
+  return Date.parse(`${match[1]}Z`) * 1000 + Number(fraction);
+}
+
+function millisOfTime(text: string): number {
+  const match = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (match === null) throw new RangeError(`not a time of day: ${text}`);
+  const fraction = (match[4] ?? '').padEnd(6, '0');
+  return (
+    (Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) * 1000 + Number(fraction) / 1000
+  );
+}
+
+function decimalBytes(text: string, scale: number): Buffer {
+  const match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (match === null) throw new RangeError(`not a decimal: ${text}`);
+  const fraction = (match[3] ?? '').padEnd(scale, '0').slice(0, scale);
+  let n = BigInt(`${match[2] || '0'}${fraction}`);
+  if (match[1] === '-') n = -n;
+  const bytes: number[] = [];
+  do {
+    bytes.unshift(Number(BigInt.asUintN(8, n)));
+    n >>= 8n;
+  } while (!(n === 0n && (bytes[0]! & 0x80) === 0) && !(n === -1n && (bytes[0]! & 0x80) !== 0));
+  return Buffer.from(bytes);
 }
 
 class TimestampMillisType extends avro.types.LogicalType {
@@ -209,7 +267,7 @@ class TimestampMicrosType extends avro.types.LogicalType {
     return `${isoOfMillis(ms, 'timestamp-micros').slice(0, -1)}${extra}Z`;
   }
   protected override _toValue(value: unknown): unknown {
-    return value;
+    return typeof value === 'string' ? microsOfIso(value, 'Z') : value;
   }
 }
 
@@ -218,7 +276,7 @@ class LocalTimestampMillisType extends avro.types.LogicalType {
     return isoOfMillis(toEpochNumber(value, 'local-timestamp-millis'), 'local-timestamp-millis').slice(0, -1);
   }
   protected override _toValue(value: unknown): unknown {
-    return value;
+    return typeof value === 'string' ? Date.parse(`${value}Z`) : value;
   }
 }
 
@@ -228,7 +286,7 @@ class LocalTimestampMicrosType extends avro.types.LogicalType {
     return `${isoOfMillis(ms, 'local-timestamp-micros').slice(0, -1)}${extra}`;
   }
   protected override _toValue(value: unknown): unknown {
-    return value;
+    return typeof value === 'string' ? microsOfIso(value, '') : value;
   }
 }
 
@@ -237,7 +295,7 @@ class DateType extends avro.types.LogicalType {
     return isoOfMillis((value as number) * MS_PER_DAY, 'date').slice(0, 10);
   }
   protected override _toValue(value: unknown): unknown {
-    return value;
+    return typeof value === 'string' ? Date.parse(`${value}T00:00:00Z`) / MS_PER_DAY : value;
   }
 }
 
@@ -251,7 +309,7 @@ class TimeMillisType extends avro.types.LogicalType {
     return timeOfDay(value as number, 'time-millis');
   }
   protected override _toValue(value: unknown): unknown {
-    return value;
+    return typeof value === 'string' ? Math.floor(millisOfTime(value)) : value;
   }
 }
 
@@ -261,7 +319,7 @@ class TimeMicrosType extends avro.types.LogicalType {
     return `${timeOfDay(ms, 'time-micros')}${extra}`;
   }
   protected override _toValue(value: unknown): unknown {
-    return value;
+    return typeof value === 'string' ? Math.round(millisOfTime(value) * 1000) : value;
   }
 }
 
@@ -290,7 +348,7 @@ class DecimalType extends avro.types.LogicalType {
     return decimalText(value as Buffer, this.#scale);
   }
   protected override _toValue(value: unknown): unknown {
-    return value;
+    return typeof value === 'string' ? decimalBytes(value, this.#scale) : value;
   }
 }
 
@@ -309,6 +367,8 @@ function typeHook(schema: avro.Schema, opts: unknown): AvroType | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
   const s = schema as { type?: unknown; logicalType?: unknown };
   if (s.logicalType !== undefined) return undefined;
+  // `{"type": "long"}` bypasses the registry entry for "long", so it is replaced here too.
+  if (s.type === 'long') return exactLongType;
   if (s.type === 'array') return new BoundedArrayType(schema, opts);
   if (s.type === 'map') return new BoundedMapType(schema, opts);
   return undefined;

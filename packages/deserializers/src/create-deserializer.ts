@@ -1,20 +1,27 @@
-import type { FormatConfig, MessageFormat } from '@source-kafka/spec';
+import type { FormatConfig, MessageFormat, SubjectNameStrategy } from '@source-kafka/spec';
 import type { ValidateFunction } from 'ajv';
 import { createAvroDecoder, parseAvroSchemas } from './avro.js';
 import {
   DeserializationError,
   type DeserializationErrorCode,
-  SchemaRegistryError,
   describeCause,
   deserializationErrorCodes,
+  SchemaRegistryError,
   schemaRegistryErrorCodes,
 } from './errors.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
-import { PlainDecodeError, decodeJson, decodeString, decodeUtf8, decodeJsonText, toBase64 } from './plain.js';
+import { decodeJson, decodeJsonText, decodeString, decodeUtf8, PlainDecodeError, toBase64 } from './plain.js';
 import { decodeProtobufMessage, parseProtobufSchema } from './protobuf.js';
 import { resolveReferences } from './references.js';
-import type { DeserializeContext, Deserializer, JsonValue, RegisteredSchema, RegistrySchemaType, SchemaRegistry } from './types.js';
-import { WireFormatError, readConfluentFrame, readMessageIndexes } from './wire.js';
+import type {
+  DeserializeContext,
+  Deserializer,
+  JsonValue,
+  RegisteredSchema,
+  RegistrySchemaType,
+  SchemaRegistry,
+} from './types.js';
+import { readConfluentFrame, readMessageIndexes, WireFormatError } from './wire.js';
 
 export interface CreateDeserializerOptions {
   /** Required for AVRO, PROTOBUF and JSON_SCHEMA. */
@@ -63,7 +70,12 @@ type PayloadDecoder = (bytes: Buffer) => JsonValue;
 
 type CacheEntry =
   | { readonly ok: true; readonly decode: PayloadDecoder }
-  | { readonly ok: false; readonly code: DeserializationErrorCode; readonly reason: string; readonly cause: unknown };
+  | {
+      readonly ok: false;
+      readonly code: DeserializationErrorCode;
+      readonly reason: string;
+      readonly cause: unknown;
+    };
 
 const expectedSchemaType: Record<'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA', RegistrySchemaType> = {
   AVRO: 'AVRO',
@@ -78,11 +90,18 @@ async function buildPayloadDecoder(
   validateJsonSchema: boolean,
 ): Promise<PayloadDecoder> {
   if (registered.schemaType !== expectedSchemaType[format]) {
-    throw new Error(`schema id ${registered.id} is a ${registered.schemaType} schema, but the configured format is ${format}`);
+    throw new Error(
+      `schema id ${registered.id} is a ${registered.schemaType} schema, but the configured format is ${format}`,
+    );
   }
   const references = await resolveReferences(registry, registered);
   if (format === 'AVRO') {
-    const decoder = createAvroDecoder(parseAvroSchemas(references.map((r) => r.schema.schema), registered.schema));
+    const decoder = createAvroDecoder(
+      parseAvroSchemas(
+        references.map((r) => r.schema.schema),
+        registered.schema,
+      ),
+    );
     return (bytes) => decoder.decode(bytes.subarray(5));
   }
   if (format === 'PROTOBUF') {
@@ -125,6 +144,7 @@ function registryDeserializer(
   format: 'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA',
   registry: SchemaRegistry,
   validateJsonSchema: boolean,
+  strategy: SubjectNameStrategy,
 ): Deserializer {
   const cache = new Map<number, CacheEntry>();
   const loading = new Map<number, Promise<CacheEntry>>();
@@ -139,14 +159,23 @@ function registryDeserializer(
       } catch (error) {
         // An unknown id is a property of this record's bytes; auth and outages are not, so they propagate.
         if (error instanceof SchemaRegistryError && error.code === schemaRegistryErrorCodes.notFound) {
-          return { ok: false, code: deserializationErrorCodes.unknownSchema, reason: `schema id ${schemaId} is not in the schema registry`, cause: error };
+          return {
+            ok: false,
+            code: deserializationErrorCodes.unknownSchema,
+            reason: `schema id ${schemaId} is not in the schema registry`,
+            cause: error,
+          };
         }
         throw error;
       }
       try {
-        return { ok: true, decode: await buildPayloadDecoder(format, registry, registered, validateJsonSchema) };
+        return {
+          ok: true,
+          decode: await buildPayloadDecoder(format, registry, registered, validateJsonSchema),
+        };
       } catch (error) {
-        if (error instanceof SchemaRegistryError && error.code !== schemaRegistryErrorCodes.notFound) throw error;
+        if (error instanceof SchemaRegistryError && error.code !== schemaRegistryErrorCodes.notFound)
+          throw error;
         return {
           ok: false,
           code: deserializationErrorCodes.invalidSchema,
@@ -167,16 +196,29 @@ function registryDeserializer(
   };
 
   const run = (entry: CacheEntry, bytes: Buffer, context: DeserializeContext): JsonValue => {
-    if (!entry.ok) throw failure(context, format, entry.code, entry.reason, entry.cause);
+    if (!entry.ok) {
+      const subjectHint =
+        entry.code === deserializationErrorCodes.unknownSchema && strategy === 'TopicNameStrategy'
+          ? ` (its subject would be "${context.topic}-${context.part}")`
+          : '';
+      throw failure(context, format, entry.code, `${entry.reason}${subjectHint}`, entry.cause);
+    }
     try {
       return entry.decode(bytes);
     } catch (error) {
-      if (error instanceof WireFormatError) throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
+      if (error instanceof WireFormatError)
+        throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
       if (error instanceof PlainDecodeError) throw failure(context, format, error.code, error.message, error);
       if (error instanceof JsonSchemaMismatch) {
         throw failure(context, format, deserializationErrorCodes.validationFailed, error.message, error);
       }
-      throw failure(context, format, deserializationErrorCodes.decodeFailed, `the payload does not match its schema: ${describeCause(error)}`, error);
+      throw failure(
+        context,
+        format,
+        deserializationErrorCodes.decodeFailed,
+        `the payload does not match its schema: ${describeCause(error)}`,
+        error,
+      );
     }
   };
 
@@ -187,7 +229,12 @@ function registryDeserializer(
     try {
       schemaId = readConfluentFrame(buffer).schemaId;
     } catch (error) {
-      throw failure(context, format, deserializationErrorCodes.badFrame, describeCause(error), error);
+      const header = context.headers?.find((h) => h.key === `__${context.part}_schema_id`);
+      const reason =
+        header === undefined
+          ? describeCause(error)
+          : `the schema id is carried in header "${header.key}" (the GUID-based format), which is not supported; configure the producer to write the schema id in the payload. The payload itself: ${describeCause(error)}`;
+      throw failure(context, format, deserializationErrorCodes.badFrame, reason, error);
     }
     const entry = cache.get(schemaId);
     if (entry !== undefined) return run(entry, buffer, context);
@@ -196,7 +243,10 @@ function registryDeserializer(
 }
 
 /** A Deserializer for one part (key or value) as configured. Registry formats need `options.registry`. */
-export function createDeserializer(config: FormatConfig, options: CreateDeserializerOptions = {}): Deserializer {
+export function createDeserializer(
+  config: FormatConfig,
+  options: CreateDeserializerOptions = {},
+): Deserializer {
   const { format } = config;
   if (format === 'JSON' || format === 'STRING' || format === 'BYTES') return plainDeserializer(format);
   if (options.registry === undefined) {
@@ -206,5 +256,10 @@ export function createDeserializer(config: FormatConfig, options: CreateDeserial
       `The ${format} format needs a schema registry; set schema_registry.url`,
     );
   }
-  return registryDeserializer(format, options.registry, config.validateJsonSchema);
+  return registryDeserializer(
+    format,
+    options.registry,
+    config.validateJsonSchema,
+    config.subjectNameStrategy,
+  );
 }

@@ -10,7 +10,8 @@ export const deserializationErrorCodes = {
   validationFailed: 'VALIDATION_FAILED',
 } as const;
 
-export type DeserializationErrorCode = (typeof deserializationErrorCodes)[keyof typeof deserializationErrorCodes];
+export type DeserializationErrorCode =
+  (typeof deserializationErrorCodes)[keyof typeof deserializationErrorCodes];
 
 export interface DeserializationErrorDetails {
   readonly code: DeserializationErrorCode;
@@ -58,7 +59,8 @@ export const schemaRegistryErrorCodes = {
   notConfigured: 'REGISTRY_NOT_CONFIGURED',
 } as const;
 
-export type SchemaRegistryErrorCode = (typeof schemaRegistryErrorCodes)[keyof typeof schemaRegistryErrorCodes];
+export type SchemaRegistryErrorCode =
+  (typeof schemaRegistryErrorCodes)[keyof typeof schemaRegistryErrorCodes];
 
 /** Airbyte's failure types, so the app can report the right one without knowing HTTP. */
 export type RegistryFailureType = 'config_error' | 'system_error' | 'transient_error';

@@ -1,31 +1,29 @@
 export { decimalText } from './avro.js';
-export { createDeserializer } from './create-deserializer.js';
-export {
-  DeserializationError,
-  SchemaRegistryError,
-  deserializationErrorCodes,
-  schemaRegistryErrorCodes,
-} from './errors.js';
-export { ConfluentSchemaRegistryClient, createSchemaRegistryClient } from './registry-client.js';
-export {
-  DEFAULT_MAX_RECURSION_DEPTH,
-  LONG_SCHEMA,
-  avroToJsonSchema,
-  protobufToJsonSchema,
-  registeredJsonSchemaToStreamSchema,
-} from './schema-convert.js';
-export { streamSchemaFor, streamSchemaOfRegistered, subjectsFor } from './stream-schema.js';
-export { CONFLUENT_MAGIC_BYTE, readConfluentFrame, readMessageIndexes } from './wire.js';
-
 export type { CreateDeserializerOptions } from './create-deserializer.js';
+export { createDeserializer } from './create-deserializer.js';
 export type {
   DeserializationErrorCode,
   DeserializationErrorDetails,
   RegistryFailureType,
   SchemaRegistryErrorCode,
 } from './errors.js';
+export {
+  DeserializationError,
+  deserializationErrorCodes,
+  SchemaRegistryError,
+  schemaRegistryErrorCodes,
+} from './errors.js';
 export type { HttpGet, HttpResponse, RegistryClock, SchemaRegistryClientOptions } from './registry-client.js';
+export { ConfluentSchemaRegistryClient, createSchemaRegistryClient } from './registry-client.js';
+export {
+  avroToJsonSchema,
+  DEFAULT_MAX_RECURSION_DEPTH,
+  LONG_SCHEMA,
+  protobufToJsonSchema,
+  registeredJsonSchemaToStreamSchema,
+} from './schema-convert.js';
 export type { StreamSchemaRequest } from './stream-schema.js';
+export { streamSchemaFor, streamSchemaOfRegistered, subjectsFor } from './stream-schema.js';
 export type {
   DeserializeContext,
   Deserializer,
@@ -37,3 +35,4 @@ export type {
   StreamJsonSchema,
 } from './types.js';
 export type { ConfluentFrame } from './wire.js';
+export { CONFLUENT_MAGIC_BYTE, readConfluentFrame, readMessageIndexes } from './wire.js';

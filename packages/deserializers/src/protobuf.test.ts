@@ -1,6 +1,13 @@
 import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixtures, SchemaType, airbyteValidator, context, startFixtures, withMessageIndexes } from '../test/helpers.js';
+import {
+  airbyteValidator,
+  context,
+  type Fixtures,
+  SchemaType,
+  startFixtures,
+  withMessageIndexes,
+} from '../test/helpers.js';
 import { createDeserializer } from './create-deserializer.js';
 import { createSchemaRegistryClient } from './registry-client.js';
 import { streamSchemaFor } from './stream-schema.js';
@@ -55,16 +62,32 @@ describe('Protobuf', () => {
   let fixtures: Fixtures;
   let registry: SchemaRegistry;
   let orderId: number;
-  const config = { format: 'PROTOBUF', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false } as const;
+  const config = {
+    format: 'PROTOBUF',
+    subjectNameStrategy: 'TopicNameStrategy',
+    validateJsonSchema: false,
+  } as const;
 
   beforeAll(async () => {
     fixtures = await startFixtures();
     registry = createSchemaRegistryClient({ url: fixtures.registry.url });
-    await fixtures.client.register({ type: SchemaType.PROTOBUF, schema: common }, { subject: 'common.proto' });
-    await fixtures.client.register({ type: SchemaType.PROTOBUF, schema: timestampProto }, { subject: 'google/protobuf/timestamp.proto' });
-    await fixtures.client.register({ type: SchemaType.PROTOBUF, schema: wrappersProto }, { subject: 'google/protobuf/wrappers.proto' });
+    await fixtures.client.register(
+      { type: SchemaType.PROTOBUF, schema: common },
+      { subject: 'common.proto' },
+    );
+    await fixtures.client.register(
+      { type: SchemaType.PROTOBUF, schema: timestampProto },
+      { subject: 'google/protobuf/timestamp.proto' },
+    );
+    await fixtures.client.register(
+      { type: SchemaType.PROTOBUF, schema: wrappersProto },
+      { subject: 'google/protobuf/wrappers.proto' },
+    );
     const registered = await fixtures.client.register(
-      { type: SchemaType.PROTOBUF, schema: orders, references: [
+      {
+        type: SchemaType.PROTOBUF,
+        schema: orders,
+        references: [
           { name: 'common.proto', subject: 'common.proto', version: 1 },
           { name: 'google/protobuf/timestamp.proto', subject: 'google/protobuf/timestamp.proto', version: 1 },
           { name: 'google/protobuf/wrappers.proto', subject: 'google/protobuf/wrappers.proto', version: 1 },
@@ -101,7 +124,10 @@ describe('Protobuf', () => {
   it('decodes the message the indexes point at, with the JSON mapping', async () => {
     const { SchemaRegistry: Client } = await import('@kafkajs/confluent-schema-registry');
     // A client told to use the second message of the file, as a Confluent serializer would for [1].
-    const orderClient = new Client({ host: fixtures.registry.url }, { [SchemaType.PROTOBUF]: { messageName: 'Order' } });
+    const orderClient = new Client(
+      { host: fixtures.registry.url },
+      { [SchemaType.PROTOBUF]: { messageName: 'Order' } },
+    );
     const framed = await orderClient.encode(orderId, order);
     const deserialize = createDeserializer(config, { registry });
     const decoded = await deserialize(withMessageIndexes(framed, [1]), context);
@@ -137,25 +163,40 @@ describe('Protobuf', () => {
   it('produces Order records that validate against the schema converted from their writer schema', async () => {
     const { streamSchemaOfRegistered } = await import('./stream-schema.js');
     const registered = await registry.getSchemaById(orderId);
-    const schema = await streamSchemaOfRegistered(registry, registered, { messageName: 'fixtures.orders.Order' });
+    const schema = await streamSchemaOfRegistered(registry, registered, {
+      messageName: 'fixtures.orders.Order',
+    });
     const validate = airbyteValidator(schema);
     const { SchemaRegistry: Client } = await import('@kafkajs/confluent-schema-registry');
-    const orderClient = new Client({ host: fixtures.registry.url }, { [SchemaType.PROTOBUF]: { messageName: 'Order' } });
+    const orderClient = new Client(
+      { host: fixtures.registry.url },
+      { [SchemaType.PROTOBUF]: { messageName: 'Order' } },
+    );
     const deserialize = createDeserializer(config, { registry });
     for (const value of [order, {}, { orderId: 'o-2', weight: Number.POSITIVE_INFINITY, email: 'x@y' }]) {
-      const decoded = await deserialize(withMessageIndexes(await orderClient.encode(orderId, value), [1]), context);
+      const decoded = await deserialize(
+        withMessageIndexes(await orderClient.encode(orderId, value), [1]),
+        context,
+      );
       const ok = validate(decoded);
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
     }
     expect(schema).toMatchObject({
-      properties: { createdAt: { anyOf: [{ type: 'null' }, { $ref: 'WellKnownTypes.json#/definitions/TimestampWithTimezone' }] } },
+      properties: {
+        createdAt: {
+          anyOf: [{ type: 'null' }, { $ref: 'WellKnownTypes.json#/definitions/TimestampWithTimezone' }],
+        },
+      },
     });
   });
 
   it('reads nested message indexes written as zigzag varints', async () => {
     const { SchemaRegistry: Client } = await import('@kafkajs/confluent-schema-registry');
-    const lineClient = new Client({ host: fixtures.registry.url }, { [SchemaType.PROTOBUF]: { messageName: 'Order.Line' } });
+    const lineClient = new Client(
+      { host: fixtures.registry.url },
+      { [SchemaType.PROTOBUF]: { messageName: 'Order.Line' } },
+    );
     const framed = await lineClient.encode(orderId, { sku: 'z', quantity: 9 });
     const deserialize = createDeserializer(config, { registry });
     expect(await deserialize(withMessageIndexes(framed, [1, 0]), context)).toEqual({ sku: 'z', quantity: 9 });

@@ -73,7 +73,9 @@ export function parseProtobufSchema(main: string, references: readonly ProtobufS
       for (const index of indexes) {
         found = candidates[index];
         if (found === undefined) {
-          throw new Error(`message indexes [${indexes.join(', ')}] point past the messages the schema declares`);
+          throw new Error(
+            `message indexes [${indexes.join(', ')}] point past the messages the schema declares`,
+          );
         }
         candidates = messagesOf(found);
       }
@@ -98,7 +100,8 @@ function floatJson(value: unknown): JsonValue {
 }
 
 function bytesJson(value: unknown): JsonValue {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   // protobufjs's default for an absent bytes field is a plain empty array.
   if (Array.isArray(value)) return Buffer.from(value as number[]).toString('base64');
   return '';
@@ -117,8 +120,16 @@ function timestampText(seconds: unknown, nanos: unknown): string {
   const s = Number(longJson(seconds));
   const ns = typeof nanos === 'number' ? nanos : 0;
   const ms = s * 1000;
-  if (!Number.isSafeInteger(ms) || ms > 253_402_300_799_999 || ms < -62_135_596_800_000 || ns < 0 || ns > 999_999_999) {
-    throw new RangeError(`google.protobuf.Timestamp ${String(seconds)}s ${String(ns)}ns is outside 0001-9999`);
+  if (
+    !Number.isSafeInteger(ms) ||
+    ms > 253_402_300_799_999 ||
+    ms < -62_135_596_800_000 ||
+    ns < 0 ||
+    ns > 999_999_999
+  ) {
+    throw new RangeError(
+      `google.protobuf.Timestamp ${String(seconds)}s ${String(ns)}ns is outside 0001-9999`,
+    );
   }
   const base = new Date(ms).toISOString().slice(0, 19);
   if (ns === 0) return `${base}Z`;
@@ -198,7 +209,10 @@ function wellKnownJson(type: protobuf.Type, message: Msg): JsonValue | undefined
     case '.google.protobuf.FieldMask':
       return ((message.paths as string[] | undefined) ?? []).join(',');
     case '.google.protobuf.Any':
-      return { '@type': (message.typeUrl as string | undefined) ?? '', value: bytesJson(message.value ?? new Uint8Array()) };
+      return {
+        '@type': (message.typeUrl as string | undefined) ?? '',
+        value: bytesJson(message.value ?? new Uint8Array()),
+      };
     default:
       return undefined;
   }

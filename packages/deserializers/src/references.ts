@@ -7,7 +7,10 @@ export interface ResolvedReference {
 }
 
 /** All references of `schema`, depth first so that dependencies come before the schemas that use them. */
-export async function resolveReferences(registry: SchemaRegistry, schema: RegisteredSchema): Promise<ResolvedReference[]> {
+export async function resolveReferences(
+  registry: SchemaRegistry,
+  schema: RegisteredSchema,
+): Promise<ResolvedReference[]> {
   const ordered: ResolvedReference[] = [];
   const seen = new Set<string>();
   const visit = async (current: RegisteredSchema, depth: number): Promise<void> => {

@@ -16,7 +16,10 @@ describe('schema registry client', () => {
   it('fetches a schema by id with its references, and the subjects and latest version', async () => {
     const fixtures = await startFixtures();
     started.push(fixtures.registry);
-    const base = await fixtures.client.register({ type: SchemaType.AVRO, schema: userSchema }, { subject: 'user' });
+    const base = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: userSchema },
+      { subject: 'user' },
+    );
     const wrapper = JSON.stringify({ type: 'record', name: 'W', fields: [{ name: 'u', type: 'U' }] });
     const { id } = await fixtures.client.register(
       { type: SchemaType.AVRO, schema: wrapper, references: [{ name: 'U', subject: 'user', version: 1 }] },
@@ -38,7 +41,10 @@ describe('schema registry client', () => {
   it('sends one request per id, however many callers ask at once, and caches the answer', async () => {
     const fixtures = await startFixtures();
     started.push(fixtures.registry);
-    const { id } = await fixtures.client.register({ type: SchemaType.AVRO, schema: userSchema }, { subject: 'once' });
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: userSchema },
+      { subject: 'once' },
+    );
     const client = createSchemaRegistryClient({ url: fixtures.registry.url });
     const results = await Promise.all(Array.from({ length: 20 }, () => client.getSchemaById(id)));
     await client.getSchemaById(id);
@@ -49,7 +55,10 @@ describe('schema registry client', () => {
   it('retries 5xx answers with backoff and then succeeds', async () => {
     const fixtures = await startFixtures();
     started.push(fixtures.registry);
-    const { id } = await fixtures.client.register({ type: SchemaType.AVRO, schema: userSchema }, { subject: 'retry' });
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: userSchema },
+      { subject: 'retry' },
+    );
     const waits: number[] = [];
     const client = createSchemaRegistryClient({
       url: fixtures.registry.url,
@@ -81,7 +90,10 @@ describe('schema registry client', () => {
     const url = registry.url;
     await registry.close();
     const client = createSchemaRegistryClient({ url, retries: 1, clock: noWait });
-    await expect(client.getSchemaById(1)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', failureType: 'transient_error' });
+    await expect(client.getSchemaById(1)).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      failureType: 'transient_error',
+    });
   });
 
   it('retries a request that times out', async () => {
@@ -100,7 +112,12 @@ describe('schema registry client', () => {
     const registry = await startTestRegistry();
     started.push(registry);
     registry.setResponseDelay(2_000);
-    const client = createSchemaRegistryClient({ url: registry.url, timeoutMs: 50, retries: 1, clock: noWait });
+    const client = createSchemaRegistryClient({
+      url: registry.url,
+      timeoutMs: 50,
+      retries: 1,
+      clock: noWait,
+    });
     await expect(client.getSchemaById(1)).rejects.toMatchObject({
       code: 'REGISTRY_UNAVAILABLE',
       message: expect.stringContaining('no answer within 50 ms'),
@@ -110,12 +127,20 @@ describe('schema registry client', () => {
   it('reports bad credentials as a config error without echoing the password', async () => {
     const registry = await startTestRegistry({ auth: { username: 'reader', password: 's3cret-pass' } });
     started.push(registry);
-    const wrong = createSchemaRegistryClient({ url: registry.url, username: 'reader', password: 'wrong-pass' });
+    const wrong = createSchemaRegistryClient({
+      url: registry.url,
+      username: 'reader',
+      password: 'wrong-pass',
+    });
     const error = await wrong.listSubjects().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaRegistryError);
     expect(error).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED', failureType: 'config_error', status: 401 });
     expect(String((error as Error).message)).not.toContain('wrong-pass');
-    const right = createSchemaRegistryClient({ url: registry.url, username: 'reader', password: 's3cret-pass' });
+    const right = createSchemaRegistryClient({
+      url: registry.url,
+      username: 'reader',
+      password: 's3cret-pass',
+    });
     expect(await right.listSubjects()).toEqual([]);
   });
 
@@ -139,7 +164,11 @@ describe('schema registry client', () => {
     started.push(registry);
     const trusted = createSchemaRegistryClient({ url: registry.url, caCertificate: certs.caPem });
     expect(await trusted.listSubjects()).toEqual([]);
-    const untrusted = createSchemaRegistryClient({ url: registry.url, caCertificate: certs.otherCaPem, clock: noWait });
+    const untrusted = createSchemaRegistryClient({
+      url: registry.url,
+      caCertificate: certs.otherCaPem,
+      clock: noWait,
+    });
     await expect(untrusted.listSubjects()).rejects.toMatchObject({
       failureType: 'config_error',
       message: expect.stringContaining('TLS handshake'),

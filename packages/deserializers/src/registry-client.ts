@@ -9,7 +9,10 @@ export interface HttpResponse {
 }
 
 /** One GET. Injectable so tests of retry logic need no server; the default uses node:http(s). */
-export type HttpGet = (url: URL, init: { headers: Record<string, string>; timeoutMs: number }) => Promise<HttpResponse>;
+export type HttpGet = (
+  url: URL,
+  init: { headers: Record<string, string>; timeoutMs: number },
+) => Promise<HttpResponse>;
 
 export interface RegistryClock {
   sleep(ms: number): Promise<void>;
@@ -50,7 +53,9 @@ function nodeHttpGet(caCertificate: string | undefined): HttpGet {
       const req = (isHttps ? httpsRequest : httpRequest)(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new RetriableHttpError(`no answer within ${init.timeoutMs} ms`)));
@@ -64,7 +69,11 @@ function isTlsError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return (
     typeof code === 'string' &&
-    (code.includes('CERT') || code.startsWith('ERR_TLS') || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code.startsWith('ERR_SSL'))
+    (code.includes('CERT') ||
+      code.startsWith('UNABLE_TO_') ||
+      code.startsWith('ERR_TLS') ||
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+      code.startsWith('ERR_SSL'))
   );
 }
 

@@ -99,7 +99,11 @@ function convertAvro(type: avro.Type, path: Map<string, number>, maxDepth: numbe
     case 'map':
       return {
         type: 'object',
-        additionalProperties: convertAvro((type as avro.types.MapType).valuesType as avro.Type, path, maxDepth),
+        additionalProperties: convertAvro(
+          (type as avro.types.MapType).valuesType as avro.Type,
+          path,
+          maxDepth,
+        ),
       };
     case 'record':
     case 'error': {
@@ -111,11 +115,14 @@ function convertAvro(type: avro.Type, path: Map<string, number>, maxDepth: numbe
       const properties: Schema = {};
       for (const field of record.fields) properties[field.name] = convertAvro(field.type, path, maxDepth);
       path.set(fullName, seen);
-      return { type: 'object', properties, required: record.fields.map((f) => f.name) };
+      // No `required`: records of older writer versions lack newer fields and must still fit the latest schema.
+      return { type: 'object', properties };
     }
     case 'union:unwrapped':
     case 'union:wrapped':
-      return anyOfSchemas((type as avro.types.UnwrappedUnionType).types.map((t) => convertAvro(t, path, maxDepth)));
+      return anyOfSchemas(
+        (type as avro.types.UnwrappedUnionType).types.map((t) => convertAvro(t, path, maxDepth)),
+      );
     default:
       return { ...ANY_JSON };
   }
@@ -151,10 +158,16 @@ const protobufWellKnown: Record<string, () => Schema> = {
   '.google.protobuf.Value': () => ({ ...ANY_JSON }),
   '.google.protobuf.ListValue': () => ({ type: 'array' }),
   '.google.protobuf.FieldMask': () => ({ type: 'string' }),
-  '.google.protobuf.Any': () => ({ type: 'object', properties: { '@type': { type: 'string' }, value: wellKnown('BinaryData') } }),
+  '.google.protobuf.Any': () => ({
+    type: 'object',
+    properties: { '@type': { type: 'string' }, value: wellKnown('BinaryData') },
+  }),
 };
 
-export function protobufToJsonSchema(type: protobuf.Type, maxDepth = DEFAULT_MAX_RECURSION_DEPTH): StreamJsonSchema {
+export function protobufToJsonSchema(
+  type: protobuf.Type,
+  maxDepth = DEFAULT_MAX_RECURSION_DEPTH,
+): StreamJsonSchema {
   return convertMessage(type, new Map(), maxDepth);
 }
 
@@ -182,16 +195,46 @@ function convertFieldElement(field: protobuf.Field, path: Map<string, number>, m
   if (resolved instanceof protobuf.Type) return convertMessage(resolved, path, maxDepth);
   if (resolved instanceof protobuf.Enum) {
     if (resolved.fullName === '.google.protobuf.NullValue') return { type: 'null' };
-    return { type: 'string', description: `enum ${resolved.fullName.slice(1)}; unknown numbers appear as their decimal text` };
+    return {
+      type: 'string',
+      description: `enum ${resolved.fullName.slice(1)}; unknown numbers appear as their decimal text`,
+    };
   }
   return protobufScalar(field.type);
 }
 
 // ---- JSON Schema ----
 
-/** A registered JSON Schema used as is, minus the keywords that would make Airbyte resolve remote documents. */
-export function registeredJsonSchemaToStreamSchema(schema: string): StreamJsonSchema {
+/**
+ * A registered JSON Schema used as is, minus the keywords that would make Airbyte resolve remote documents.
+ * Referenced schemas are inlined under `definitions`, and `$ref`s to them rewritten, so the result stands alone.
+ */
+export function registeredJsonSchemaToStreamSchema(
+  schema: string,
+  references: readonly { readonly name: string; readonly schema: string }[] = [],
+): StreamJsonSchema {
   const parsed = JSON.parse(schema) as Schema;
   const { $schema: _dialect, $id: _id, ...rest } = parsed;
-  return rest;
+  if (references.length === 0) return rest;
+  const pointer = (name: string): string =>
+    `#/definitions/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  const rewrite = (value: JsonValue): JsonValue => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Schema = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$ref' && typeof inner === 'string') {
+        const [target, fragment] = inner.split('#', 2) as [string, string | undefined];
+        const known = references.find((r) => r.name === target);
+        out[key] = known ? `${pointer(known.name)}${fragment ? fragment : ''}` : inner;
+      } else if (key !== '$id' && key !== '$schema') {
+        out[key] = rewrite(inner);
+      }
+    }
+    return out;
+  };
+  const definitions: Schema = { ...((rest.definitions as Schema | undefined) ?? {}) };
+  for (const reference of references)
+    definitions[reference.name] = rewrite(JSON.parse(reference.schema) as JsonValue);
+  return { ...(rewrite(rest) as Schema), definitions };
 }

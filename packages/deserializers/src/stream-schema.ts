@@ -1,12 +1,13 @@
 import type { FormatConfig, SubjectNameStrategy } from '@source-kafka/spec';
+import protobuf from 'protobufjs';
 import { parseAvroSchemas } from './avro.js';
 import { SchemaRegistryError, schemaRegistryErrorCodes } from './errors.js';
 import { parseProtobufSchema } from './protobuf.js';
 import { resolveReferences } from './references.js';
 import {
-  DEFAULT_MAX_RECURSION_DEPTH,
   anyOfSchemas,
   avroToJsonSchema,
+  DEFAULT_MAX_RECURSION_DEPTH,
   protobufToJsonSchema,
   registeredJsonSchemaToStreamSchema,
   wellKnown,
@@ -46,7 +47,9 @@ export async function subjectsFor(
   const isTopicSubject = (s: string): boolean => s.endsWith('-key') || s.endsWith('-value');
   if (strategy === 'RecordNameStrategy') return subjects.filter((s) => !isTopicSubject(s)).sort();
   const prefix = `${topic}-`;
-  return subjects.filter((s) => s.startsWith(prefix) && s !== `${topic}-key` && s !== `${topic}-value`).sort();
+  return subjects
+    .filter((s) => s.startsWith(prefix) && s !== `${topic}-key` && s !== `${topic}-value`)
+    .sort();
 }
 
 /** Converts one registered schema; for protobuf the message is the subject's record name or the file's first. */
@@ -74,12 +77,15 @@ export async function streamSchemaOfRegistered(
       let message = schema.topLevelMessages[0]!;
       if (options.messageName !== undefined) {
         const named = schema.root.lookup(options.messageName);
-        if (named !== null && named.constructor.name === 'Type') message = named as typeof message;
+        if (named instanceof protobuf.Type) message = named;
       }
       return protobufToJsonSchema(message, depth);
     }
     case 'JSON':
-      return registeredJsonSchemaToStreamSchema(registered.schema);
+      return registeredJsonSchemaToStreamSchema(
+        registered.schema,
+        references.map((r) => ({ name: r.name, schema: r.schema.schema })),
+      );
   }
 }
 
@@ -112,9 +118,15 @@ export async function streamSchemaFor(request: StreamSchemaRequest): Promise<Str
       if (error instanceof SchemaRegistryError && error.code === schemaRegistryErrorCodes.notFound) continue;
       throw error;
     }
-    const messageName = strategy === 'TopicNameStrategy' ? undefined : subject.slice(strategy === 'RecordNameStrategy' ? 0 : request.topic.length + 1);
+    const messageName =
+      strategy === 'TopicNameStrategy'
+        ? undefined
+        : subject.slice(strategy === 'RecordNameStrategy' ? 0 : request.topic.length + 1);
     schemas.push({
-      ...(await streamSchemaOfRegistered(registry, registered, { messageName, maxRecursionDepth: request.maxRecursionDepth })),
+      ...(await streamSchemaOfRegistered(registry, registered, {
+        messageName,
+        maxRecursionDepth: request.maxRecursionDepth,
+      })),
     });
   }
   if (schemas.length === 0) {

@@ -22,7 +22,9 @@ function hexPrefix(bytes: Uint8Array, count: number): string {
 
 export function readConfluentFrame(bytes: Uint8Array): ConfluentFrame {
   if (bytes.length === 0) {
-    throw new WireFormatError('expected the Confluent wire format (magic byte 0 and a 4-byte schema id), found 0 bytes');
+    throw new WireFormatError(
+      'expected the Confluent wire format (magic byte 0 and a 4-byte schema id), found 0 bytes',
+    );
   }
   const magic = bytes[0]!;
   if (magic !== CONFLUENT_MAGIC_BYTE) {
@@ -57,12 +59,14 @@ function readZigZagVarint(bytes: Uint8Array, offset: number): { value: number; n
       throw new WireFormatError(`protobuf message indexes end early at byte ${position} of ${bytes.length}`);
     }
     const byte = bytes[position++]!;
-    if (shift >= 35) throw new WireFormatError(`protobuf message index varint at byte ${offset} is longer than 5 bytes`);
+    if (shift >= 35)
+      throw new WireFormatError(`protobuf message index varint at byte ${offset} is longer than 5 bytes`);
     result += (byte & 0x7f) * 2 ** shift;
     shift += 7;
     if ((byte & 0x80) === 0) break;
   }
-  if (result > 0xffffffff) throw new WireFormatError(`protobuf message index at byte ${offset} exceeds 32 bits`);
+  if (result > 0xffffffff)
+    throw new WireFormatError(`protobuf message index at byte ${offset} exceeds 32 bits`);
   const value = result % 2 === 0 ? result / 2 : -(result + 1) / 2;
   return { value, next: position };
 }
@@ -75,7 +79,9 @@ export function readMessageIndexes(bytes: Uint8Array, offset: number): { indexes
   const count = readZigZagVarint(bytes, offset);
   if (count.value === 0) return { indexes: [0], next: count.next };
   if (count.value < 0 || count.value > MAX_MESSAGE_INDEXES) {
-    throw new WireFormatError(`protobuf message index count ${count.value} is out of range 0..${MAX_MESSAGE_INDEXES}`);
+    throw new WireFormatError(
+      `protobuf message index count ${count.value} is out of range 0..${MAX_MESSAGE_INDEXES}`,
+    );
   }
   const indexes: number[] = [];
   let next = count.next;

@@ -1,7 +1,7 @@
 // Test helpers: fixtures are registered and encoded by the third-party client, never by this package.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SchemaRegistry as ThirdPartyClient, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaType, SchemaRegistry as ThirdPartyClient } from '@kafkajs/confluent-schema-registry';
 import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
 import { Ajv, type ValidateFunction } from 'ajv';
 import avro from 'avsc';
@@ -22,7 +22,8 @@ export const bigLongType = avro.types.LongType.__with({
   },
   fromJSON: (value: unknown) => BigInt(value as string),
   toJSON: (value: bigint) => value.toString(),
-  isValid: (value: unknown) => typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string',
+  isValid: (value: unknown) =>
+    typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string',
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
@@ -37,7 +38,16 @@ export async function startFixtures(): Promise<Fixtures> {
     { host: registry.url },
     // A type hook rather than `registry: { long }`: the client reuses one options object, so a registry would
     // collect every named type and refuse the next schema that declares the same name.
-    { [SchemaType.AVRO]: { typeHook: (schema: unknown) => (schema === 'long' || (schema as { type?: unknown; logicalType?: unknown })?.type === 'long' && (schema as { logicalType?: unknown }).logicalType === undefined ? bigLongType : undefined) } },
+    {
+      [SchemaType.AVRO]: {
+        typeHook: (schema: unknown) =>
+          schema === 'long' ||
+          ((schema as { type?: unknown; logicalType?: unknown })?.type === 'long' &&
+            (schema as { logicalType?: unknown }).logicalType === undefined)
+            ? bigLongType
+            : undefined,
+      },
+    },
   );
   return { registry, client };
 }
@@ -48,11 +58,14 @@ export async function startFixtures(): Promise<Fixtures> {
  */
 export function withMessageIndexes(framed: Buffer, indexes: readonly number[]): Buffer {
   const zigzag = (n: number): number => (n << 1) ^ (n >> 31);
-  const prefix = indexes.length === 1 && indexes[0] === 0 ? [0] : [zigzag(indexes.length), ...indexes.map(zigzag)];
+  const prefix =
+    indexes.length === 1 && indexes[0] === 0 ? [0] : [zigzag(indexes.length), ...indexes.map(zigzag)];
   return Buffer.concat([framed.subarray(0, 5), Buffer.from(prefix), framed.subarray(5)]);
 }
 
-const wellKnownPath = fileURLToPath(new URL('../../../../shared/airbyte-protocol/well_known_types.yaml', import.meta.url));
+const wellKnownPath = fileURLToPath(
+  new URL('../../../../shared/airbyte-protocol/well_known_types.yaml', import.meta.url),
+);
 
 let ajv: Ajv | undefined;
 

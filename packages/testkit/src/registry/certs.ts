@@ -20,13 +20,63 @@ export function createTestCertificates(): TestCertificates {
   };
   try {
     for (const ca of ['ca', 'other-ca']) {
-      run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${ca}`, '-keyout', `${ca}.key`, '-out', `${ca}.pem`);
+      run(
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${ca}`,
+        '-keyout',
+        `${ca}.key`,
+        '-out',
+        `${ca}.pem`,
+      );
     }
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
+    run(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+    );
     writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'ext.cnf', '-out', 'server.pem');
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+      '-out',
+      'server.pem',
+    );
     const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
-    return { caPem: read('ca.pem'), otherCaPem: read('other-ca.pem'), key: read('server.key'), cert: read('server.pem') };
+    return {
+      caPem: read('ca.pem'),
+      otherCaPem: read('other-ca.pem'),
+      key: read('server.key'),
+      cert: read('server.pem'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

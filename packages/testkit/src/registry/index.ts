@@ -1,5 +1,4 @@
-export { createTestCertificates } from './certs.js';
-export { startTestRegistry } from './server.js';
-
 export type { TestCertificates } from './certs.js';
+export { createTestCertificates } from './certs.js';
 export type { StoredReference, TestRegistry, TestRegistryOptions } from './server.js';
+export { startTestRegistry } from './server.js';

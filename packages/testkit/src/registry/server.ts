@@ -1,7 +1,12 @@
 // A small Confluent-compatible Schema Registry for tests: the REST endpoints the deserializers package and
 // @kafkajs/confluent-schema-registry call, with Confluent's status codes and error bodies. Written by hand
 // because no runnable registry is available from the package registries this machine reaches (see README).
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -101,7 +106,8 @@ class RegistryState {
   nextId = 1;
 
   register(subject: string, body: Record<string, unknown>): { id: number } {
-    if (typeof body.schema !== 'string') throw new HttpError(422, 42201, 'Either schema or schemaType is invalid');
+    if (typeof body.schema !== 'string')
+      throw new HttpError(422, 42201, 'Either schema or schemaType is invalid');
     const schemaType = (body.schemaType ?? 'AVRO') as string;
     if (schemaType !== 'AVRO' && schemaType !== 'PROTOBUF' && schemaType !== 'JSON') {
       throw new HttpError(422, 42201, `Invalid schema type ${schemaType}`);
@@ -188,9 +194,12 @@ class RegistryState {
       if (method === 'GET' && a === undefined) return [200, [...this.subjects.keys()].sort()];
       if (a === undefined) throw new HttpError(405, 405, 'Method not allowed');
       if (method === 'POST' && b === undefined) return [200, this.lookup(a, await readBody(req))];
-      if (method === 'GET' && b === 'versions' && c === undefined) return [200, this.versions(a).map((_, i) => i + 1)];
-      if (method === 'POST' && b === 'versions' && c === undefined) return [200, this.register(a, await readBody(req))];
-      if (method === 'GET' && b === 'versions' && c !== undefined && d === undefined) return [200, this.version(a, c)];
+      if (method === 'GET' && b === 'versions' && c === undefined)
+        return [200, this.versions(a).map((_, i) => i + 1)];
+      if (method === 'POST' && b === 'versions' && c === undefined)
+        return [200, this.register(a, await readBody(req))];
+      if (method === 'GET' && b === 'versions' && c !== undefined && d === undefined)
+        return [200, this.version(a, c)];
       if (method === 'GET' && b === 'versions' && c !== undefined && d === 'schema') {
         return [200, JSON.parse(String(this.version(a, c).schema)) as unknown];
       }
@@ -205,7 +214,11 @@ class RegistryState {
       if (a !== undefined && method === 'GET') {
         const level = this.config.get(a);
         if (level === undefined) {
-          throw new HttpError(404, 40408, `Subject '${a}' does not have subject-level compatibility configured`);
+          throw new HttpError(
+            404,
+            40408,
+            `Subject '${a}' does not have subject-level compatibility configured`,
+          );
         }
         return [200, { compatibilityLevel: level }];
       }
@@ -216,7 +229,13 @@ class RegistryState {
         return [200, { compatibility: level }];
       }
     }
-    if (root === 'compatibility' && a === 'subjects' && b !== undefined && c === 'versions' && method === 'POST') {
+    if (
+      root === 'compatibility' &&
+      a === 'subjects' &&
+      b !== undefined &&
+      c === 'versions' &&
+      method === 'POST'
+    ) {
       // Compatibility is not checked: tests register what they mean to, and decoding never depends on it.
       await readBody(req);
       this.versions(b);
@@ -239,7 +258,10 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://registry.invalid');
-      const path = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+      const path = url.pathname
+        .split('/')
+        .filter((p) => p !== '')
+        .map(decodeURIComponent);
       const method = req.method ?? 'GET';
       const countKey = `${method} /${path.join('/')}`;
       counts.set(countKey, (counts.get(countKey) ?? 0) + 1);
@@ -258,13 +280,16 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
         const [status, body] = await state.route(method, path, req);
         send(res, status, body);
       } catch (error) {
-        if (error instanceof HttpError) send(res, error.status, { error_code: error.errorCode, message: error.message });
+        if (error instanceof HttpError)
+          send(res, error.status, { error_code: error.errorCode, message: error.message });
         else send(res, 500, { error_code: 50001, message: 'Error in the backend data store' });
       }
     })();
   };
 
-  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
+  const server: Server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : createHttpServer(handler);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
