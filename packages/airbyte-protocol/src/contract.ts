@@ -70,7 +70,7 @@ export interface Connector<C = unknown> {
   secretValues?(rawConfig: unknown): readonly string[];
   /** Overrides the runner's error classification; return undefined to fall back to it. */
   classifyError?(error: unknown): FailureType | undefined;
-  check(config: C, ctx: ConnectorContext): CheckResult | Promise<CheckResult>;
+  check(config: C, ctx: ConnectorContext): CheckResult | void | Promise<CheckResult> | Promise<void>;
   discover(config: C, ctx: ConnectorContext): AirbyteCatalog | Promise<AirbyteCatalog>;
   read(config: C, catalog: ConfiguredAirbyteCatalog, state: InputState, ctx: ConnectorContext): Promise<void>;
 }

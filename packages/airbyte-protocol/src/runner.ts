@@ -96,11 +96,20 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
           abort.abort(new Error(`Received ${signal}`));
         },
         onFatal: reportFailure,
+        onPrematureExit: () =>
+          reportFailure(
+            new Error(
+              `The connector stopped before the '${command ?? 'unknown'}' command finished: an awaited promise never settled, or process.exit was called early.`,
+            ),
+          ),
         shutdownGraceMs: options.shutdownGraceMs ?? 20_000,
       })
     : () => {};
 
   let exitCode = 0;
+  // The platform puts the command first; knowing it is `check` early lets bad flags still be answered
+  // with a connection status.
+  if (argv[0] === 'check') command = 'check';
   try {
     const args = parseConnectorArgs(argv);
     command = args.command;
@@ -197,6 +206,8 @@ interface ProcessHandlerOptions {
   readonly writer: MessageWriter;
   readonly onSignal: (signal: NodeJS.Signals) => void;
   readonly onFatal: (error: unknown) => number;
+  /** The process is exiting while the command is still running (process.exit elsewhere, or an empty loop). */
+  readonly onPrematureExit: () => void;
   readonly shutdownGraceMs: number;
 }
 
@@ -205,11 +216,14 @@ function attachProcessHandlers({
   writer,
   onSignal,
   onFatal,
+  onPrematureExit,
   shutdownGraceMs,
 }: ProcessHandlerOptions): () => void {
   let signalled = false;
   let graceTimer: NodeJS.Timeout | undefined;
+  let exiting = false;
   const exitNow = (code: number): never => {
+    exiting = true;
     writer.flushSync();
     process.exit(code);
   };
@@ -218,13 +232,21 @@ function attachProcessHandlers({
     if (signalled) exitNow(EXIT_TERMINATED);
     signalled = true;
     onSignal(signal);
+    // Kept referenced: a connector stuck on a promise with nothing else pending still exits with 143.
     graceTimer = setTimeout(() => exitNow(EXIT_TERMINATED), shutdownGraceMs);
-    graceTimer.unref();
   };
   const handleFatal = (error: unknown): void => {
     exitNow(onFatal(error));
   };
-  const handleExit = (): void => writer.flushSync();
+  // Only reached while the command runs: the runner detaches these handlers before its own exit.
+  const handleExit = (code: number): void => {
+    if (!exiting) {
+      onPrematureExit();
+      // An unfinished command is not a success, whatever code the process was about to exit with.
+      if (code === 0) process.exitCode = 1;
+    }
+    writer.flushSync();
+  };
 
   process.on('SIGTERM', handleSignal);
   process.on('SIGINT', handleSignal);

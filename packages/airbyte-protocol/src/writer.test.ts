@@ -144,3 +144,34 @@ describe('MessageWriter', () => {
     expect(() => writer.write(record(2))).toThrow('EPIPE');
   });
 });
+
+describe('MessageWriter.writeRecord', () => {
+  it('writes the same line as write(recordMessage(...)), valid against the protocol', async () => {
+    const { validateAirbyteMessage } = await import('@source-kafka/testkit/airbyte-schema');
+    const out = new HeldOutput(1 << 20);
+    const writer = new MessageWriter(out);
+    const meta = {
+      changes: [{ field: 'v', change: 'NULLED' as const, reason: 'SOURCE_SERIALIZATION_ERROR' as const }],
+    };
+    const cases: Array<
+      [string, Record<string, unknown>, number, string | undefined, typeof meta | undefined]
+    > = [
+      ['orders', { id: 1, s: 'a"b\n' }, 1700000000123, undefined, undefined],
+      ['or"ders', { nested: { x: [1, null] } }, 5.9, 'shop', undefined],
+      ['orders', { v: null }, 7, 'shop', meta],
+    ];
+    for (const [stream, data, at, namespace, m] of cases) {
+      writer.writeRecord(stream, data, at, namespace, m);
+      writer.write(recordMessage(stream, data, at, { namespace, meta: m }));
+    }
+    const flushed = writer.flush();
+    out.open();
+    await flushed;
+    const lines = out.text.trimEnd().split('\n');
+    expect(lines).toHaveLength(cases.length * 2);
+    for (let i = 0; i < lines.length; i += 2) {
+      expect(lines[i]).toBe(lines[i + 1]);
+      expect(validateAirbyteMessage(JSON.parse(lines[i]!))).toEqual([]);
+    }
+  });
+});

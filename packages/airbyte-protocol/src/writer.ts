@@ -36,7 +36,9 @@ export class MessageWriter implements AirbyteMessageSink {
   #buffer = '';
   #waitingForDrain = false;
   #readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  #lastWrite: Promise<void> = Promise.resolve();
+  /** Chunks handed to the output whose write callback has not run yet. */
+  #inFlight = 0;
+  #idleWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   #closed = false;
   #failure: Error | undefined;
   readonly #recordPrefixes = new Map<string, string>();
@@ -107,7 +109,8 @@ export class MessageWriter implements AirbyteMessageSink {
     if (this.#failure) throw this.#failure;
     // At a flush the caller wants the bytes out, so a pending drain does not hold the tail back.
     if (this.#buffer.length > 0) this.#handOver();
-    await this.#lastWrite;
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve, reject) => this.#idleWaiters.push({ resolve, reject }));
   }
 
   /** Flushes and refuses further writes. The output itself stays open (stdout must not be ended). */
@@ -142,14 +145,25 @@ export class MessageWriter implements AirbyteMessageSink {
   #handOver(): void {
     const data = this.#buffer;
     this.#buffer = '';
-    this.#lastWrite = new Promise<void>((resolve, reject) => {
-      const accepted = this.#out.write(data, (error) => (error ? reject(error) : resolve()));
-      if (!accepted) this.#waitingForDrain = true;
-    });
-    // A failed write also reaches #onError; this keeps the promise from being reported as unhandled.
-    this.#lastWrite.catch(() => {});
+    this.#inFlight++;
+    // One shared callback, not a closure per chunk: a closure would keep its chunk alive until the
+    // callback runs, which a producer that never yields (sync stdout) would postpone to the very end.
+    if (!this.#out.write(data, this.#onChunkWritten)) this.#waitingForDrain = true;
     this.#settleWaiters();
   }
+
+  readonly #onChunkWritten = (error?: Error | null): void => {
+    this.#inFlight--;
+    if (error) {
+      this.#onError(error);
+      return;
+    }
+    if (this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+    }
+  };
 
   readonly #onDrain = (): void => {
     this.#waitingForDrain = false;
@@ -170,8 +184,9 @@ export class MessageWriter implements AirbyteMessageSink {
   }
 
   #rejectWaiters(error: Error): void {
-    const waiters = this.#readyWaiters;
+    const waiters = [...this.#readyWaiters, ...this.#idleWaiters];
     this.#readyWaiters = [];
+    this.#idleWaiters = [];
     for (const waiter of waiters) waiter.reject(error);
   }
 }

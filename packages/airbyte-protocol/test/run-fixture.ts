@@ -19,10 +19,11 @@ export interface FixtureRun {
   readonly messages: Array<Record<string, unknown> & { type: string }>;
 }
 
-export function spawnFixture(args: readonly string[], script = FIXTURE_CONNECTOR): ChildProcess {
-  return spawn(process.execPath, [...NODE_ARGS, script, ...args], {
+export function spawnFixture(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [...NODE_ARGS, FIXTURE_CONNECTOR, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: join(here, '..'),
+    env: { ...process.env, ...env },
   });
 }
 

@@ -90,6 +90,19 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
     expect(broken.stdout).not.toContain('hunter2');
   });
 
+  it('check answers FAILED for bad flags too', async () => {
+    const run = await runFixture(['check']);
+    expect(run.code).toBe(0);
+    expect(run.messages).toHaveLength(1);
+    expect(run.messages[0]).toMatchObject({
+      type: 'CONNECTION_STATUS',
+      connectionStatus: {
+        status: 'FAILED',
+        message: expect.stringMatching(/^The 'check' command needs --config <file>\./),
+      },
+    });
+  });
+
   it('check reports a parseConfig error as FAILED', async () => {
     const files = inputFiles({ 'config.json': config('parse-fails') });
     const run = await runFixture(['check', '--config', files['config.json']!]);
@@ -328,6 +341,23 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
     expectNoSecrets(run);
   });
 
+  it('a read whose promise never settles still ends with a trace instead of silence', async () => {
+    const files = inputFiles({ 'config.json': config('never-settles'), 'catalog.json': eventsCatalog });
+    const run = await runFixture([
+      'read',
+      '--config',
+      files['config.json']!,
+      '--catalog',
+      files['catalog.json']!,
+    ]);
+    expect(run.code).toBe(1);
+    expect(onlyErrorTrace(run)).toMatchObject({
+      failure_type: 'system_error',
+      message:
+        "The connector stopped before the 'read' command finished: an awaited promise never settled, or process.exit was called early.",
+    });
+  });
+
   it('on SIGTERM aborts the read, keeps the final state and status, flushes, and exits 143', async () => {
     const files = inputFiles({
       'config.json': config('wait-for-signal', { records: 1000 }),
@@ -360,5 +390,27 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
       type: 'TRACE',
       trace: { stream_status: { status: 'INCOMPLETE' } },
     });
+  });
+
+  it('on SIGTERM ends a connector that ignores the abort after the grace period, flushing what it logged', async () => {
+    const files = inputFiles({ 'config.json': config('ignore-signal'), 'catalog.json': eventsCatalog });
+    const child = spawnFixture(
+      ['read', '--config', files['config.json']!, '--catalog', files['catalog.json']!],
+      {
+        FIXTURE_GRACE_MS: '300',
+      },
+    );
+    let signalled = false;
+    const run = await collect(child, (stdout) => {
+      if (!signalled && stdout.includes('"type":"RECORD"')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    expect(run.code).toBe(143);
+    expect(run.messages.slice(-2)).toEqual([
+      { type: 'LOG', log: { level: 'WARN', message: 'Received SIGTERM; stopping and flushing output.' } },
+      { type: 'LOG', log: { level: 'WARN', message: 'abort seen, still busy' } },
+    ]);
   });
 });

@@ -1,0 +1,90 @@
+// In-process runs (manageProcess: false); the child-process tests are in test/runner.test.ts.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { assertAirbyteOutput } from '@source-kafka/testkit/airbyte-schema';
+import { describe, expect, it } from 'vitest';
+import type { Connector } from './contract.js';
+import { runConnector } from './runner.js';
+
+const fixedClock = { now: () => 1_700_000_000_000 };
+
+function connector(overrides: Partial<Connector<{ token: string }>> = {}): Connector<{ token: string }> {
+  return {
+    spec: () => ({
+      connectionSpecification: {
+        type: 'object',
+        properties: { token: { type: 'string', airbyte_secret: true } },
+      },
+    }),
+    check: () => undefined,
+    discover: () => ({ streams: [] }),
+    read: async () => {},
+    ...overrides,
+  };
+}
+
+async function run(c: Connector<{ token: string }>, argv: string[]) {
+  const output = new PassThrough();
+  let text = '';
+  output.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  const code = await runConnector(c, { argv, output, clock: fixedClock, manageProcess: false });
+  return { code, messages: assertAirbyteOutput(text) };
+}
+
+function configFile(config: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'runner-in-process-')), 'config.json');
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+describe('runConnector in-process', () => {
+  it('resolves with 0 and writes the spec', async () => {
+    const { code, messages } = await run(connector(), ['spec']);
+    expect(code).toBe(0);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.type).toBe('SPEC');
+  });
+
+  it('uses the injected clock and masks the secret in a discover failure', async () => {
+    const failing = connector({
+      discover: (config) => {
+        throw Object.assign(new Error(`token ${config.token} rejected`), { code: 'ETIMEDOUT' });
+      },
+    });
+    const { code, messages } = await run(failing, [
+      'discover',
+      '--config',
+      configFile({ token: 'tk-12345' }),
+    ]);
+    expect(code).toBe(1);
+    expect(messages).toEqual([
+      {
+        type: 'TRACE',
+        trace: {
+          type: 'ERROR',
+          emitted_at: fixedClock.now(),
+          error: expect.objectContaining({
+            message: 'token ********** rejected',
+            failure_type: 'transient_error',
+          }),
+        },
+      },
+    ]);
+    expect(JSON.stringify(messages)).not.toContain('tk-12345');
+  });
+
+  it('masks values from secretValues() as well', async () => {
+    const c = connector({
+      secretValues: () => ['derived-secret'],
+      read: async (_config, _catalog, _state, { logger }) => logger.info('using derived-secret'),
+    });
+    const catalogPath = configFile({ streams: [] });
+    const { code, messages } = await run(c, ['read', '--config', configFile({}), '--catalog', catalogPath]);
+    expect(code).toBe(0);
+    expect(messages).toEqual([{ type: 'LOG', log: { level: 'INFO', message: 'using **********' } }]);
+  });
+});
