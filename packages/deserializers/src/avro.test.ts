@@ -1,126 +1,12 @@
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { everyExpected, everyType, everyValue } from '../test/avro-fixtures.js';
 import { airbyteValidator, context, type Fixtures, SchemaType, startFixtures } from '../test/helpers.js';
 import { createDeserializer } from './create-deserializer.js';
 import { DeserializationError } from './errors.js';
 import { createSchemaRegistryClient } from './registry-client.js';
 import { streamSchemaFor } from './stream-schema.js';
 import type { JsonValue, SchemaRegistry } from './types.js';
-
-const everyType = {
-  type: 'record',
-  name: 'Everything',
-  namespace: 'fixtures.avro',
-  fields: [
-    { name: 'flag', type: 'boolean' },
-    { name: 'small', type: 'int' },
-    { name: 'count', type: 'long' },
-    { name: 'huge', type: 'long' },
-    { name: 'negativeHuge', type: 'long' },
-    { name: 'objectLong', type: { type: 'long' } },
-    { name: 'ratio', type: 'double' },
-    { name: 'single', type: 'float' },
-    { name: 'text', type: 'string' },
-    { name: 'blob', type: 'bytes' },
-    { name: 'hash', type: { type: 'fixed', name: 'Hash', size: 4 } },
-    { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } },
-    { name: 'negativePrice', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 3 } },
-    { name: 'createdMs', type: { type: 'long', logicalType: 'timestamp-millis' } },
-    { name: 'createdUs', type: { type: 'long', logicalType: 'timestamp-micros' } },
-    { name: 'localMs', type: { type: 'long', logicalType: 'local-timestamp-millis' } },
-    { name: 'day', type: { type: 'int', logicalType: 'date' } },
-    { name: 'timeMs', type: { type: 'int', logicalType: 'time-millis' } },
-    { name: 'timeUs', type: { type: 'long', logicalType: 'time-micros' } },
-    { name: 'id', type: { type: 'string', logicalType: 'uuid' } },
-    { name: 'color', type: { type: 'enum', name: 'Color', symbols: ['RED', 'GREEN'] } },
-    { name: 'maybeText', type: ['null', 'string'], default: null },
-    { name: 'maybeBlob', type: ['null', 'bytes'], default: null },
-    {
-      name: 'shape',
-      type: [
-        'null',
-        { type: 'record', name: 'Circle', fields: [{ name: 'radius', type: 'double' }] },
-        { type: 'record', name: 'Square', fields: [{ name: 'side', type: 'long' }] },
-      ],
-    },
-    { name: 'tags', type: { type: 'array', items: 'string' } },
-    { name: 'scores', type: { type: 'map', values: 'long' } },
-    { name: 'blobs', type: { type: 'array', items: 'bytes' } },
-    {
-      name: 'tree',
-      type: {
-        type: 'record',
-        name: 'Node',
-        fields: [
-          { name: 'label', type: 'string' },
-          { name: 'children', type: { type: 'array', items: 'Node' } },
-        ],
-      },
-    },
-  ],
-};
-
-const everyValue = {
-  flag: true,
-  small: -42,
-  count: 1_700_000_000_123,
-  huge: 9223372036854775807n,
-  negativeHuge: -9007199254740993n,
-  objectLong: -9223372036854775808n,
-  ratio: Number.NaN,
-  single: 1.5,
-  text: 'héllo ✓',
-  blob: Buffer.from([0, 1, 254, 255]),
-  hash: Buffer.from('abcd'),
-  price: Buffer.from([0x30, 0x39]), // 12345 → 123.45
-  negativePrice: Buffer.from([0xff, 0xfe]), // -2 → -0.002
-  createdMs: 1_700_000_000_123,
-  createdUs: 1_700_000_000_123_456,
-  localMs: 0,
-  day: 19_000,
-  timeMs: 3_723_004,
-  timeUs: 3_723_004_005,
-  id: '0f8fad5b-d9cb-469f-a165-70867728950e',
-  color: 'GREEN',
-  maybeText: 'present',
-  maybeBlob: Buffer.from('hi'),
-  shape: { 'fixtures.avro.Square': { side: 3 } },
-  tags: ['a', 'b'],
-  scores: { x: 1, y: -2 },
-  blobs: [Buffer.from([1]), Buffer.from([2, 3])],
-  tree: { label: 'root', children: [{ label: 'leaf', children: [{ label: 'deep', children: [] }] }] },
-};
-
-const expected: JsonValue = {
-  flag: true,
-  small: -42,
-  count: 1_700_000_000_123,
-  huge: '9223372036854775807',
-  negativeHuge: '-9007199254740993',
-  objectLong: '-9223372036854775808',
-  ratio: null,
-  single: 1.5,
-  text: 'héllo ✓',
-  blob: 'AAH+/w==',
-  hash: 'YWJjZA==',
-  price: '123.45',
-  negativePrice: '-0.002',
-  createdMs: '2023-11-14T22:13:20.123Z',
-  createdUs: '2023-11-14T22:13:20.123456Z',
-  localMs: '1970-01-01T00:00:00.000',
-  day: '2022-01-08',
-  timeMs: '01:02:03.004',
-  timeUs: '01:02:03.004005',
-  id: '0f8fad5b-d9cb-469f-a165-70867728950e',
-  color: 'GREEN',
-  maybeText: 'present',
-  maybeBlob: 'aGk=',
-  shape: { side: 3 },
-  tags: ['a', 'b'],
-  scores: { x: 1, y: -2 },
-  blobs: ['AQ==', 'AgM='],
-  tree: { label: 'root', children: [{ label: 'leaf', children: [{ label: 'deep', children: [] }] }] },
-};
 
 describe('Avro', () => {
   let fixtures: Fixtures;
@@ -145,11 +31,11 @@ describe('Avro', () => {
     const bytes = await fixtures.client.encode(id, everyValue);
     const deserialize = createDeserializer(avroConfig, { registry });
     const first = await deserialize(bytes, context);
-    expect(JSON.parse(JSON.stringify(first))).toEqual(expected);
+    expect(JSON.parse(JSON.stringify(first))).toEqual(everyExpected);
     // Once the schema is cached the result is synchronous: no per-record await on the hot path.
     const second = deserialize(bytes, context);
     expect(second).not.toBeInstanceOf(Promise);
-    expect(JSON.parse(JSON.stringify(second))).toEqual(expected);
+    expect(JSON.parse(JSON.stringify(second))).toEqual(everyExpected);
   });
 
   it('produces records that validate against the stream schema converted from their writer schema', async () => {
@@ -388,6 +274,36 @@ describe('Avro', () => {
     expect(validate({ id: 'not a number', reason: 5 })).toBe(false);
   });
 
+  it('leaves out the record subjects of a longer topic name that starts with this one (TopicRecordNameStrategy)', async () => {
+    const mine = {
+      type: 'record',
+      name: 'Placed',
+      namespace: 'shop',
+      fields: [{ name: 'id', type: 'long' }],
+    };
+    const theirs = {
+      type: 'record',
+      name: 'Placed',
+      namespace: 'shop',
+      fields: [{ name: 'eu', type: 'int' }],
+    };
+    await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(mine) },
+      { subject: 'shop-shop.Placed' },
+    );
+    await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(theirs) },
+      { subject: 'shop-eu-shop.Placed' },
+    );
+    const schema = await streamSchemaFor({
+      topic: 'shop',
+      part: 'value',
+      format: { ...avroConfig, subjectNameStrategy: 'TopicRecordNameStrategy' },
+      registry,
+    });
+    expect(schema).toEqual({ type: 'object', properties: { id: expect.any(Object) } });
+  });
+
   it('refuses an array block count larger than the bytes left instead of looping on it', async () => {
     const { id } = await fixtures.client.register(
       {
@@ -411,6 +327,23 @@ describe('Avro', () => {
     expect(() => deserialize(forged, context)).toThrow(
       /a block claims 140737488355328 items but only 1 bytes remain/,
     );
+  });
+
+  it('keeps a map entry whose key is "__proto__" as an ordinary entry', async () => {
+    const schema = {
+      type: 'record',
+      name: 'Labels',
+      fields: [{ name: 'labels', type: { type: 'map', values: 'bytes' } }],
+    };
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject: 'proto-key-value' },
+    );
+    const labels: Record<string, Buffer> = { a: Buffer.from('x') };
+    Object.defineProperty(labels, '__proto__', { value: Buffer.from('hi'), enumerable: true });
+    const deserialize = createDeserializer(avroConfig, { registry });
+    const decoded = await deserialize(await fixtures.client.encode(id, { labels }), context);
+    expect(JSON.stringify(decoded)).toBe('{"labels":{"a":"eA==","__proto__":"aGk="}}');
   });
 
   it('reads field defaults of logical types, which avsc converts both ways', async () => {

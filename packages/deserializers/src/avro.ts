@@ -150,7 +150,11 @@ class BoundedMapType extends avro.types.MapType {
       checkBlockCount(n, width, tap);
       while (n-- > 0) {
         const key = tap.readString();
-        result[key] = values._read(tap);
+        const value = values._read(tap);
+        // Plain assignment to "__proto__" would swap the prototype and drop the entry without a word.
+        if (key === '__proto__')
+          Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+        else result[key] = value;
       }
       n = readBlockCount(tap);
     }

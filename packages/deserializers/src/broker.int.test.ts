@@ -1,6 +1,8 @@
+import { SchemaRegistry as ThirdPartyClient } from '@kafkajs/confluent-schema-registry';
 import type { MessageFormat } from '@source-kafka/spec';
 import { consumeMessages, createTopic, produceMessages } from '@source-kafka/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { everyExpected, everyType, everyValue } from '../test/avro-fixtures.js';
 import {
   airbyteValidator,
   type Fixtures,
@@ -8,6 +10,7 @@ import {
   startFixtures,
   withMessageIndexes,
 } from '../test/helpers.js';
+import { order, orderJson, registerOrders } from '../test/protobuf-fixtures.js';
 import { createDeserializer } from './create-deserializer.js';
 import { createSchemaRegistryClient } from './registry-client.js';
 import { streamSchemaFor } from './stream-schema.js';
@@ -99,6 +102,16 @@ describe('decoding records read back from the real broker', () => {
     ]);
   });
 
+  it('AVRO: round-trips every type of the JSON mapping through the broker', async () => {
+    const topic = await createTopic(broker, { prefix: 'deser-avro-every' });
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(everyType) },
+      { subject: `${topic}-value` },
+    );
+    const { decoded } = await roundTrip('AVRO', topic, [await fixtures.client.encode(id, everyValue)]);
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual([everyExpected]);
+  });
+
   it('PROTOBUF: decodes a message chosen by its indexes', async () => {
     const topic = await createTopic(broker, { prefix: 'deser-proto' });
     const schema =
@@ -111,6 +124,19 @@ describe('decoding records read back from the real broker', () => {
       withMessageIndexes(await fixtures.client.encode(id, { sensor: 's1', value: 20.5, seq: 3 }), [0]),
     ]);
     expect(decoded).toEqual([{ sensor: 's1', value: 20.5, seq: 3 }]);
+  });
+
+  it('PROTOBUF: decodes a message with references and well-known types', async () => {
+    const topic = await createTopic(broker, { prefix: 'deser-proto-refs' });
+    const id = await registerOrders(fixtures, `${topic}-value`);
+    const orderClient = new ThirdPartyClient(
+      { host: fixtures.registry.url },
+      { [SchemaType.PROTOBUF]: { messageName: 'Order' } },
+    );
+    const { decoded } = await roundTrip('PROTOBUF', topic, [
+      withMessageIndexes(await orderClient.encode(id, order), [1]),
+    ]);
+    expect(decoded).toEqual([orderJson]);
   });
 
   it('JSON_SCHEMA: decodes and validates framed JSON', async () => {

@@ -7,9 +7,11 @@ import { createSchemaRegistryClient } from './registry-client.js';
 import type { Deserializer } from './types.js';
 
 // Random and mutated bytes must only ever raise DeserializationError: never another exception, never a hang
-// (a hang fails the test through vitest's timeout).
+// (a hang fails the test through the timeout below).
 
 const RUNS = 10_000;
+// 10k cases take a few seconds alone, far more on a loaded shared machine: the default 5 s would be flaky.
+const FUZZ_TIMEOUT = { timeout: 120_000 };
 
 async function outcome(deserialize: Deserializer, bytes: Uint8Array): Promise<'ok' | 'rejected'> {
   try {
@@ -142,22 +144,26 @@ describe('decoding random and mutated bytes', () => {
     );
 
   for (const format of ['AVRO', 'PROTOBUF', 'JSON_SCHEMA'] as const) {
-    it(`${format}: raises only DeserializationError for ${RUNS} random and mutated inputs`, async () => {
-      const outcomes = { ok: 0, rejected: 0 };
-      await fc.assert(
-        fc.asyncProperty(mutated(seeds[format]), async (bytes) => {
-          outcomes[await outcome(deserializers[format]!, bytes)]++;
-        }),
-        { numRuns: RUNS },
-      );
-      // Both paths were exercised: the generator is not trivially all-valid or all-invalid.
-      expect(outcomes.rejected).toBeGreaterThan(0);
-      expect(outcomes.ok + outcomes.rejected).toBe(RUNS);
-    });
+    it(
+      `${format}: raises only DeserializationError for ${RUNS} random and mutated inputs`,
+      FUZZ_TIMEOUT,
+      async () => {
+        const outcomes = { ok: 0, rejected: 0 };
+        await fc.assert(
+          fc.asyncProperty(mutated(seeds[format]), async (bytes) => {
+            outcomes[await outcome(deserializers[format]!, bytes)]++;
+          }),
+          { numRuns: RUNS },
+        );
+        // Both paths were exercised: the generator is not trivially all-valid or all-invalid.
+        expect(outcomes.rejected).toBeGreaterThan(0);
+        expect(outcomes.ok + outcomes.rejected).toBe(RUNS);
+      },
+    );
   }
 
   for (const format of ['JSON', 'STRING', 'BYTES'] as const) {
-    it(`${format}: raises only DeserializationError for ${RUNS} random inputs`, async () => {
+    it(`${format}: raises only DeserializationError for ${RUNS} random inputs`, FUZZ_TIMEOUT, async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(

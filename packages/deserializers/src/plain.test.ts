@@ -27,6 +27,25 @@ describe('JSON, STRING and BYTES', () => {
     );
   });
 
+  it('never quotes the payload when reporting invalid JSON', () => {
+    const json = createDeserializer(config('JSON'));
+    const payloads = ['{"ssn": "123-45-6789", "name": tru}', 'secret-word', '{"card":"4111111111111111"} x'];
+    for (const payload of payloads) {
+      let error: unknown;
+      try {
+        json(Buffer.from(payload), context);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(DeserializationError);
+      const chain: string[] = [];
+      for (let link: unknown = error; link instanceof Error; link = link.cause) chain.push(link.message);
+      expect(chain.join('\n')).toMatch(/invalid JSON/);
+      for (const piece of ['6789', 'tru}', 'secret-word', '4111'])
+        expect(chain.join('\n')).not.toContain(piece);
+    }
+  });
+
   it('reports invalid UTF-8 instead of replacing it, naming the byte', () => {
     const string = createDeserializer(config('STRING'));
     expect(string(Buffer.from('ok ✓'), context)).toBe('ok ✓');

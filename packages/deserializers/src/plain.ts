@@ -40,11 +40,23 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return i;
 }
 
+/**
+ * V8's JSON.parse message without the piece of the input it quotes (`..."key": x}" is not valid JSON`): a
+ * payload may hold personal data, and the reason ends up in logs and traces.
+ */
+function jsonSyntaxReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const quoted = message.search(/(?:, )?(?:\.\.\.)?".*" is not valid JSON$/s);
+  if (quoted < 0) return message;
+  return quoted === 0 ? 'not valid JSON' : message.slice(0, quoted);
+}
+
 export function decodeJsonText(text: string): JsonValue {
   try {
     return JSON.parse(text) as JsonValue;
   } catch (error) {
-    throw new PlainDecodeError('INVALID_JSON', `invalid JSON: ${(error as Error).message}`, { cause: error });
+    // No `cause`: the SyntaxError's own message quotes the payload, and causes are printed with the error.
+    throw new PlainDecodeError('INVALID_JSON', `invalid JSON: ${jsonSyntaxReason(error)}`);
   }
 }
 

@@ -8,55 +8,11 @@ import {
   startFixtures,
   withMessageIndexes,
 } from '../test/helpers.js';
+import { order, orderJson, registerOrders } from '../test/protobuf-fixtures.js';
 import { createDeserializer } from './create-deserializer.js';
 import { createSchemaRegistryClient } from './registry-client.js';
 import { streamSchemaFor } from './stream-schema.js';
 import type { SchemaRegistry } from './types.js';
-
-const common = `syntax = "proto3";
-package fixtures.common;
-message Money {
-  string currency_code = 1;
-  int64 units = 2;
-}
-`;
-
-const orders = `syntax = "proto3";
-package fixtures.orders;
-import "common.proto";
-import "google/protobuf/timestamp.proto";
-import "google/protobuf/wrappers.proto";
-
-message Header { string source = 1; }
-message Order {
-  enum Status { UNKNOWN = 0; PAID = 1; SHIPPED = 2; }
-  message Line { string sku = 1; uint32 quantity = 2; }
-  string order_id = 1;
-  fixtures.common.Money total = 2;
-  google.protobuf.Timestamp created_at = 3;
-  google.protobuf.StringValue note = 4;
-  Status status = 5;
-  repeated Line lines = 6;
-  map<string, int64> counters = 7;
-  bytes payload = 8;
-  double weight = 9;
-  uint64 big = 10;
-  Order parent = 11;
-  oneof contact { string email = 12; string phone = 13; }
-}
-`;
-
-// The third-party client cannot load Google's well-known files on its own, so they are registered as
-// references, the way Confluent serializers can register them too.
-const timestampProto = `syntax = "proto3";
-package google.protobuf;
-message Timestamp { int64 seconds = 1; int32 nanos = 2; }
-`;
-const wrappersProto = `syntax = "proto3";
-package google.protobuf;
-message StringValue { string value = 1; }
-message Int64Value { int64 value = 1; }
-`;
 
 describe('Protobuf', () => {
   let fixtures: Fixtures;
@@ -71,48 +27,9 @@ describe('Protobuf', () => {
   beforeAll(async () => {
     fixtures = await startFixtures();
     registry = createSchemaRegistryClient({ url: fixtures.registry.url });
-    await fixtures.client.register(
-      { type: SchemaType.PROTOBUF, schema: common },
-      { subject: 'common.proto' },
-    );
-    await fixtures.client.register(
-      { type: SchemaType.PROTOBUF, schema: timestampProto },
-      { subject: 'google/protobuf/timestamp.proto' },
-    );
-    await fixtures.client.register(
-      { type: SchemaType.PROTOBUF, schema: wrappersProto },
-      { subject: 'google/protobuf/wrappers.proto' },
-    );
-    const registered = await fixtures.client.register(
-      {
-        type: SchemaType.PROTOBUF,
-        schema: orders,
-        references: [
-          { name: 'common.proto', subject: 'common.proto', version: 1 },
-          { name: 'google/protobuf/timestamp.proto', subject: 'google/protobuf/timestamp.proto', version: 1 },
-          { name: 'google/protobuf/wrappers.proto', subject: 'google/protobuf/wrappers.proto', version: 1 },
-        ],
-      },
-      { subject: 'orders-value' },
-    );
-    orderId = registered.id;
+    orderId = await registerOrders(fixtures, 'orders-value');
   });
   afterAll(() => fixtures.registry.close());
-
-  const order = {
-    orderId: 'o-1',
-    total: { currencyCode: 'EUR', units: Long.fromString('9007199254740993') },
-    createdAt: { seconds: 1_700_000_000, nanos: 123_000_000 },
-    note: { value: 'leave at door' },
-    status: 2,
-    lines: [{ sku: 'a', quantity: 2 }],
-    counters: { views: 5 },
-    payload: Buffer.from([1, 2, 3]),
-    weight: 2.5,
-    big: Long.fromString('18446744073709551615', true),
-    parent: { orderId: 'o-0' },
-    phone: '+1',
-  };
 
   it('decodes a message with references and well-known types, chosen by the shorthand index [0]', async () => {
     // The third-party client encodes the first message of the file when no message name is given: Header.
@@ -131,20 +48,7 @@ describe('Protobuf', () => {
     const framed = await orderClient.encode(orderId, order);
     const deserialize = createDeserializer(config, { registry });
     const decoded = await deserialize(withMessageIndexes(framed, [1]), context);
-    expect(decoded).toMatchObject({
-      orderId: 'o-1',
-      total: { currencyCode: 'EUR', units: '9007199254740993' },
-      createdAt: '2023-11-14T22:13:20.123Z',
-      note: 'leave at door',
-      status: 'SHIPPED',
-      lines: [{ sku: 'a', quantity: 2 }],
-      counters: { views: 5 },
-      payload: 'AQID',
-      weight: 2.5,
-      big: '18446744073709551615',
-      parent: { orderId: 'o-0', total: null, createdAt: null },
-      phone: '+1',
-    });
+    expect(decoded).toEqual(orderJson);
     expect(decoded).not.toHaveProperty('email');
 
     const schema = await streamSchemaFor({ topic: 'orders', part: 'value', format: config, registry });
@@ -200,6 +104,62 @@ describe('Protobuf', () => {
     const framed = await lineClient.encode(orderId, { sku: 'z', quantity: 9 });
     const deserialize = createDeserializer(config, { registry });
     expect(await deserialize(withMessageIndexes(framed, [1, 0]), context)).toEqual({ sku: 'z', quantity: 9 });
+  });
+
+  it('resolves references of references, recursively', async () => {
+    const base = 'syntax = "proto3";\npackage chain;\nmessage Unit { string name = 1; }\n';
+    const middle =
+      'syntax = "proto3";\npackage chain;\nimport "chain/unit.proto";\nmessage Amount { int64 value = 1; Unit unit = 2; }\n';
+    const top =
+      'syntax = "proto3";\npackage chain;\nimport "chain/amount.proto";\nmessage Item { string sku = 1; Amount price = 2; }\n';
+    await fixtures.client.register({ type: SchemaType.PROTOBUF, schema: base }, { subject: 'chain-unit' });
+    await fixtures.client.register(
+      {
+        type: SchemaType.PROTOBUF,
+        schema: middle,
+        references: [{ name: 'chain/unit.proto', subject: 'chain-unit', version: 1 }],
+      },
+      { subject: 'chain-amount' },
+    );
+    const { id } = await fixtures.client.register(
+      {
+        type: SchemaType.PROTOBUF,
+        schema: top,
+        references: [{ name: 'chain/amount.proto', subject: 'chain-amount', version: 1 }],
+      },
+      { subject: 'chain-value' },
+    );
+    const framed = await fixtures.client.encode(id, {
+      sku: 'k',
+      price: { value: Long.fromString('9007199254740993'), unit: { name: 'EUR' } },
+    });
+    const deserialize = createDeserializer(config, { registry });
+    expect(await deserialize(withMessageIndexes(framed, [0]), context)).toEqual({
+      sku: 'k',
+      price: { value: '9007199254740993', unit: { name: 'EUR' } },
+    });
+  });
+
+  it('writes 64-bit map keys as their decimal text', async () => {
+    const schema =
+      'syntax = "proto3";\npackage keys;\nmessage Keyed { map<int64, string> by_id = 1; map<uint64, bool> by_u = 2; map<sint64, int32> by_s = 3; map<bool, string> flags = 4; }\n';
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.PROTOBUF, schema },
+      { subject: 'keys-value' },
+    );
+    const framed = await fixtures.client.encode(id, {
+      byId: { '9007199254740993': 'big', '-5': 'negative' },
+      byU: { '18446744073709551615': true },
+      byS: { '-9223372036854775808': 1 },
+      flags: { true: 'yes' },
+    });
+    const deserialize = createDeserializer(config, { registry });
+    expect(await deserialize(withMessageIndexes(framed, [0]), context)).toEqual({
+      byId: { '9007199254740993': 'big', '-5': 'negative' },
+      byU: { '18446744073709551615': true },
+      byS: { '-9223372036854775808': 1 },
+      flags: { true: 'yes' },
+    });
   });
 
   it('says which indexes do not exist', async () => {

@@ -218,6 +218,16 @@ function wellKnownJson(type: protobuf.Type, message: Msg): JsonValue | undefined
   }
 }
 
+/**
+ * protobufjs keys maps with 64-bit keys by an 8-character binary "hash" of the number (it sets `long` up
+ * above, so every such key is one); JSON wants the decimal text.
+ */
+function mapKeyJson(keyType: string, key: string): string {
+  if (!LONG_TYPES.has(keyType)) return key;
+  const unsigned = keyType === 'uint64' || keyType === 'fixed64';
+  return protobuf.util.LongBits.fromHash(key).toLong(unsigned).toString();
+}
+
 export function jsonNameOf(field: protobuf.Field): string {
   const jsonName = field.options?.json_name as unknown;
   return typeof jsonName === 'string' ? jsonName : field.name;
@@ -249,7 +259,9 @@ export function messageToJson(type: protobuf.Type, message: Msg | null | undefin
     if (field.map) {
       const map: { [key: string]: JsonValue } = {};
       const entries = (value ?? {}) as Record<string, unknown>;
-      for (const key of Object.keys(entries)) map[key] = fieldValueJson(field, entries[key]);
+      const keyType = field instanceof protobuf.MapField ? field.keyType : 'string';
+      for (const key of Object.keys(entries))
+        map[mapKeyJson(keyType, key)] = fieldValueJson(field, entries[key]);
       out[name] = map;
     } else if (field.repeated) {
       out[name] = ((value ?? []) as unknown[]).map((item) => fieldValueJson(field, item));

@@ -144,6 +144,26 @@ describe('schema registry client', () => {
     expect(await right.listSubjects()).toEqual([]);
   });
 
+  it('never shows credentials written into the registry URL, in any error', async () => {
+    const registry = await startTestRegistry({ auth: { username: 'reader', password: 's3cret-pass' } });
+    const withUserInfo = registry.url.replace('://', '://reader:url-Pw-41@');
+    const refused = await createSchemaRegistryClient({ url: withUserInfo })
+      .listSubjects()
+      .catch((e: unknown) => e);
+    await registry.close();
+    const down = await createSchemaRegistryClient({ url: withUserInfo, retries: 0, clock: noWait })
+      .listSubjects()
+      .catch((e: unknown) => e);
+    for (const error of [refused, down]) {
+      expect(error).toBeInstanceOf(SchemaRegistryError);
+      const chain: string[] = [];
+      for (let link: unknown = error; link instanceof Error; link = link.cause) chain.push(link.message);
+      expect(chain.join('\n')).not.toContain('url-Pw-41');
+    }
+    expect(refused).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED' });
+    expect(down).toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
+  });
+
   it('names the id, or the subject, that the registry does not have', async () => {
     const registry = await startTestRegistry();
     started.push(registry);

@@ -108,7 +108,11 @@ export async function streamSchemaFor(request: StreamSchemaRequest): Promise<Str
     );
   }
   const strategy = request.format.subjectNameStrategy;
-  const subjects = await subjectsFor(request.topic, request.part, strategy, registry, request.recordNames);
+  let subjects = await subjectsFor(request.topic, request.part, strategy, registry, request.recordNames);
+  if (strategy === 'TopicRecordNameStrategy' && format !== 'JSON_SCHEMA') {
+    // Avro and Protobuf full names have no '-': `orders-eu-ev.Created` belongs to topic `orders-eu`, not `orders`.
+    subjects = subjects.filter((subject) => !subject.slice(request.topic.length + 1).includes('-'));
+  }
   const schemas: { [key: string]: JsonValue }[] = [];
   for (const subject of subjects) {
     let registered: RegisteredSchema;

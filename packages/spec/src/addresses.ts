@@ -19,6 +19,12 @@ function parsePort(text: string): number | undefined {
   return port >= 1 && port <= MAX_PORT ? port : undefined;
 }
 
+/** The entry with everything before its last `@` (after any listener prefix) masked. */
+function withoutUserInfo(entry: string): string {
+  const prefix = LISTENER_PREFIX.exec(entry)?.[0] ?? '';
+  return `${prefix}***@${entry.slice(entry.lastIndexOf('@') + 1)}`;
+}
+
 /** Parses `host1:port1,host2:port2` into `host:port` strings (IPv6 kept in brackets), without duplicates. */
 export function parseBootstrapServers(text: string): ListParse<string> {
   const values: string[] = [];
@@ -27,6 +33,13 @@ export function parseBootstrapServers(text: string): ListParse<string> {
     const entry = raw.trim();
     if (entry === '') continue;
     const address = entry.replace(LISTENER_PREFIX, '');
+    // `user:password@host` pasted from a URL: refuse it without quoting it, or the password lands in the logs.
+    if (address.includes('@')) {
+      problems.push(
+        `"${withoutUserInfo(entry)}" carries credentials; list host:port only and put credentials in the protocol's sasl_jaas_config`,
+      );
+      continue;
+    }
     let host: string;
     let portText: string;
     const bracketed = /^\[([^\]]*)\]:(.*)$/.exec(address);

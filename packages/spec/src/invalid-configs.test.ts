@@ -101,6 +101,18 @@ const corpus: readonly Case[] = [
     '"broker1" has no port; expected host:port, e.g. broker1:9092',
   ),
   one(
+    'bootstrap server with credentials in it, as in a URL',
+    withFields({ bootstrap_servers: `SASL_SSL://alice:${SECRETS.jaasPassword}@broker1:9092` }),
+    'bootstrap_servers',
+    `"SASL_SSL://***@broker1:9092" carries credentials; list host:port only and put credentials in the protocol's sasl_jaas_config`,
+  ),
+  one(
+    'bootstrap server with credentials and no port',
+    withFields({ bootstrap_servers: `broker1:9092, alice:${SECRETS.jaasPassword}@broker2` }),
+    'bootstrap_servers',
+    `"***@broker2" carries credentials; list host:port only and put credentials in the protocol's sasl_jaas_config`,
+  ),
+  one(
     'bootstrap server with a word for port',
     withFields({ bootstrap_servers: 'broker1:abc' }),
     'bootstrap_servers',

@@ -268,6 +268,43 @@ describe('Java-shaped configs', () => {
     });
   });
 
+  it.each(['TopicNameStrategy', 'RecordNameStrategy', 'TopicRecordNameStrategy'] as const)(
+    'maps a Java AVRO config with %s and registry credentials onto the normalized config',
+    (strategy) => {
+      const config = parseConfig(
+        javaConfig({
+          subscription: { subscription_type: 'assign', topic_partitions: 't:0, t:1' },
+          MessageFormat: {
+            deserialization_type: 'AVRO',
+            deserialization_strategy: strategy,
+            schema_registry_url: 'http://localhost:8081',
+            schema_registry_username: 'reg-user',
+            schema_registry_password: 'reg-pw',
+          },
+        }),
+      );
+      expect(config.subscription).toEqual({
+        type: 'assign',
+        partitions: [
+          { topic: 't', partition: 0 },
+          { topic: 't', partition: 1 },
+        ],
+      });
+      expect(config.valueFormat).toEqual({
+        format: 'AVRO',
+        subjectNameStrategy: strategy,
+        validateJsonSchema: false,
+      });
+      expect(config.keyFormat.format).toBe('STRING');
+      expect(config.schemaRegistry).toEqual({
+        url: 'http://localhost:8081',
+        username: 'reg-user',
+        password: 'reg-pw',
+        caCertificate: undefined,
+      });
+    },
+  );
+
   it('treats empty legacy registry credentials as no authentication', () => {
     const config = parseConfig(
       javaConfig({

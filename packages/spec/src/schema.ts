@@ -656,6 +656,8 @@ export function spec(): ConnectorSpecification {
   return {
     documentationUrl: DOCUMENTATION_URL,
     supportsIncremental: true,
+    // Not a protocol field (ConnectorSpecification allows extra properties). Java's ["append"] is a destination
+    // sync mode and says nothing about a source; these are the protocol's SyncMode values this source serves.
     supported_source_sync_modes: ['full_refresh', 'incremental'],
     connectionSpecification: structuredClone(connectionSpecification),
   };

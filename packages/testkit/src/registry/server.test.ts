@@ -56,6 +56,12 @@ describe('test schema registry', () => {
       status: 404,
       body: { error_code: 40403, message: 'Schema not found' },
     });
+    // A malformed escape is answered like an unknown route instead of crashing the test process.
+    expect(await call('/subjects/%E0%A4%A/versions')).toEqual({
+      status: 404,
+      body: { error_code: 404, message: 'HTTP 404 Not Found' },
+    });
+    expect((await call('/subjects')).status).toBe(200);
   });
 
   it('demands basic auth when configured and injects failures on request', async () => {

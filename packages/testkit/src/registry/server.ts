@@ -258,10 +258,17 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://registry.invalid');
-      const path = url.pathname
-        .split('/')
-        .filter((p) => p !== '')
-        .map(decodeURIComponent);
+      let path: string[];
+      try {
+        path = url.pathname
+          .split('/')
+          .filter((p) => p !== '')
+          .map(decodeURIComponent);
+      } catch {
+        // A malformed %-escape: answered, not thrown, or the rejection would take the test process down.
+        send(res, 404, { error_code: 404, message: 'HTTP 404 Not Found' });
+        return;
+      }
       const method = req.method ?? 'GET';
       const countKey = `${method} /${path.join('/')}`;
       counts.set(countKey, (counts.get(countKey) ?? 0) + 1);
