@@ -53,3 +53,21 @@ describe('codecs', () => {
     expect((await snappy?.().decompress(snappyCompress(payload)))?.equals(payload)).toBe(true);
   });
 });
+
+describe('loading under plain Node ESM', () => {
+  it('resolves every kafkajs import the package uses (vitest is more lenient with CommonJS named exports)', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--conditions=source-kafka-source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "const m = await import('@source-kafka/consumer'); m.registerCodecs(); console.log(typeof m.openBoundedRead);",
+      ],
+      { encoding: 'utf8', cwd: new URL('..', import.meta.url) },
+    );
+    expect(out.trim()).toBe('function');
+  });
+});

@@ -2,7 +2,7 @@
 // first: this package only reads, but kafkajs' codec interface also asks for `compress`.
 import { createRequire } from 'node:module';
 import { decompress as zstdDecompress } from 'fzstd';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 
 interface SnappyJs {
@@ -51,6 +51,9 @@ export function zstdDecompressBuffer(input: Buffer): Buffer {
   const out = zstdDecompress(input);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
+
+// Node's ESM loader does not see CompressionCodecs among kafkajs' (CommonJS) named exports: go through the default.
+const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 let registered = false;
 

@@ -3,9 +3,9 @@
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import type { Admin } from 'kafkajs';
 import { type ConsumerDeps, createKafka } from './client.js';
+import { withDeadline } from './deadline.js';
 import { ConsumerError, classifyError, consumerErrorCodes } from './errors.js';
 import type { PartitionOffset } from './read.js';
-import { withDeadline } from './read.js';
 
 export interface OffsetCommitter {
   /** Writes the offsets (next offset to read, per partition) to config.groupId. */

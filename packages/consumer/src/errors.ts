@@ -10,7 +10,6 @@ export const consumerErrorCodes = {
   tokenEndpoint: 'OAUTH_TOKEN_ENDPOINT_FAILED',
   topicNotFound: 'TOPIC_NOT_FOUND',
   partitionNotFound: 'PARTITION_NOT_FOUND',
-  noTopicSelected: 'NO_TOPIC_SELECTED',
   noStartOffset: 'NO_START_OFFSET',
   retentionGap: 'RETENTION_GAP',
   brokerError: 'BROKER_ERROR',

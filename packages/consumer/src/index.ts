@@ -3,6 +3,7 @@ export { createKafka, kafkaClientConfig, retryOptions } from './client.js';
 export { lz4Decompress, registerCodecs, snappyDecompress, zstdDecompressBuffer } from './codecs.js';
 export type { OffsetCommitter } from './commit.js';
 export { createOffsetCommitter } from './commit.js';
+export { withDeadline } from './deadline.js';
 export type { ConsumerErrorCode, FailureType } from './errors.js';
 export { ConsumerError, classifyError, consumerErrorCodes } from './errors.js';
 export type { FetchLike, OAuthBearerToken, OAuthClientCredentials, TokenProviderDeps } from './oauth.js';
@@ -10,7 +11,7 @@ export { createOAuthBearerProvider } from './oauth.js';
 export type { PartitionSnapshot, PlanInput, PlannedPartition } from './plan.js';
 export { compareOffsets, planPartition } from './plan.js';
 export type { BoundedRead, PartitionOffset, ReadOptions, ReadSummary, StopReason } from './read.js';
-export { describeReport, listSelectedTopics, openBoundedRead, toHeaders, withDeadline } from './read.js';
+export { describeReport, listSelectedTopics, openBoundedRead, toHeaders } from './read.js';
 export type { TopicSelection } from './topics.js';
 export { compileSubscribePattern, INTERNAL_TOPICS, isInternalTopic, selectTopics } from './topics.js';
 export type {

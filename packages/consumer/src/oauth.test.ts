@@ -41,7 +41,7 @@ describe('createOAuthBearerProvider', () => {
     const request = endpoint.requests[0];
     expect(request?.url).toBe('http://idp.test/token');
     expect(String(request?.init.body)).toBe('grant_type=client_credentials&scope=kafka');
-    const auth = (request?.init.headers as Record<string, string>).authorization;
+    const auth = (request?.init.headers as Record<string, string> | undefined)?.authorization;
     expect(Buffer.from(String(auth).replace('Basic ', ''), 'base64').toString()).toBe(
       'client-a:s3cr3t-value',
     );

@@ -32,7 +32,7 @@ describe('transactions', () => {
     expect(uncommitted.records).toHaveLength(11);
   });
 
-  it('stops at the last stable offset while a transaction is still open', async () => {
+  it('stops at the last stable offset while a transaction is open, at the high watermark under read_uncommitted', async () => {
     const topic = await createTopic(conn, { prefix: 'consumer-txn-open', partitions: 1 });
     await produceMessages(conn, topic, values('before-', 2));
     const producer = createKafka(conn).producer({
@@ -53,6 +53,22 @@ describe('transactions', () => {
       const { records, summary } = await collect(read);
       expect(records.map((r) => r.value?.toString())).toEqual(['before-0', 'before-1']);
       expect(offsetsOf(summary)).toEqual({ [`${topic}:0`]: '2' });
+
+      // read_uncommitted ends at the high watermark instead, open transaction included.
+      const uncommitted = await openBoundedRead(
+        { ...config, isolationLevel: 'read_uncommitted' },
+        { starts: [] },
+        deps,
+      );
+      expect(uncommitted.ranges[0]?.end).toBe('4');
+      const all = await collect(uncommitted);
+      expect(all.records.map((r) => r.value?.toString())).toEqual([
+        'before-0',
+        'before-1',
+        'open-0',
+        'after-0',
+      ]);
+      expect(offsetsOf(all.summary)).toEqual({ [`${topic}:0`]: '4' });
     } finally {
       await transaction.abort();
       await producer.disconnect();
@@ -64,9 +80,11 @@ describe('offset edge cases', () => {
   it('reports the records lost to retention and continues from the log start', async () => {
     const topic = await createTopic(conn, { prefix: 'consumer-retention', partitions: 1 });
     await produceMessages(conn, topic, values('r', 10));
-    await withAdmin(conn, (admin) =>
-      admin.deleteRecords({ topic, partitions: [{ partition: 0, offset: '6' }] }),
-    );
+    await withAdmin(conn, async (admin) => {
+      // kafkajs' deleteTopicRecords needs the topic's metadata loaded first.
+      await admin.fetchTopicMetadata({ topics: [topic] });
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '6' }] });
+    });
     const { logger, lines } = recordingLogger();
     const config = testConfig(conn.plaintext.brokers, {
       subscription: { type: 'subscribe', pattern: topic },
@@ -93,6 +111,29 @@ describe('offset edge cases', () => {
     expect(failing).toBeInstanceOf(ConsumerError);
     expect((failing as ConsumerError).code).toBe('RETENTION_GAP');
     expect((failing as ConsumerError).message).toContain(`${topic}:0`);
+  });
+
+  it('stops cleanly as stalled, with exact offsets, when the records before the end vanish mid-read', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-stall', partitions: 1 });
+    await produceMessages(conn, topic, values('s', 10));
+    const { logger, lines } = recordingLogger();
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+    });
+    const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 3_000 }, { ...deps, logger });
+    expect(read.ranges[0]?.end).toBe('10');
+    // Retention removes everything after the snapshot: nothing left between the position and the end.
+    await withAdmin(conn, async (admin) => {
+      await admin.fetchTopicMetadata({ topics: [topic] });
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '10' }] });
+    });
+    const { records, summary } = await collect(read);
+    expect(records).toHaveLength(0);
+    expect(summary.stopReason).toBe('stalled');
+    expect(offsetsOf(summary)).toEqual({ [`${topic}:0`]: '0' });
+    expect(lines.some((l) => l.startsWith('warn') && l.includes(`${topic}:0 at offset 0 (end 10)`))).toBe(
+      true,
+    );
   });
 
   it('detects a state offset beyond the end (recreated topic) and reads from the start position', async () => {
@@ -162,14 +203,20 @@ describe('offset edge cases', () => {
     for (const r of result.records) lastByKey.set(r.key?.toString() ?? '', r.value?.toString() ?? '');
     expect(lastByKey).toEqual(latest);
 
-    const gap = offsets.findIndex((o, i) => i > 0 && o - (offsets[i - 1] ?? o) > 1);
-    expect(gap).toBeGreaterThan(0);
-    const missing = String((offsets[gap - 1] ?? 0) + 1);
+    // The first hole, counting one before offset 0 (the cleaner may have emptied the head of the log).
+    const gap = offsets.findIndex((o, i) => o - (offsets[i - 1] ?? -1) > 1);
+    expect(gap).toBeGreaterThanOrEqual(0);
+    const missing = String((offsets[gap - 1] ?? -1) + 1);
     const resumed = await collect(
       await openBoundedRead(config, { starts: [{ topic, partition: 0, offset: missing }] }, deps),
     );
-    expect(resumed.records[0]?.offset).toBe(String(offsets[gap]));
-    expect(resumed.records).toHaveLength(offsets.length - gap);
+    // The cleaner may keep working between the two reads: it only ever removes, never adds.
+    const resumedOffsets = resumed.records.map((r) => Number(r.offset));
+    expect(resumedOffsets.length).toBeGreaterThan(0);
+    expect(resumedOffsets[0]).toBeGreaterThan(Number(missing));
+    expect(resumedOffsets.every((o) => offsets.includes(o))).toBe(true);
+    expect(resumedOffsets).toEqual([...resumedOffsets].sort((a, b) => a - b));
+    expect(offsetsOf(resumed.summary)).toEqual({ [`${topic}:0`]: '200' });
   });
 });
 

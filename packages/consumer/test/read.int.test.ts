@@ -1,7 +1,7 @@
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { openBoundedRead } from '../src/index.js';
-import { collect, deps, offsetsOf, testConfig } from './support.js';
+import { collect, deps, offsetsOf, recordingLogger, testConfig } from './support.js';
 
 const conn = inject('broker');
 
@@ -47,13 +47,15 @@ describe('bounded reads', () => {
 
   it('reads all 12 partitions, resumes from given offsets and finishes empty partitions at once', async () => {
     const topic = await createTopic(conn, { prefix: 'consumer-twelve', partitions: 12 });
-    const fixture = Array.from({ length: 11 }, (_, p) => messages(20, p)).flat();
-    await produceMessages(conn, topic, fixture);
+    // One request per partition: kafkajs' non-idempotent producer, retrying a request that half failed, would
+    // duplicate the partitions that had succeeded.
+    for (let p = 0; p < 11; p++) await produceMessages(conn, topic, messages(20, p));
     const config = testConfig(conn.plaintext.brokers, {
       subscription: { type: 'subscribe', pattern: `${topic}` },
       maxPollRecords: 7,
     });
-    const first = await collect(await openBoundedRead(config, { starts: [] }, deps));
+    const firstRead = await openBoundedRead(config, { starts: [] }, deps);
+    const first = await collect(firstRead);
     expect(first.records).toHaveLength(220);
     const expectedEnd = Object.fromEntries(
       Array.from({ length: 12 }, (_, p) => [`${topic}:${p}`, p === 11 ? '0' : '20']),
@@ -84,7 +86,7 @@ describe('bounded reads', () => {
 
   it('reads exactly the snapshotted range while another producer keeps writing', async () => {
     const topic = await createTopic(conn, { prefix: 'consumer-live', partitions: 2 });
-    await produceMessages(conn, topic, [...messages(300, 0), ...messages(300, 1)]);
+    for (const p of [0, 1]) await produceMessages(conn, topic, messages(300, p));
     const config = testConfig(conn.plaintext.brokers, {
       subscription: { type: 'subscribe', pattern: topic },
     });
@@ -113,7 +115,7 @@ describe('bounded reads', () => {
 
   it('stops at maxRecords with the exact next offset for every partition, and resumes without loss', async () => {
     const topic = await createTopic(conn, { prefix: 'consumer-cap', partitions: 3 });
-    await produceMessages(conn, topic, [...messages(40, 0), ...messages(40, 1), ...messages(40, 2)]);
+    for (const p of [0, 1, 2]) await produceMessages(conn, topic, messages(40, p));
     const config = testConfig(conn.plaintext.brokers, {
       subscription: { type: 'subscribe', pattern: topic },
       maxPollRecords: 16,
@@ -190,6 +192,65 @@ describe('bounded reads', () => {
       ),
     );
     expect(fromTs.records.map((r) => r.value?.toString())).toEqual(['m7', 'm8', 'm9']);
+  });
+
+  it('reads to the end across many small fetches, each record once and in order', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-small-fetch', partitions: 3 });
+    // Twenty produce requests make twenty record batches per partition; a 1 KB fetch holds only a few of them.
+    const all = [0, 1, 2].map((p) => messages(200, p));
+    for (let i = 0; i < 200; i += 10) {
+      await produceMessages(
+        conn,
+        topic,
+        all.flatMap((list) => list.slice(i, i + 10)),
+      );
+    }
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+      maxPollRecords: 500,
+    });
+    const read = await openBoundedRead(
+      config,
+      { starts: [], fetchMaxBytes: 2048, fetchMaxBytesPerPartition: 1024 },
+      deps,
+    );
+    const { records, batches, summary } = await collect(read);
+    // With maxPollRecords far above a fetch, every batch is one fetch's worth: many fetches per partition.
+    expect(batches.length).toBeGreaterThan(3 * 2);
+    for (const p of [0, 1, 2]) {
+      expect(records.filter((r) => r.partition === p).map((r) => r.value?.toString())).toEqual(
+        messages(200, p).map((m) => m.value),
+      );
+    }
+    expect(summary).toMatchObject({ stopReason: 'end', recordsRead: 600 });
+  });
+
+  it('keeps its group membership while a slow caller holds back the read', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-slow', partitions: 2 });
+    for (const p of [0, 1]) await produceMessages(conn, topic, messages(30, p));
+    const { logger, lines } = recordingLogger();
+    const config = testConfig(conn.plaintext.brokers, {
+      subscription: { type: 'subscribe', pattern: topic },
+      maxPollRecords: 10,
+    });
+    // The caller pauses longer than the session timeout: only heartbeats sent while waiting keep the member.
+    const read = await openBoundedRead(config, { starts: [], sessionTimeoutMs: 6_000 }, { ...deps, logger });
+    const offsets = new Map<number, string[]>();
+    let pauses = 0;
+    for await (const batch of read) {
+      offsets.set(batch.partition, [
+        ...(offsets.get(batch.partition) ?? []),
+        ...batch.records.map((r) => r.offset),
+      ]);
+      if (pauses < 2) {
+        pauses++;
+        await new Promise((resolve) => setTimeout(resolve, 8_000));
+      }
+    }
+    await read.close();
+    for (const p of [0, 1]) expect(offsets.get(p)).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+    expect(read.summary().stopReason).toBe('end');
+    expect(lines.filter((l) => l.startsWith('warn'))).toEqual([]);
   });
 
   it('reads exactly the assigned partitions', async () => {

@@ -201,6 +201,18 @@ describe('OAUTHBEARER', () => {
     expect(grants[0]?.body).toBe('grant_type=client_credentials&scope=kafka');
   });
 
+  it('reads over SASL_SSL with a token', async () => {
+    const before = grants.length;
+    await expectReadable(
+      configFor(conn.saslSsl.brokers, {
+        ...oauth('the-secret'),
+        protocol: 'SASL_SSL',
+        tls: { caCertificate: conn.saslSsl.tls.caPem },
+      }),
+    );
+    expect(grants.length).toBeGreaterThan(before);
+  });
+
   it('reports a refused grant as a config error without the secret', async () => {
     await expectConfigError(
       configFor(conn.saslPlaintext.brokers, oauth('bad-secret')),

@@ -1,0 +1,88 @@
+// One measured read, in its own process so its peak RSS is its own. Prints one JSON line.
+// Usage: reader.ts <package|kafkajs> <topic> <brokers>
+import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { Kafka, logLevel } from 'kafkajs';
+import { openBoundedRead } from '../src/index.js';
+
+const [mode, topic, brokersArg] = process.argv.slice(2);
+if ((mode !== 'package' && mode !== 'kafkajs') || topic === undefined || brokersArg === undefined) {
+  throw new Error('usage: reader.ts <package|kafkajs> <topic> <brokers>');
+}
+const brokers = brokersArg.split(',');
+
+async function readWithPackage(): Promise<{ messages: number; bytes: number }> {
+  const config: KafkaSourceConfig = {
+    brokers,
+    clientId: 'bench',
+    groupId: 'bench',
+    subscription: { type: 'subscribe', pattern: topic ?? '' },
+    security: { protocol: 'PLAINTEXT' },
+    requestTimeoutMs: 30_000,
+    retryBackoffMs: 100,
+    maxPollRecords: 500,
+    startPosition: { type: 'earliest' },
+    isolationLevel: 'read_committed',
+    keyFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
+    valueFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
+    layout: { includeKey: true, includeHeaders: true, includeMetadata: true, value: 'nested' },
+    bounds: {},
+    checkpoint: { everyRecords: 10_000, everyMs: 10_000 },
+    badMessagePolicy: 'fail',
+    retentionGapPolicy: 'continue',
+    commitOffsetsToGroup: false,
+  };
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const read = await openBoundedRead(
+    config,
+    { starts: [] },
+    { logger: quiet, clock: { now: () => Date.now() } },
+  );
+  let messages = 0;
+  let bytes = 0;
+  for await (const batch of read) {
+    messages += batch.records.length;
+    for (const record of batch.records) bytes += record.value?.length ?? 0;
+  }
+  return { messages, bytes };
+}
+
+/** The baseline: the plainest kafkajs loop that reads a topic to its end offsets. */
+async function readWithKafkajs(): Promise<{ messages: number; bytes: number }> {
+  const kafka = new Kafka({ brokers, clientId: 'bench-bare', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map(
+    (await admin.fetchTopicOffsets(topic ?? '')).map((o) => [o.partition, BigInt(o.high)]),
+  );
+  await admin.disconnect();
+  const open = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
+  const consumer = kafka.consumer({ groupId: `bench-bare-${Date.now()}`, maxWaitTimeInMs: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic ?? ''], fromBeginning: true });
+  let messages = 0;
+  let bytes = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          messages++;
+          bytes += message.value?.length ?? 0;
+        }
+        if (BigInt(batch.lastOffset()) + 1n >= (ends.get(batch.partition) ?? 0n)) {
+          open.delete(batch.partition);
+          if (open.size === 0) resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return { messages, bytes };
+}
+
+const started = performance.now();
+const result = mode === 'package' ? await readWithPackage() : await readWithKafkajs();
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ mode, ...result, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);
