@@ -1,5 +1,5 @@
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
-import type { BrokerConnection, SaslUser, TlsMaterial } from './connection.js';
+import type { BrokerConnection, BrokerUsers, TlsMaterial } from './connection.js';
 
 export type ListenerName = 'plaintext' | 'saslPlaintext' | 'ssl' | 'mtls' | 'saslSsl';
 export const LISTENER_NAMES: readonly ListenerName[] = [
@@ -45,19 +45,13 @@ export function unsecuredJwt(subject: string, nowMs: number, lifetimeMs = 3_600_
   return `${header}.${payload}.`;
 }
 
-function userFor(
-  users: { plain: SaslUser; scram256: SaslUser; scram512: SaslUser },
-  mechanism: SaslMechanismOption,
-) {
+function userFor(users: BrokerUsers, mechanism: SaslMechanismOption) {
   if (mechanism === 'scram-sha-256') return users.scram256;
   if (mechanism === 'scram-sha-512') return users.scram512;
   return users.plain;
 }
 
-function saslOptions(
-  users: { plain: SaslUser; scram256: SaslUser; scram512: SaslUser },
-  options: ClientOptions,
-): SASLOptions {
+function saslOptions(users: BrokerUsers, options: ClientOptions): SASLOptions {
   const mechanism = options.mechanism ?? 'plain';
   if (mechanism === 'oauthbearer') {
     const now = options.now ?? Date.now;
@@ -65,9 +59,7 @@ function saslOptions(
     return { mechanism, oauthBearerProvider: async () => ({ value: unsecuredJwt(subject, now()) }) };
   }
   const user = userFor(users, mechanism);
-  const password = options.password ?? user.password;
-  if (mechanism === 'plain') return { mechanism, username: user.username, password };
-  return { mechanism, username: user.username, password };
+  return { mechanism, username: user.username, password: options.password ?? user.password };
 }
 
 function tlsOptions(tls: TlsMaterial, withClientCert: boolean) {

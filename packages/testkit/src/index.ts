@@ -19,6 +19,12 @@ export type { BrokerErrorCode } from './errors.js';
 export { BrokerError, brokerErrorCodes } from './errors.js';
 export { TEST_USERS } from './server-config.js';
 export type { BrokerPorts, BrokerSettings } from './settings.js';
-export { brokerSettingsFrom, DEFAULT_KAFKA_VERSION, DEFAULT_PORT_BASE, portsFrom } from './settings.js';
+export {
+  brokerSettingsFrom,
+  DEFAULT_KAFKA_VERSION,
+  DEFAULT_PORT_BASE,
+  KAFKA_4_VERSION,
+  portsFrom,
+} from './settings.js';
 export type { CreateTopicOptions, FixtureMessage, ProduceOptions } from './topics.js';
 export { createTopic, deleteTopics, produceMessages, uniqueTopicName } from './topics.js';

@@ -4,6 +4,8 @@ import { BrokerError, brokerErrorCodes } from './errors.js';
 
 /** Default Kafka version: the newest 3.9 release, the line most Airbyte users still run. */
 export const DEFAULT_KAFKA_VERSION = '3.9.1';
+/** The Kafka 4 release the test suite also proves, next to the default. */
+export const KAFKA_4_VERSION = '4.1.1';
 export const DEFAULT_PORT_BASE = 19092;
 
 export interface BrokerPorts {

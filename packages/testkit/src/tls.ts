@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool } from './process-util.js';
 
@@ -108,8 +108,4 @@ export async function generateTls(dir: string): Promise<GeneratedTls> {
     keystorePath: join(dir, 'broker.p12'),
     keystorePassword,
   };
-}
-
-export async function readPem(path: string): Promise<string> {
-  return readFile(path, 'utf8');
 }
