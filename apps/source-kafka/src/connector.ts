@@ -14,7 +14,7 @@ import {
   type SchemaRegistry,
   streamSchemaFor,
 } from '@source-kafka/deserializers';
-import { type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
+import { ConfigError, formatProblem, type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
 import { buildStream } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
@@ -66,7 +66,19 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
 
   return {
     spec,
-    parseConfig: (raw) => parseConfig(raw),
+    parseConfig(raw) {
+      try {
+        return parseConfig(raw);
+      } catch (error) {
+        // The runner shows the first line of a message; put every problem on it.
+        if (!(error instanceof ConfigError)) throw error;
+        const problems = error.problems.map(formatProblem).join('; ');
+        throw new SourceKafkaError(errorCodes.invalidConfig, `Invalid config: ${problems}`, {
+          cause: error,
+          failureType: 'config_error',
+        });
+      }
+    },
 
     async check(config, ctx): Promise<AirbyteConnectionStatus> {
       const failures: string[] = [];
@@ -164,7 +176,8 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
       }
       const registry = makeRegistry(config);
       const decoders: Decoders = {
-        key: createDeserializer(config.keyFormat, { registry }),
+        // Keys that are not written are never decoded, so their format needs no registry either.
+        key: config.layout.includeKey ? createDeserializer(config.keyFormat, { registry }) : () => null,
         value: createDeserializer(config.valueFormat, { registry }),
       };
       await readStreams({

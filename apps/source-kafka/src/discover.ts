@@ -33,7 +33,7 @@ export function nullable(schema: StreamJsonSchema): Schema {
 
 const headerSchema: Schema = {
   type: ['null', 'array'],
-  description: 'Message headers in wire order, duplicates kept.',
+  description: 'Message headers; duplicates kept in order (different keys come grouped by key).',
   items: {
     type: 'object',
     additionalProperties: false,

@@ -21,7 +21,7 @@ function exactTopicPattern(topic: string): string {
 }
 
 /** The config of one read: exactly these partitions, and no record cap (the app counts records itself). */
-function readConfig(
+export function readConfig(
   config: KafkaSourceConfig,
   starts: readonly ReadStart[],
   earliest: boolean,

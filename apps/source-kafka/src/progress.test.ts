@@ -28,7 +28,10 @@ describe('ProgressTracker', () => {
       'Read 50 records (5 records/s); 100 offsets left to the end snapshotted at start.',
     );
     expect(tracker.poll()).toBeUndefined();
+    expect(tracker.isDone()).toBe(false);
     tracker.observe('a', 1, '50', 50);
     expect(tracker.remainingLag()).toBe(50n);
+    tracker.observe('a', 0, '110', 50);
+    expect(tracker.isDone()).toBe(true);
   });
 });

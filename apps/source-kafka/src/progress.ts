@@ -37,6 +37,8 @@ export class ProgressTracker {
   private lastReportAt: number;
   private lastReportRecords = 0;
   private records = 0;
+  /** Partitions whose position has not reached their end yet. */
+  private open = 0;
 
   constructor(
     ranges: readonly PartitionRange[],
@@ -44,10 +46,9 @@ export class ProgressTracker {
     private readonly intervalMs = 10_000,
   ) {
     for (const range of ranges) {
-      this.positions.set(`${range.topic}\u0000${range.partition}`, {
-        position: BigInt(range.start),
-        end: BigInt(range.end),
-      });
+      const entry = { position: BigInt(range.start), end: BigInt(range.end) };
+      this.positions.set(`${range.topic}\u0000${range.partition}`, entry);
+      if (entry.position < entry.end) this.open++;
     }
     this.startedAt = clock.now();
     this.lastReportAt = this.startedAt;
@@ -56,7 +57,15 @@ export class ProgressTracker {
   observe(topic: string, partition: number, nextOffset: string, recordCount: number): void {
     this.records += recordCount;
     const entry = this.positions.get(`${topic}\u0000${partition}`);
-    if (entry !== undefined) entry.position = BigInt(nextOffset);
+    if (entry === undefined) return;
+    const wasOpen = entry.position < entry.end;
+    entry.position = BigInt(nextOffset);
+    if (wasOpen && entry.position >= entry.end) this.open--;
+  }
+
+  /** Every partition has reached the end snapshotted at the start. */
+  isDone(): boolean {
+    return this.open === 0;
   }
 
   remainingLag(): bigint {

@@ -1,7 +1,7 @@
 import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@source-kafka/consumer';
 import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
 import type { Decoders, KafkaPort, ReadStart, TopicOffset } from './ports.js';
 import type { AirbyteMessage, AirbyteMessageSink } from './protocol.js';
@@ -45,6 +45,8 @@ type Topics = Record<string, KafkaRecord[][]>;
 class FakeKafka implements KafkaPort {
   opened: ReadStart[] = [];
   commits: TopicOffset[][] = [];
+  refuseCommits = false;
+  commitHook: () => Promise<void> = async () => {};
   closed = false;
   constructor(
     private readonly topics: Topics,
@@ -90,7 +92,11 @@ class FakeKafka implements KafkaPort {
       finalOffsets: () => ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.end })),
       reports: this.reports,
       batches: batches(),
-      commit: async (offsets: readonly TopicOffset[]) => void this.commits.push([...offsets]),
+      commit: async (offsets: readonly TopicOffset[]) => {
+        if (this.refuseCommits) throw new Error('group is busy');
+        await this.commitHook();
+        this.commits.push([...offsets]);
+      },
       close: async () => {
         this.closed = true;
       },
@@ -137,6 +143,8 @@ function harness(options: {
   config?: Partial<KafkaSourceConfig>;
   states?: Record<string, unknown>;
   reports?: OffsetReport[];
+  signal?: AbortSignal;
+  decoders?: Decoders;
 }) {
   const kafka = new FakeKafka(options.topics, options.reports);
   const writer = new CollectingWriter();
@@ -154,8 +162,13 @@ function harness(options: {
       streams: options.streams,
       states: new Map(Object.entries(options.states ?? {})),
       kafka,
-      decoders,
-      ctx: { writer, logger, clock: { now: () => 0 }, signal: new AbortController().signal },
+      decoders: options.decoders ?? decoders,
+      ctx: {
+        writer,
+        logger,
+        clock: { now: () => 0 },
+        signal: options.signal ?? new AbortController().signal,
+      },
     });
   return { kafka, writer, logs, run };
 }
@@ -217,6 +230,20 @@ describe('readStreams', () => {
       partitions: { '0': '4', '1': '4', '2': '4' },
     });
     expect(h.logs.some((l) => l.includes('partition(s) 2 are new since the last sync'))).toBe(true);
+  });
+
+  it('reads only the assigned partitions of a topic under an assign subscription', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(3, 2) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { subscription: { type: 'assign', partitions: [{ topic: 't', partition: 2 }] } },
+    });
+    await h.run();
+    expect(h.kafka.opened).toEqual([{ topic: 't', partition: 2 }]);
+    expect(states(h.writer.messages).at(-1)?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '2': '2' },
+    });
   });
 
   it('checkpoints every N records, each STATE counting the records since the previous one', async () => {
@@ -383,6 +410,63 @@ describe('readStreams', () => {
       states: { t: { partitions: { '0': 'x' } } },
     });
     await expect(h.run()).rejects.toThrow('state of stream "t"');
+  });
+
+  it('stops at a batch boundary when asked to, with a final state and INCOMPLETE', async () => {
+    const stop = new AbortController();
+    const h = harness({
+      topics: { t: jsonTopic(1, 6) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      signal: stop.signal,
+      decoders: {
+        ...decoders,
+        value: (bytes, context) => {
+          if (context.offset === '1') stop.abort();
+          return decoders.value(bytes, context);
+        },
+      },
+    });
+    const summary = await h.run();
+    expect(summary.stoppedEarly).toBe(true);
+    expect(records(h.writer.messages)).toHaveLength(2);
+    expect(states(h.writer.messages).at(-1)?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '2' },
+    });
+    expect(statuses(h.writer.messages).at(-1)).toBe('t:INCOMPLETE');
+  });
+
+  it('warns once and goes on when the group refuses a commit', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 3) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { commitOffsetsToGroup: true, checkpoint: { everyRecords: 1, everyMs: 60_000 } },
+    });
+    h.kafka.refuseCommits = true;
+    const summary = await h.run();
+    expect(summary.records).toBe(3);
+    expect(h.logs.filter((l) => l.startsWith('WARN Could not commit offsets'))).toHaveLength(1);
+  });
+
+  it('does not wait for a slow group commit before reading on', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 6) },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { commitOffsetsToGroup: true, checkpoint: { everyRecords: 2, everyMs: 60_000 } },
+    });
+    let release: () => void = () => {};
+    let recordsAtFirstCommit = -1;
+    h.kafka.commitHook = async () => {
+      if (recordsAtFirstCommit >= 0) return;
+      recordsAtFirstCommit = records(h.writer.messages).length;
+      await new Promise<void>((resolve) => (release = resolve));
+    };
+    const run = h.run();
+    await vi.waitFor(() => expect(records(h.writer.messages)).toHaveLength(6));
+    expect(recordsAtFirstCommit).toBe(2);
+    release();
+    await run;
+    expect(h.kafka.commits.at(-1)).toEqual([{ topic: 't', partition: 0, offset: '6' }]);
   });
 
   it('commits checkpointed offsets to the group only when configured', async () => {

@@ -8,6 +8,7 @@ import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
 import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
+import { BackgroundGroupCommitter } from './group-commit.js';
 import type { Decoders, KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
 import { estimateRows, formatProgress, ProgressTracker } from './progress.js';
 import type {
@@ -84,7 +85,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   const modes = new Map(options.streams.map((s) => [s.name, s.syncMode]));
   const starts: ReadStart[] = [];
   for (const stream of options.streams) {
-    const partitions = [...Array(topics.get(stream.name) ?? 0).keys()];
+    const partitions = selectedPartitions(config, stream.name, topics.get(stream.name) ?? 0);
     if (stream.syncMode === 'full_refresh') {
       for (const partition of partitions) starts.push({ topic: stream.name, partition, earliest: true });
       continue;
@@ -125,6 +126,9 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     everyMs: config.checkpoint.everyMs,
     clock,
   });
+  const committer = config.commitOffsetsToGroup
+    ? new BackgroundGroupCommitter((offsets) => session.commit(offsets), logger)
+    : undefined;
   const running = new Set<string>();
   let records = 0;
   let skipped = 0;
@@ -154,12 +158,16 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
 
-    for await (const batch of session.batches) {
-      if (ctx.signal.aborted) {
-        logger.info('Asked to stop: writing the last state and ending the read early.');
-        stoppedEarly = true;
-        break;
-      }
+    // A stop request also ends a wait for the next batch, not only the loop between batches.
+    const stopOnAbort = () => void session.close().catch(() => undefined);
+    ctx.signal.addEventListener('abort', stopOnAbort, { once: true });
+    // Iterated by hand: leaving a `for await` calls the iterator's return(), which waits for the consumer to
+    // leave its group (seconds) before the final STATE could go out. session.close() in `finally` does that.
+    const batches = session.batches[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await batches.next();
+      if (next.done === true || ctx.signal.aborted) break;
+      const batch = next.value;
       const stream = batch.topic;
       if (!running.has(stream)) {
         running.add(stream);
@@ -221,7 +229,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       checkpointer.advance(stream, batch.partition, nextOffset, written);
       progress.observe(stream, batch.partition, nextOffset, written);
       if (!paced) await writer.ready();
-      if (checkpointer.isDue()) await checkpoint(writer, checkpointer.checkpoint(), session, config);
+      if (checkpointer.isDue()) await checkpoint(writer, checkpointer.checkpoint(), committer);
       const line = progress.poll();
       if (line !== undefined) logger.info(line);
       if (stoppedEarly) {
@@ -230,6 +238,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         );
         break;
       }
+      // Every partition reached its end: the final STATE goes out now, not after the consumer leaves its group.
+      if (progress.isDone()) break;
       if (clock.now() >= deadline) {
         logger.info(
           `Reached the time cap of ${config.bounds.maxDurationMs} ms; the next sync goes on from here.`,
@@ -239,17 +249,22 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       }
     }
 
-    if (!stoppedEarly) {
+    ctx.signal.removeEventListener('abort', stopOnAbort);
+    const aborted = ctx.signal.aborted;
+    if (aborted) {
+      logger.info('Asked to stop: wrote the last state; the next sync goes on from it.');
+      stoppedEarly = true;
+    } else if (!stoppedEarly) {
       for (const o of session.finalOffsets()) checkpointer.moveForward(o.topic, o.partition, o.offset);
     }
-    await checkpoint(writer, checkpointer.finalCheckpoint(), session, config);
+    await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
     if (skipped > 0) {
       logger.warn(`Skipped ${skipped} message(s) that could not be decoded (bad-message policy: skip).`);
     }
     logger.info(`${formatProgress(progress.summary())} Done.`);
     for (const name of streamNames) {
-      if (!running.has(name)) emitStatus(writer, clock, name, 'RUNNING');
-      emitStatus(writer, clock, name, 'COMPLETE');
+      if (!running.has(name) && !aborted) emitStatus(writer, clock, name, 'RUNNING');
+      emitStatus(writer, clock, name, aborted ? 'INCOMPLETE' : 'COMPLETE');
     }
     await writer.flush();
     return { records, skipped, stoppedEarly };
@@ -262,12 +277,21 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     }
     throw error;
   } finally {
+    await committer?.drain();
     await session.close().catch((error: unknown) => {
       logger.warn(
         `Closing the Kafka consumer failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     });
   }
+}
+
+/** An `assign` subscription reads only its listed partitions; `subscribe` reads every partition. */
+function selectedPartitions(config: KafkaSourceConfig, topic: string, count: number): number[] {
+  const subscription = config.subscription;
+  if (subscription.type === 'subscribe') return [...Array(count).keys()];
+  const listed = subscription.partitions.filter((p) => p.topic === topic).map((p) => p.partition);
+  return [...new Set(listed)].filter((p) => p < count).sort((a, b) => a - b);
 }
 
 function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value') {
@@ -326,12 +350,11 @@ export function stateMessage(cp: StreamCheckpoint): AirbyteMessage {
 async function checkpoint(
   writer: AirbyteMessageSink,
   checkpoints: readonly StreamCheckpoint[],
-  session: ReadSession,
-  config: KafkaSourceConfig,
+  committer: BackgroundGroupCommitter | undefined,
 ): Promise<void> {
   writeStates(writer, checkpoints);
-  if (!config.commitOffsetsToGroup || checkpoints.length === 0) return;
-  // Committed only after the STATE reached stdout, so the group never runs ahead of what Airbyte holds.
+  if (committer === undefined || checkpoints.length === 0) return;
+  // Committed only after the STATE reached the output, so the group never runs ahead of what Airbyte holds.
   await writer.flush();
   const offsets: TopicOffset[] = [];
   for (const cp of checkpoints) {
@@ -339,7 +362,7 @@ async function checkpoint(
       offsets.push({ topic: cp.stream, partition: Number(partition), offset });
     }
   }
-  await session.commit(offsets);
+  committer.submit(offsets);
 }
 
 function emitStatus(

@@ -83,7 +83,7 @@ describe('buildRecordData', () => {
     expect(data).toEqual({ value: 5, _kafka_is_tombstone: false });
   });
 
-  it('keeps duplicate headers in wire order', () => {
+  it('keeps duplicate headers in the order given', () => {
     const data = buildRecordData(
       {
         topic: 't',
@@ -126,6 +126,12 @@ describe('headerToField', () => {
 describe('kafkaTimestampToRfc3339', () => {
   it('returns null for the -1 "no timestamp" marker', () => {
     expect(kafkaTimestampToRfc3339('-1')).toBeNull();
+  });
+  it('stays right when timestamps repeat and change', () => {
+    expect(kafkaTimestampToRfc3339('1000')).toBe('1970-01-01T00:00:01.000Z');
+    expect(kafkaTimestampToRfc3339('1000')).toBe('1970-01-01T00:00:01.000Z');
+    expect(kafkaTimestampToRfc3339('-1')).toBeNull();
+    expect(kafkaTimestampToRfc3339('2000')).toBe('1970-01-01T00:00:02.000Z');
   });
   it('formats epoch milliseconds as RFC 3339 UTC', () => {
     expect(kafkaTimestampToRfc3339('0')).toBe('1970-01-01T00:00:00.000Z');

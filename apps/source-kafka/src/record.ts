@@ -22,12 +22,19 @@ export function headerToField(header: KafkaHeader): HeaderField {
   }
 }
 
+// Messages of one producer batch share a timestamp, so remembering the last one skips most Date work.
+let lastTimestamp = '';
+let lastRfc3339: string | null = null;
+
 /** Kafka timestamps are milliseconds since the epoch; -1 means the producer set none. */
 export function kafkaTimestampToRfc3339(timestamp: string): string | null {
+  if (timestamp === lastTimestamp) return lastRfc3339;
   const ms = Number(timestamp);
-  if (!Number.isFinite(ms) || ms < 0) return null;
   const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  const text = !Number.isFinite(ms) || ms < 0 || Number.isNaN(date.getTime()) ? null : date.toISOString();
+  lastTimestamp = timestamp;
+  lastRfc3339 = text;
+  return text;
 }
 
 /**

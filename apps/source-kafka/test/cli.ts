@@ -1,6 +1,6 @@
 // Runs the connector CLI as a child process from source (no build needed) and parses its output.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,8 +27,8 @@ export interface CliFiles {
   readonly state?: unknown;
 }
 
-/** Writes the JSON inputs to a fresh folder and returns the command-line flags for them. */
-export function inputFlags(files: CliFiles): string[] {
+/** Writes the JSON inputs to a fresh folder, removed when the child exits, and passes them as flags. */
+function spawnCli(command: string, files: CliFiles): ChildProcess {
   const dir = mkdtempSync(join(tmpdir(), 'source-kafka-e2e-'));
   const flags: string[] = [];
   for (const [name, value] of Object.entries(files)) {
@@ -37,14 +37,12 @@ export function inputFlags(files: CliFiles): string[] {
     writeFileSync(path, JSON.stringify(value));
     flags.push(`--${name}`, path);
   }
-  return flags;
-}
-
-function spawnCli(command: string, files: CliFiles): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, command, ...inputFlags(files)], {
+  const child = spawn(process.execPath, [...nodeArgs, command, ...flags], {
     cwd: appDir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.on('close', () => rmSync(dir, { recursive: true, force: true }));
+  return child;
 }
 
 /** Runs one command to the end. Fails the test if any stdout line is not a valid AirbyteMessage. */
@@ -66,33 +64,37 @@ export async function runCli(command: string, files: CliFiles = {}): Promise<Cli
 }
 
 /**
- * Runs `read` and SIGKILLs it as soon as `shouldKill` returns true for the messages seen so far. Returns the
- * messages read before the kill (what a platform would have received).
+ * Runs `read` and sends `signal` as soon as `shouldKill` returns true for the messages seen so far. After
+ * SIGKILL it returns the messages read before the kill (what a platform would have received); after SIGTERM
+ * it goes on reading what the connector still writes while it stops.
  */
 export async function runCliUntil(
   files: CliFiles,
   shouldKill: (seen: readonly Message[]) => boolean,
-): Promise<{ messages: Message[]; killed: boolean }> {
+  signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL',
+): Promise<{ messages: Message[]; killed: boolean; exitCode: number | null }> {
   const child = spawnCli('read', files);
   const messages: Message[] = [];
   let killed = false;
   const lines = createInterface({ input: child.stdout! });
-  const closed = new Promise<void>((done) => child.on('close', () => done()));
+  const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
   for await (const line of lines) {
-    if (killed || line.trim() === '') continue;
+    if ((killed && signal === 'SIGKILL') || line.trim() === '') continue;
     messages.push(...(assertAirbyteMessages([line]) as Message[]));
-    if (shouldKill(messages)) {
-      child.kill('SIGKILL');
+    if (!killed && shouldKill(messages)) {
+      child.kill(signal);
       killed = true;
-      lines.close();
+      if (signal === 'SIGKILL') lines.close();
     }
   }
-  await closed;
-  return { messages, killed };
+  return { messages, killed, exitCode: await closed };
 }
 
+const payloadKey: Record<string, string> = { CONNECTION_STATUS: 'connectionStatus' };
+
+/** The payloads of the messages of one type, e.g. the `catalog` of every CATALOG message. */
 export const ofType = <T = Record<string, unknown>>(messages: readonly Message[], type: string): T[] =>
-  messages.filter((m) => m.type === type).map((m) => m[type.toLowerCase()] as T);
+  messages.filter((m) => m.type === type).map((m) => m[payloadKey[type] ?? type.toLowerCase()] as T);
 
 export interface RecordOut {
   stream: string;

@@ -22,6 +22,8 @@ function plainConfig(topicPattern: string, extra: Record<string, unknown> = {}):
     protocol: { security_protocol: 'PLAINTEXT' },
     start_position: { position: 'earliest' },
     request_timeout_ms: 10_000,
+    // One group per test topic: offsets are committed to it, and no other consumer is active in it.
+    group_id: `group-${topicPattern}`,
     ...extra,
   };
 }
@@ -81,6 +83,63 @@ describe('source-kafka CLI', () => {
     const last = statesOf(read.messages).at(-1)!;
     expect(last.stream.stream_state).toEqual({ version: 1, partitions: { '0': '10', '1': '10' } });
     expect(last.sourceStats?.recordCount).toBe(20);
+  });
+
+  it('reads each stream in its own sync mode in one sync', async () => {
+    const full = await createTopic(conn, { prefix: 'app-mode-full', partitions: 2 });
+    const incr = await createTopic(conn, { prefix: 'app-mode-incr', partitions: 2 });
+    await produceMessages(
+      conn,
+      full,
+      Array.from({ length: 6 }, (_, i) => ({ value: `${i}`, partition: i % 2 })),
+    );
+    await produceMessages(
+      conn,
+      incr,
+      Array.from({ length: 6 }, (_, i) => ({ value: `${i}`, partition: i % 2 })),
+    );
+    // latest: a first incremental sync starts at the end; full refresh ignores it and starts at the log start.
+    const config = plainConfig(`${full}|${incr}`, { start_position: { position: 'latest' } });
+    const catalog = catalogFor({ [full]: 'full_refresh', [incr]: 'incremental' });
+    const state = [
+      {
+        type: 'STREAM',
+        stream: { stream_descriptor: { name: incr }, stream_state: { version: 1, partitions: { '0': '2' } } },
+      },
+    ];
+    const read = await runCli('read', { config, catalog, state });
+    expect(read.exitCode).toBe(0);
+    const ids = recordsOf(read.messages).map(
+      (r) => `${r.stream}:${r.data._kafka_partition}:${r.data._kafka_offset}`,
+    );
+    expect(ids.filter((id) => id.startsWith(full)).sort()).toEqual(
+      ['0:0', '0:1', '0:2', '1:0', '1:1', '1:2'].map((p) => `${full}:${p}`),
+    );
+    // Partition 0 resumes at its state offset; partition 1 has no state and starts at latest.
+    expect(ids.filter((id) => id.startsWith(incr))).toEqual([`${incr}:0:2`]);
+    const finals = stateInput(read.messages);
+    expect(finals.map((s) => [s.stream.stream_descriptor.name, s.stream.stream_state.partitions])).toEqual([
+      [full, { '0': '3', '1': '3' }],
+      [incr, { '0': '3', '1': '3' }],
+    ]);
+  });
+
+  it('reads only the assigned partitions under an assign subscription', async () => {
+    const topic = await createTopic(conn, { prefix: 'app-assign', partitions: 3 });
+    await produceMessages(
+      conn,
+      topic,
+      Array.from({ length: 9 }, (_, i) => ({ value: `${i}`, partition: i % 3 })),
+    );
+    const config = plainConfig(topic, {
+      subscription: { subscription_type: 'assign', topic_partitions: `${topic}:1` },
+    });
+    const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'incremental' }) });
+    expect(read.exitCode).toBe(0);
+    expect(recordsOf(read.messages).map((r) => `${r.data._kafka_partition}:${r.data._kafka_offset}`)).toEqual(
+      ['1:0', '1:1', '1:2'],
+    );
+    expect(statesOf(read.messages).at(-1)?.stream.stream_state.partitions).toEqual({ '1': '3' });
   });
 
   it('writes keys, headers and tombstones as documented', async () => {

@@ -1,0 +1,119 @@
+import type { ConnectorContext } from '@source-kafka/airbyte-protocol';
+import type { TopicInfo } from '@source-kafka/consumer';
+import type { SchemaRegistry } from '@source-kafka/deserializers';
+import { parseConfig } from '@source-kafka/spec';
+import { describe, expect, it } from 'vitest';
+import { createSourceKafkaConnector } from './connector.js';
+import type { KafkaPort } from './ports.js';
+
+const ctx: ConnectorContext = {
+  writer: {
+    write: () => true,
+    writeRecord: () => true,
+    ready: async () => {},
+    flush: async () => {},
+  },
+  logger: { log() {}, debug() {}, info() {}, warn() {}, error() {} },
+  signal: new AbortController().signal,
+  clock: { now: () => 0 },
+};
+
+function fakeKafka(topics: TopicInfo[] | Error, readable: Error | undefined = undefined): KafkaPort {
+  return {
+    listTopics: async () => {
+      if (topics instanceof Error) throw topics;
+      return topics;
+    },
+    checkTopicReadable: async () => {
+      if (readable !== undefined) throw readable;
+    },
+    openRead: async () => {
+      throw new Error('check never reads');
+    },
+    close: async () => {},
+  };
+}
+
+function fakeRegistry(failure?: Error): SchemaRegistry {
+  const fail = async (): Promise<never> => {
+    throw failure ?? new Error('unused');
+  };
+  return {
+    getSchemaById: fail,
+    getLatestSchema: fail,
+    getSchemaBySubjectVersion: fail,
+    listSubjects: async () => {
+      if (failure !== undefined) throw failure;
+      return [];
+    },
+  };
+}
+
+const raw = {
+  bootstrap_servers: 'localhost:9092',
+  subscription: { subscription_type: 'subscribe', topic_pattern: 'orders' },
+  protocol: { security_protocol: 'PLAINTEXT' },
+};
+
+describe('check', () => {
+  it('succeeds when the brokers answer, a topic is selected and the registry answers', async () => {
+    const connector = createSourceKafkaConnector({
+      createKafkaPort: () => fakeKafka([{ name: 'orders', partitions: 3 }]),
+      createRegistry: () => fakeRegistry(),
+    });
+    expect(await connector.check(parseConfig(raw), ctx)).toEqual({ status: 'SUCCEEDED' });
+  });
+
+  it('says what to fix when the pattern selects no topic', async () => {
+    const connector = createSourceKafkaConnector({ createKafkaPort: () => fakeKafka([]) });
+    const result = await connector.check(parseConfig(raw), ctx);
+    expect(result).toEqual({
+      status: 'FAILED',
+      message: 'No topic matches topic_pattern "orders": fix the pattern or create the topic.',
+    });
+  });
+
+  it('reports every failing part, and never the registry password', async () => {
+    const config = parseConfig({
+      ...raw,
+      test_topic: 'missing',
+      MessageFormat: { deserialization_type: 'AVRO' },
+      schema_registry: {
+        url: 'https://registry.example:8081',
+        username: 'user',
+        password: 'hunter2',
+      },
+    });
+    const connector = createSourceKafkaConnector({
+      createKafkaPort: () =>
+        fakeKafka([{ name: 'orders', partitions: 1 }], new Error('topic "missing" not found')),
+      createRegistry: () =>
+        fakeRegistry(new Error('401 Unauthorized: check the registry username and password')),
+    });
+    const result = await connector.check(config, ctx);
+    expect(result?.status).toBe('FAILED');
+    expect(result?.message).toContain('Test topic "missing" cannot be read: topic "missing" not found');
+    expect(result?.message).toContain('Schema registry at https://registry.example:8081/: 401 Unauthorized');
+    expect(result?.message).not.toContain('hunter2');
+  });
+
+  it('turns a broker failure into a FAILED status instead of throwing', async () => {
+    const connector = createSourceKafkaConnector({
+      createKafkaPort: () => fakeKafka(new Error('Could not reach the Kafka brokers localhost:9092')),
+    });
+    const result = await connector.check(parseConfig(raw), ctx);
+    expect(result).toEqual({
+      status: 'FAILED',
+      message: 'Kafka: Could not reach the Kafka brokers localhost:9092',
+    });
+  });
+});
+
+describe('parseConfig', () => {
+  it('puts every config problem on the first line of the error', () => {
+    const connector = createSourceKafkaConnector();
+    expect(() => connector.parseConfig?.({ subscription: {}, protocol: {} })).toThrow(
+      /^Invalid config: .*bootstrap_servers/,
+    );
+  });
+});

@@ -1,0 +1,52 @@
+import type { BrokerConnection } from '@source-kafka/testkit';
+import { createTopic, produceMessages, withAdmin } from '@source-kafka/testkit';
+import { describe, expect, inject, it } from 'vitest';
+import { catalogFor, logsOf, recordsOf, runCli, stateInput, traceErrors } from './cli.js';
+
+const conn: BrokerConnection = inject('broker');
+
+function config(topic: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    bootstrap_servers: conn.plaintext.brokers.join(','),
+    subscription: { subscription_type: 'subscribe', topic_pattern: topic },
+    protocol: { security_protocol: 'PLAINTEXT' },
+    start_position: { position: 'earliest' },
+    group_id: `group-${topic}`,
+    ...extra,
+  };
+}
+
+describe('a state offset that retention deleted', () => {
+  it('is reported as a WARN naming the lost offsets, then reading goes on; or fails by config', async () => {
+    const topic = await createTopic(conn, { prefix: 'app-gap', partitions: 1 });
+    await produceMessages(
+      conn,
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ value: String(i) })),
+    );
+    const catalog = catalogFor({ [topic]: 'incremental' });
+    const first = await runCli('read', { config: config(topic, { max_records_process: 3 }), catalog });
+    const state = stateInput(first.messages);
+    expect(state[0]?.stream.stream_state.partitions).toEqual({ '0': '3' });
+    await withAdmin(conn, async (admin) => {
+      // kafkajs finds partition leaders from cached metadata only.
+      await admin.fetchTopicMetadata({ topics: [topic] });
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '6' }] });
+    });
+
+    const gap = await runCli('read', { config: config(topic), catalog, state });
+    expect(gap.exitCode).toBe(0);
+    const warning = logsOf(gap.messages).find((l) => l.level === 'WARN' && l.message.includes(`${topic}:0`));
+    expect(warning?.message).toMatch(/3 offsets were deleted by retention/);
+    expect(recordsOf(gap.messages).map((r) => r.data._kafka_offset)).toEqual([6, 7, 8, 9]);
+
+    const strict = await runCli('read', {
+      config: config(topic, { error_handling: { retention_gap_policy: 'fail' } }),
+      catalog,
+      state,
+    });
+    expect(strict.exitCode).toBe(1);
+    expect(recordsOf(strict.messages)).toHaveLength(0);
+    expect(traceErrors(strict.messages)[0]?.message).toMatch(/below the log start 6/);
+  });
+});
