@@ -14,7 +14,7 @@ import {
   type SchemaRegistry,
   streamSchemaFor,
 } from '@source-kafka/deserializers';
-import { ConfigError, formatProblem, type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
+import { type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
 import { buildStream } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
@@ -67,17 +67,7 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
   return {
     spec,
     parseConfig(raw) {
-      try {
-        return parseConfig(raw);
-      } catch (error) {
-        // The runner shows the first line of a message; put every problem on it.
-        if (!(error instanceof ConfigError)) throw error;
-        const problems = error.problems.map(formatProblem).join('; ');
-        throw new SourceKafkaError(errorCodes.invalidConfig, `Invalid config: ${problems}`, {
-          cause: error,
-          failureType: 'config_error',
-        });
-      }
+      return parseConfig(raw);
     },
 
     async check(config, ctx): Promise<AirbyteConnectionStatus> {

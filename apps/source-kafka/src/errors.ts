@@ -3,7 +3,6 @@ import type { FailureType } from '@source-kafka/airbyte-protocol';
 // Errors raised by the connector itself. Each has a stable `code`, and keeps the underlying error as `cause`.
 
 export const errorCodes = {
-  invalidConfig: 'INVALID_CONFIG',
   invalidState: 'INVALID_STATE',
   invalidCatalog: 'INVALID_CATALOG',
   poisonMessage: 'POISON_MESSAGE',

@@ -23,9 +23,8 @@ export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
-    const lines = problems.map((problem) => `- ${formatProblem(problem)}`);
-    const noun = problems.length === 1 ? 'problem' : 'problems';
-    super(`The connector configuration has ${problems.length} ${noun}:\n${lines.join('\n')}`, options);
+    // One line: runners show an error's first line to the user, and every problem must reach them.
+    super(`Invalid config: ${problems.map(formatProblem).join('; ')}`, options);
     this.problems = problems;
   }
 }

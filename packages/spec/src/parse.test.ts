@@ -569,7 +569,9 @@ describe('ConfigError', () => {
       { path: 'subscription.topic_partitions', message: '"x" is not topic:partition' },
       { path: 'protocol', message: 'is required' },
     ]);
-    expect(error.message).toContain('- subscription.topic_partitions: "x" is not topic:partition');
+    expect(error.message).toBe(
+      'Invalid config: bootstrap_servers: is required; subscription.topic_partitions: "x" is not topic:partition; protocol: is required',
+    );
   });
 
   it('refuses a config that is not an object', () => {
