@@ -2,9 +2,13 @@ import type { ConnectionOptions } from 'node:tls';
 import type { KafkaSourceConfig, SaslConfig } from '@source-kafka/spec';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
+import { stepOverEmptyBatches } from './empty-batches.js';
 import { ConsumerError, consumerErrorCodes } from './errors.js';
 import { createOAuthBearerProvider, type FetchLike } from './oauth.js';
 import type { Clock, Logger } from './types.js';
+
+// At import, before any kafkajs fetch in this process can load the fetch decoder it replaces.
+stepOverEmptyBatches();
 
 export interface ConsumerDeps {
   readonly logger: Logger;
@@ -113,5 +117,11 @@ export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps)
 /** A kafkajs client for the config, with every codec this package reads registered. */
 export function createKafka(config: KafkaSourceConfig, deps: ConsumerDeps): Kafka {
   registerCodecs();
+  if (!stepOverEmptyBatches()) {
+    deps.logger.warn(
+      'kafkajs fetched before @source-kafka/consumer was imported: empty record batches left by the log cleaner ' +
+        'cannot be stepped over, so a compacted topic written by an idempotent producer may end as stalled',
+    );
+  }
   return new Kafka(kafkaClientConfig(config, deps));
 }

@@ -4,6 +4,8 @@ export { lz4Decompress, registerCodecs, snappyDecompress, zstdDecompressBuffer }
 export type { OffsetCommitter } from './commit.js';
 export { createOffsetCommitter } from './commit.js';
 export { withDeadline } from './deadline.js';
+export type { SyntheticControlRecord } from './empty-batches.js';
+export { recordsOfBatch, stepOverEmptyBatches } from './empty-batches.js';
 export type { ConsumerErrorCode, FailureType } from './errors.js';
 export { ConsumerError, classifyError, consumerErrorCodes } from './errors.js';
 export type { FetchLike, OAuthBearerToken, OAuthClientCredentials, TokenProviderDeps } from './oauth.js';

@@ -51,8 +51,9 @@ export interface ReadOptions {
   /** Offsets from Airbyte state; selected partitions not listed use the configured start position. */
   readonly starts: readonly PartitionStart[];
   /**
-   * How long the caller may wait for the next batch before the read stops as 'stalled' (a clean stop, offsets
-   * exact). Default: the larger of 30 s and twice the request timeout.
+   * How long the caller may wait for the next batch, once the read's consumer has joined its group, before the
+   * read stops as 'stalled' (a clean stop, offsets exact). Default: the larger of 30 s and twice the request
+   * timeout. Joining has its own deadline, the larger of this and 3 x the request timeout; missing it is an error.
    */
   readonly stallTimeoutMs?: number | undefined;
   /** Per-fetch byte bounds handed to kafkajs, i.e. what is held in memory ahead of the caller. Default 2 MB. */
@@ -355,6 +356,8 @@ class KafkaBoundedRead implements BoundedRead {
   private readonly handoff: Handoff<Item>;
   private readonly chunkSize: number;
   private readonly stallTimeoutMs: number;
+  private readonly joinTimeoutMs: number;
+  private joinStartedAt = 0;
   private readonly startedAt: number;
   private readonly fetchMaxBytes: number;
   private readonly fetchMaxBytesPerPartition: number;
@@ -382,6 +385,8 @@ class KafkaBoundedRead implements BoundedRead {
     this.chunkSize = Math.max(1, config.maxPollRecords);
     this.handoff = new Handoff<Item>(this.chunkSize);
     this.stallTimeoutMs = options.stallTimeoutMs ?? Math.max(30_000, config.requestTimeoutMs * 2);
+    // Joining is not stalling: a short stall timeout must not turn a slow group join into a failure.
+    this.joinTimeoutMs = Math.max(this.stallTimeoutMs, config.requestTimeoutMs * 3);
     this.startedAt = deps.clock.now();
     this.fetchMaxBytes = options.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES;
     this.fetchMaxBytesPerPartition =
@@ -456,13 +461,22 @@ class KafkaBoundedRead implements BoundedRead {
 
       const item = this.handoff.take();
       if (item === undefined) {
-        const waitMs = Math.min(remainingMs, this.stallTimeoutMs);
-        const timer = sleep(waitMs);
+        const joined = this.joined;
         const waitedFrom = this.deps.clock.now();
+        // Until the group join (which interrupts this wait), the join deadline applies; after it, the stall one.
+        const limitMs = joined
+          ? this.stallTimeoutMs
+          : Math.max(1, this.joinStartedAt + this.joinTimeoutMs - waitedFrom);
+        const timer = sleep(Math.min(remainingMs, limitMs));
         await this.handoff.waitForItem(timer.promise);
         timer.cancel();
         if (this.handoff.size === 0 && this.failure === undefined && this.stopReason === undefined) {
-          if (this.deps.clock.now() - waitedFrom >= this.stallTimeoutMs - 1) this.onStall();
+          const now = this.deps.clock.now();
+          if (!this.joined) {
+            if (now - this.joinStartedAt >= this.joinTimeoutMs - 1) this.onJoinTimeout();
+          } else if (joined && now - waitedFrom >= this.stallTimeoutMs - 1) {
+            this.onStall();
+          }
         }
         continue;
       }
@@ -504,17 +518,17 @@ class KafkaBoundedRead implements BoundedRead {
     if (state.handed >= state.end) this.active.delete(key);
   }
 
+  private onJoinTimeout(): void {
+    this.fail(
+      new ConsumerError(
+        consumerErrorCodes.timeout,
+        'transient_error',
+        `The read consumer did not join its group ${this.readGroupId} on ${this.config.brokers.join(',')} within ${this.joinTimeoutMs} ms`,
+      ),
+    );
+  }
+
   private onStall(): void {
-    if (!this.joined) {
-      this.fail(
-        new ConsumerError(
-          consumerErrorCodes.timeout,
-          'transient_error',
-          `The read consumer did not join its group ${this.readGroupId} on ${this.config.brokers.join(',')} within ${this.stallTimeoutMs} ms`,
-        ),
-      );
-      return;
-    }
     const stuck = [...this.active]
       .map((key) => this.states.get(key))
       .filter((s): s is PartitionState => s !== undefined)
@@ -533,6 +547,7 @@ class KafkaBoundedRead implements BoundedRead {
 
   private async start(): Promise<void> {
     this.started = true;
+    this.joinStartedAt = this.deps.clock.now();
     const assignment: Record<string, number[]> = {};
     for (const key of this.active) {
       const state = this.states.get(key);
@@ -564,6 +579,8 @@ class KafkaBoundedRead implements BoundedRead {
       this.joined = true;
       // A rejoin (e.g. after a session timeout) forgets positions; put every open partition back where it was.
       this.seekAll();
+      // The caller may be waiting under the join deadline: from now on the stall deadline applies.
+      this.handoff.interrupt();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.fail(classifyError(event.payload.error, 'reading', this.config.brokers));

@@ -27,4 +27,10 @@ export {
   portsFrom,
 } from './settings.js';
 export type { CreateTopicOptions, FixtureMessage, ProduceOptions } from './topics.js';
-export { createTopic, deleteTopics, produceMessages, uniqueTopicName } from './topics.js';
+export {
+  createTopic,
+  deleteTopics,
+  fixtureProducerConfig,
+  produceMessages,
+  uniqueTopicName,
+} from './topics.js';

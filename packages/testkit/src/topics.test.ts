@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uniqueTopicName } from './topics.js';
+import { fixtureProducerConfig, uniqueTopicName } from './topics.js';
 
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
@@ -22,5 +22,16 @@ describe('uniqueTopicName', () => {
   it('differs between calls', () => {
     const names = new Set(Array.from({ length: 50 }, () => uniqueTopicName('same')));
     expect(names.size).toBe(50);
+  });
+});
+
+describe('fixtureProducerConfig', () => {
+  it('is idempotent with one request in flight, so kafkajs retries never duplicate fixtures', () => {
+    for (const config of [fixtureProducerConfig(), fixtureProducerConfig('testkit-tx')]) {
+      expect(config.idempotent).toBe(true);
+      expect(config.maxInFlightRequests).toBe(1);
+    }
+    expect(fixtureProducerConfig().transactionalId).toBeUndefined();
+    expect(fixtureProducerConfig('testkit-tx').transactionalId).toBe('testkit-tx');
   });
 });

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { CompressionTypes, type IHeaders, type Message, Partitioners, type RecordMetadata } from 'kafkajs';
+import {
+  CompressionTypes,
+  type IHeaders,
+  type Message,
+  Partitioners,
+  type ProducerConfig,
+  type RecordMetadata,
+} from 'kafkajs';
 import { createKafka, type ListenerName, withAdmin } from './clients.js';
 import type { BrokerConnection } from './connection.js';
 
@@ -70,7 +77,23 @@ function toKafkajsMessage(message: FixtureMessage): Message {
   };
 }
 
-/** Produces the messages in order with acks=all and resolves once the broker has them. */
+/**
+ * The fixture producer: always idempotent with one request in flight. kafkajs retries a half-failed
+ * multi-partition request whole, and without producer sequence numbers the broker would then store the
+ * partitions that had already succeeded twice, so a test would see duplicates.
+ */
+export function fixtureProducerConfig(transactionalId?: string): ProducerConfig {
+  return {
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    ...(transactionalId !== undefined ? { transactionalId } : {}),
+  };
+}
+
+/**
+ * Produces the messages in order with acks=all and resolves once the broker has them, exactly once each. */
 export async function produceMessages(
   conn: BrokerConnection,
   topic: string,
@@ -81,10 +104,7 @@ export async function produceMessages(
   const compression = options.compression ?? CompressionTypes.None;
   const record = { topic, messages: messages.map(toKafkajsMessage), acks: -1, compression };
   if (options.transaction === undefined) {
-    const producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-    });
+    const producer = kafka.producer(fixtureProducerConfig());
     await producer.connect();
     try {
       return await producer.send(record);
@@ -92,13 +112,7 @@ export async function produceMessages(
       await producer.disconnect();
     }
   }
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    transactionalId: `testkit-${randomBytes(6).toString('hex')}`,
-  });
+  const producer = kafka.producer(fixtureProducerConfig(`testkit-${randomBytes(6).toString('hex')}`));
   await producer.connect();
   try {
     const transaction = await producer.transaction();
