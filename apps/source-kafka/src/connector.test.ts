@@ -2,7 +2,7 @@ import type { ConnectorContext } from '@source-kafka/airbyte-protocol';
 import type { TopicInfo } from '@source-kafka/consumer';
 import type { SchemaRegistry } from '@source-kafka/deserializers';
 import { parseConfig } from '@source-kafka/spec';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSourceKafkaConnector } from './connector.js';
 import type { KafkaPort } from './ports.js';
 
@@ -94,7 +94,21 @@ describe('check', () => {
     expect(result?.status).toBe('FAILED');
     expect(result?.message).toContain('Test topic "missing" cannot be read: topic "missing" not found');
     expect(result?.message).toContain('Schema registry at https://registry.example:8081/: 401 Unauthorized');
+    expect(result?.message).toContain('check schema_registry.url and its username and password');
     expect(result?.message).not.toContain('hunter2');
+  });
+
+  it('names a few of the selected topics and counts the rest, so a broad pattern keeps the log short', async () => {
+    const infos: string[] = [];
+    const topics = Array.from({ length: 25 }, (_, i) => ({ name: `t${i}`, partitions: 1 }));
+    const connector = createSourceKafkaConnector({ createKafkaPort: () => fakeKafka(topics) });
+    await connector.check(parseConfig(raw), {
+      ...ctx,
+      logger: { ...ctx.logger, info: (m) => infos.push(m) },
+    });
+    expect(infos).toEqual([
+      'The subscription selects 25 topic(s): t0, t1, t2, t3, t4, t5, t6, t7, t8, t9 and 15 more.',
+    ]);
   });
 
   it('turns a broker failure into a FAILED status instead of throwing', async () => {
@@ -106,6 +120,38 @@ describe('check', () => {
       status: 'FAILED',
       message: 'Kafka: Could not reach the Kafka brokers localhost:9092',
     });
+  });
+
+  it('gives each step its own deadline: hanging brokers still leave the registry checked', async () => {
+    vi.useFakeTimers();
+    try {
+      const hanging: KafkaPort = {
+        ...fakeKafka([]),
+        listTopics: () => new Promise<never>(() => {}),
+      };
+      const connector = createSourceKafkaConnector({
+        createKafkaPort: () => hanging,
+        createRegistry: () => fakeRegistry(new Error('401 Unauthorized')),
+      });
+      const config = parseConfig({
+        ...raw,
+        request_timeout_ms: 1000,
+        MessageFormat: { deserialization_type: 'AVRO' },
+        schema_registry: { url: 'https://registry.example:8081' },
+      });
+      const pending = connector.check(config, ctx);
+      await vi.advanceTimersByTimeAsync(8_000);
+      const result = await pending;
+      expect(result?.status).toBe('FAILED');
+      expect(result?.message).toContain(
+        'Kafka: The Kafka brokers localhost:9092 did not answer within 8000 ms',
+      );
+      expect(result?.message).toContain(
+        'Schema registry at https://registry.example:8081/: 401 Unauthorized',
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -29,6 +29,8 @@ export interface SourceKafkaDeps {
   readonly progressIntervalMs?: number;
 }
 
+const TOPICS_NAMED_IN_CHECK = 10;
+
 function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined {
   const registry = config.schemaRegistry;
   if (registry === undefined) return undefined;
@@ -78,7 +80,11 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
         new Error(`${what} did not answer within ${deadlineMs} ms; check the address and the network`);
       const kafka = makeKafka(config, consumerDeps(ctx));
       try {
-        const topics = await withDeadline(kafka.listTopics(), deadlineMs, timeout('The Kafka brokers'));
+        const topics = await withDeadline(
+          kafka.listTopics(),
+          deadlineMs,
+          timeout(`The Kafka brokers ${config.brokers.join(',')}`),
+        );
         if (topics.length === 0) {
           failures.push(
             config.subscription.type === 'subscribe'
@@ -86,8 +92,11 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
               : 'None of the assigned partitions exist: fix subscription.topic_partitions.',
           );
         } else {
+          // A broad pattern on a big cluster selects thousands of topics: name a few, count the rest.
+          const shown = topics.slice(0, TOPICS_NAMED_IN_CHECK).map((t) => t.name);
+          const more = topics.length - shown.length;
           ctx.logger.info(
-            `The subscription selects ${topics.length} topic(s): ${topics.map((t) => t.name).join(', ')}.`,
+            `The subscription selects ${topics.length} topic(s): ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`,
           );
         }
         if (config.testTopic !== undefined) {
@@ -113,7 +122,9 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           deadlineMs,
           timeout(`The schema registry at ${where}`),
         ).catch((error: unknown) => {
-          failures.push(`Schema registry at ${where}: ${messageOf(error)}`);
+          failures.push(
+            `Schema registry at ${where}: ${messageOf(error)} (check schema_registry.url and its username and password)`,
+          );
         });
       }
       return failures.length === 0

@@ -47,11 +47,15 @@ class FakeKafka implements KafkaPort {
   commits: TopicOffset[][] = [];
   refuseCommits = false;
   commitHook: () => Promise<void> = async () => {};
+  /** Batches handed out per topic. */
+  readonly batchesHanded = new Map<string, number>();
   closed = false;
   constructor(
     private readonly topics: Topics,
     private readonly reports: OffsetReport[] = [],
     private readonly batchSize = 2,
+    /** Transaction markers after the last message of every partition: offsets that never come as records. */
+    private readonly trailingMarkers = 0,
   ) {}
   async checkTopicReadable() {}
   async close() {}
@@ -61,7 +65,7 @@ class FakeKafka implements KafkaPort {
   async openRead(starts: readonly ReadStart[]) {
     this.opened = [...starts];
     const ranges: PartitionRange[] = starts.map((s) => {
-      const end = this.topics[s.topic]![s.partition]!.length;
+      const end = this.topics[s.topic]![s.partition]!.length + this.trailingMarkers;
       const start = s.earliest ? 0 : s.offset === undefined ? 0 : Math.min(Number(s.offset), end);
       return {
         topic: s.topic,
@@ -73,11 +77,17 @@ class FakeKafka implements KafkaPort {
     });
     const topics = this.topics;
     const batchSize = this.batchSize;
-    async function* batches(): AsyncGenerator<RecordBatch> {
+    // Like the real read: the next offset of what was handed out, exact at any stop.
+    const handed = new Map<string, string>();
+    const keyOf = (r: { topic: string; partition: number }) => `${r.topic}:${r.partition}`;
+    const batches = async function* (this: FakeKafka): AsyncGenerator<RecordBatch> {
       for (const range of ranges) {
         const all = topics[range.topic]![range.partition]!;
-        for (let at = Number(range.start); at < Number(range.end); at += batchSize) {
-          const records = all.slice(at, Math.min(at + batchSize, Number(range.end)));
+        const last = Math.min(all.length, Number(range.end));
+        for (let at = Number(range.start); at < last; at += batchSize) {
+          const records = all.slice(at, Math.min(at + batchSize, last));
+          handed.set(keyOf(range), String(at + records.length));
+          this.batchesHanded.set(range.topic, (this.batchesHanded.get(range.topic) ?? 0) + 1);
           yield {
             topic: range.topic,
             partition: range.partition,
@@ -85,13 +95,20 @@ class FakeKafka implements KafkaPort {
             nextOffset: String(at + records.length),
           };
         }
+        // Reaching the end also passes the markers after the last message.
+        handed.set(keyOf(range), range.end);
       }
-    }
+    };
     return {
       ranges,
-      finalOffsets: () => ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.end })),
+      finalOffsets: () =>
+        ranges.map((r) => ({
+          topic: r.topic,
+          partition: r.partition,
+          offset: handed.get(keyOf(r)) ?? r.start,
+        })),
       reports: this.reports,
-      batches: batches(),
+      batches: batches.call(this),
       commit: async (offsets: readonly TopicOffset[]) => {
         if (this.refuseCommits) throw new Error('group is busy');
         await this.commitHook();
@@ -145,8 +162,10 @@ function harness(options: {
   reports?: OffsetReport[];
   signal?: AbortSignal;
   decoders?: Decoders;
+  clock?: { now(): number };
+  trailingMarkers?: number;
 }) {
-  const kafka = new FakeKafka(options.topics, options.reports);
+  const kafka = new FakeKafka(options.topics, options.reports, 2, options.trailingMarkers);
   const writer = new CollectingWriter();
   const logs: string[] = [];
   const logger = {
@@ -166,7 +185,7 @@ function harness(options: {
       ctx: {
         writer,
         logger,
-        clock: { now: () => 0 },
+        clock: options.clock ?? { now: () => 0 },
         signal: options.signal ?? new AbortController().signal,
       },
     });
@@ -275,6 +294,66 @@ describe('readStreams', () => {
       version: 1,
       partitions: { '0': '3' },
     });
+  });
+
+  it('applies the max-records cap to incremental streams only, reading full-refresh streams whole', async () => {
+    // The incremental stream comes first, so the cap is reached before the full-refresh stream is read.
+    const h = harness({
+      topics: { inc: jsonTopic(1, 10), full: jsonTopic(2, 5) },
+      streams: [
+        { name: 'inc', syncMode: 'incremental' },
+        { name: 'full', syncMode: 'full_refresh' },
+      ],
+      config: { bounds: { maxRecords: 3 } },
+    });
+    const summary = await h.run();
+    expect(summary).toEqual({ records: 13, skipped: 0, stoppedEarly: true });
+    const read = records(h.writer.messages);
+    expect(read.filter((r) => r.stream === 'inc')).toHaveLength(3);
+    expect(read.filter((r) => r.stream === 'full')).toHaveLength(10);
+    const finals = new Map(states(h.writer.messages).map((s) => [s.stream?.stream_descriptor.name, s]));
+    expect(finals.get('inc')?.stream?.stream_state).toEqual({ version: 1, partitions: { '0': '3' } });
+    expect(finals.get('full')?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '5', '1': '5' },
+    });
+    expect(statuses(h.writer.messages).slice(-2)).toEqual(['inc:COMPLETE', 'full:COMPLETE']);
+  });
+
+  it('moves a full-refresh stream past its trailing transaction markers even when the cap stopped the sync', async () => {
+    // Full refresh first, as the Kafka port reads it.
+    const h = harness({
+      topics: { inc: jsonTopic(1, 10), full: jsonTopic(1, 4) },
+      streams: [
+        { name: 'full', syncMode: 'full_refresh' },
+        { name: 'inc', syncMode: 'incremental' },
+      ],
+      config: { bounds: { maxRecords: 3 } },
+      trailingMarkers: 1,
+    });
+    const summary = await h.run();
+    expect(summary.stoppedEarly).toBe(true);
+    const finals = new Map(states(h.writer.messages).map((s) => [s.stream?.stream_descriptor.name, s]));
+    expect(finals.get('inc')?.stream?.stream_state).toEqual({ version: 1, partitions: { '0': '3' } });
+    expect(finals.get('full')?.stream?.stream_state).toEqual({ version: 1, partitions: { '0': '5' } });
+    expect(statuses(h.writer.messages).slice(-2)).toEqual(['full:COMPLETE', 'inc:COMPLETE']);
+    // The read stops at the cap rather than passing over the rest of the incremental backlog.
+    expect(h.kafka.batchesHanded.get('inc')).toBe(2);
+  });
+
+  it('reports a full-refresh stream cut short by the time cap as INCOMPLETE, with a warning', async () => {
+    let now = 0;
+    const h = harness({
+      topics: { full: jsonTopic(1, 10) },
+      streams: [{ name: 'full', syncMode: 'full_refresh' }],
+      config: { bounds: { maxDurationMs: 8 } },
+      clock: { now: () => (now += 1) },
+    });
+    const summary = await h.run();
+    expect(summary.stoppedEarly).toBe(true);
+    expect(records(h.writer.messages).length).toBeLessThan(10);
+    expect(statuses(h.writer.messages).at(-1)).toBe('full:INCOMPLETE');
+    expect(h.logs.some((l) => l.startsWith('WARN Full-refresh stream "full" stopped before'))).toBe(true);
   });
 
   it('gives a stream with nothing new a final state and COMPLETE', async () => {

@@ -131,8 +131,14 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     : undefined;
   const running = new Set<string>();
   let records = 0;
+  /** Records of incremental streams: only they count toward max_records_process. */
+  let cappedRecords = 0;
+  let capReached = false;
   let skipped = 0;
   let stoppedEarly = false;
+  const fullRefreshStreams = new Set(
+    options.streams.filter((s) => s.syncMode === 'full_refresh').map((s) => s.name),
+  );
   try {
     enforceRetentionPolicy(session.reports, modes, config);
     for (const name of streamNames) {
@@ -173,8 +179,12 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         running.add(stream);
         emitStatus(writer, clock, stream, 'RUNNING');
       }
+      // The record cap only bounds incremental streams: the next sync of a full-refresh stream starts over at
+      // the log start, so capping it would truncate the stream on every sync and never read past the cap.
+      const capped = maxRecords !== undefined && modes.get(stream) === 'incremental';
+      if (capped && capReached) continue;
       const emittedAt = clock.now();
-      const cap = maxRecords === undefined ? batch.records.length : Math.max(0, maxRecords - records);
+      const cap = capped ? Math.max(0, maxRecords - cappedRecords) : batch.records.length;
       let written = 0;
       let paced = true;
       let nextOffset = batch.nextOffset;
@@ -182,7 +192,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         const record = batch.records[i]!;
         if (written >= cap) {
           nextOffset = record.offset;
-          stoppedEarly = true;
+          capReached = true;
           break;
         }
         let key: JsonValue = null;
@@ -213,6 +223,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           // Everything before the poison message is written and checkpointed, so a rerun fails right here.
           checkpointer.advance(stream, batch.partition, record.offset, written);
           records += written;
+          if (capped) cappedRecords += written;
           writeStates(writer, checkpointer.checkpoint());
           emitAllStatuses(writer, clock, streamNames, 'INCOMPLETE');
           await writer.flush();
@@ -226,18 +237,22 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         written++;
       }
       records += written;
+      if (capped) cappedRecords += written;
       checkpointer.advance(stream, batch.partition, nextOffset, written);
       progress.observe(stream, batch.partition, nextOffset, written);
       if (!paced) await writer.ready();
       if (checkpointer.isDue()) await checkpoint(writer, checkpointer.checkpoint(), committer);
       const line = progress.poll();
       if (line !== undefined) logger.info(line);
-      if (stoppedEarly) {
+      if (capReached && !stoppedEarly) {
+        stoppedEarly = true;
         logger.info(
-          `Reached the cap of ${maxRecords} records for this sync; the next sync goes on from here.`,
+          `Reached the cap of ${maxRecords} records (max_records_process) for the incremental streams of this ` +
+            'sync; the next sync goes on from here.',
         );
-        break;
       }
+      // Full-refresh streams still read to their end; the capped incremental batches are passed over.
+      if (capReached && readToEnd(session, fullRefreshStreams)) break;
       // Every partition reached its end: the final STATE goes out now, not after the consumer leaves its group.
       if (progress.isDone()) break;
       if (clock.now() >= deadline) {
@@ -254,8 +269,14 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     if (aborted) {
       logger.info('Asked to stop: wrote the last state; the next sync goes on from it.');
       stoppedEarly = true;
-    } else if (!stoppedEarly) {
-      for (const o of session.finalOffsets()) checkpointer.moveForward(o.topic, o.partition, o.offset);
+    } else {
+      // Past transaction markers and aborted messages. After an early stop only full-refresh streams move: no
+      // cap cuts their batches, so everything handed out for them was written; an incremental stream stopped
+      // mid-batch keeps the offset of its last written record.
+      for (const o of session.finalOffsets()) {
+        if (stoppedEarly && !fullRefreshStreams.has(o.topic)) continue;
+        checkpointer.moveForward(o.topic, o.partition, o.offset);
+      }
     }
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
     if (skipped > 0) {
@@ -263,8 +284,18 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     }
     logger.info(`${formatProgress(progress.summary())} Done.`);
     for (const name of streamNames) {
+      // A full-refresh stream cut short (time cap, stall) would overwrite the destination with a part of it.
+      const cut =
+        !aborted && fullRefreshStreams.has(name) && !reachedEnds(checkpointer, session.ranges, name);
+      if (cut) {
+        logger.warn(
+          `Full-refresh stream "${name}" stopped before the end offsets snapshotted at start (the time cap, or ` +
+            'a stalled fetch), so the destination would hold only part of it: it is reported INCOMPLETE. ' +
+            'If read_bounds.max_duration_seconds is set, raise it.',
+        );
+      }
       if (!running.has(name) && !aborted) emitStatus(writer, clock, name, 'RUNNING');
-      emitStatus(writer, clock, name, aborted ? 'INCOMPLETE' : 'COMPLETE');
+      emitStatus(writer, clock, name, aborted || cut ? 'INCOMPLETE' : 'COMPLETE');
     }
     await writer.flush();
     return { records, skipped, stoppedEarly };
@@ -307,6 +338,30 @@ function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value')
 /** Deserializers throw DeserializationError for bad bytes; anything else (registry down) is not poison. */
 function defaultPoisonReason(error: unknown): string | undefined {
   return error instanceof Error && error.name === 'DeserializationError' ? error.message : undefined;
+}
+
+/**
+ * Every partition of these streams was handed out up to its snapshotted end (markers included). Each batch of
+ * a full-refresh stream is written whole, so for them handed out means written.
+ */
+function readToEnd(session: ReadSession, streams: ReadonlySet<string>): boolean {
+  if (streams.size === 0) return true;
+  const next = new Map(
+    session.finalOffsets().map((o) => [`${o.topic}\u0000${o.partition}`, BigInt(o.offset)]),
+  );
+  return session.ranges.every(
+    (r) =>
+      !streams.has(r.topic) ||
+      (next.get(`${r.topic}\u0000${r.partition}`) ?? BigInt(r.start)) >= BigInt(r.end),
+  );
+}
+
+/** Every partition of the stream resumes at or past the end snapshotted at the start. */
+function reachedEnds(checkpointer: Checkpointer, ranges: readonly PartitionRange[], stream: string): boolean {
+  const partitions = checkpointer.stateOf(stream)?.partitions ?? {};
+  return ranges.every(
+    (r) => r.topic !== stream || BigInt(partitions[String(r.partition)] ?? r.start) >= BigInt(r.end),
+  );
 }
 
 function startOffsets(ranges: readonly PartitionRange[], topic: string): Record<string, string> {

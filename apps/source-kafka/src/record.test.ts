@@ -1,4 +1,5 @@
 import type { KafkaRecord } from '@source-kafka/consumer';
+import type { JsonValue } from '@source-kafka/deserializers';
 import type { RecordLayoutConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
 import { buildRecordData, headerToField, kafkaTimestampToRfc3339, offsetToJson } from './record.js';
@@ -55,6 +56,18 @@ describe('buildRecordData', () => {
     expect(data.a).toBe(1);
     expect(data._kafka_offset).toBe(42);
     expect('value' in data).toBe(false);
+  });
+
+  it('keeps a "__proto__" field of a flattened JSON value as a field', () => {
+    const value = JSON.parse('{"__proto__":{"admin":true},"a":1}') as { [key: string]: JsonValue };
+    const data = buildRecordData(
+      { topic: 't', partition: 0, record: kafkaRecord(), key: null, value },
+      { ...nested, value: 'flatten' },
+    );
+    const out = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ admin: true });
+    expect(out.a).toBe(1);
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
   });
 
   it('keeps a non-object value under `value` in the flattened layout', () => {

@@ -65,7 +65,19 @@ export function buildRecordData(
   const data: Record<string, JsonValue | HeaderField[]> = {};
   const value = decoded.value;
   if (layout.value === 'flatten' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const name in value) data[name] = value[name] as JsonValue;
+    for (const name in value) {
+      // JSON.parse makes "__proto__" an own field; a plain assignment would set the prototype and drop it.
+      if (name === '__proto__') {
+        Object.defineProperty(data, name, {
+          value: value[name],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        data[name] = value[name] as JsonValue;
+      }
+    }
   } else {
     data[fieldNames.value] = value;
   }

@@ -99,7 +99,11 @@ describe('source-kafka CLI', () => {
       Array.from({ length: 6 }, (_, i) => ({ value: `${i}`, partition: i % 2 })),
     );
     // latest: a first incremental sync starts at the end; full refresh ignores it and starts at the log start.
-    const config = plainConfig(`${full}|${incr}`, { start_position: { position: 'latest' } });
+    // The record cap bounds incremental streams only: the full-refresh stream is read whole past it.
+    const config = plainConfig(`${full}|${incr}`, {
+      start_position: { position: 'latest' },
+      max_records_process: 2,
+    });
     const catalog = catalogFor({ [full]: 'full_refresh', [incr]: 'incremental' });
     const state = [
       {

@@ -14,6 +14,8 @@ import {
 
 const conn: BrokerConnection = inject('broker');
 const TOTAL = 10_000;
+// Five syncs in a row, each a child process (a few seconds apiece): more than the default on a loaded CI machine.
+const CHAIN_TIMEOUT_MS = 300_000;
 const PARTITIONS = 3;
 
 function config(topicPattern: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -55,32 +57,36 @@ describe('incremental reads', () => {
     topic = await seed('app-incr');
   });
 
-  it('chains capped syncs through their final states until done: every message once, then an empty sync', async () => {
-    const catalog = catalogFor({ [topic]: 'incremental' });
-    const cfg = config(topic, { max_records_process: 3_000 });
-    const seen: string[] = [];
-    let state: unknown;
-    let runs = 0;
-    for (;;) {
-      runs++;
-      const result = await runCli('read', { config: cfg, catalog, state });
-      expect(result.exitCode, JSON.stringify(traceErrors(result.messages))).toBe(0);
-      const ids = idsOf(result.messages);
-      expect(ids.length).toBeLessThanOrEqual(3_000);
-      expect(statesOf(result.messages).length).toBeGreaterThan(0);
-      state = stateInput(result.messages);
-      if (ids.length === 0) break;
-      seen.push(...ids);
-      expect(runs).toBeLessThan(10);
-    }
-    expect(runs).toBe(5); // 3000 + 3000 + 3000 + 1000, then the empty one
-    expect(seen).toHaveLength(TOTAL);
-    expect(new Set(seen).size).toBe(TOTAL);
-    const values = new Set<number>();
-    // The union is exactly the produced messages, by content as well as by position.
-    for (const id of seen) values.add(Number(id.split(':')[1]) * PARTITIONS + Number(id.split(':')[0]));
-    expect(values.size).toBe(TOTAL);
-  });
+  it(
+    'chains capped syncs through their final states until done: every message once, then an empty sync',
+    async () => {
+      const catalog = catalogFor({ [topic]: 'incremental' });
+      const cfg = config(topic, { max_records_process: 3_000 });
+      const seen: string[] = [];
+      let state: unknown;
+      let runs = 0;
+      for (;;) {
+        runs++;
+        const result = await runCli('read', { config: cfg, catalog, state });
+        expect(result.exitCode, JSON.stringify(traceErrors(result.messages))).toBe(0);
+        const ids = idsOf(result.messages);
+        expect(ids.length).toBeLessThanOrEqual(3_000);
+        expect(statesOf(result.messages).length).toBeGreaterThan(0);
+        state = stateInput(result.messages);
+        if (ids.length === 0) break;
+        seen.push(...ids);
+        expect(runs).toBeLessThan(10);
+      }
+      expect(runs).toBe(5); // 3000 + 3000 + 3000 + 1000, then the empty one
+      expect(seen).toHaveLength(TOTAL);
+      expect(new Set(seen).size).toBe(TOTAL);
+      const values = new Set<number>();
+      // The union is exactly the produced messages, by content as well as by position.
+      for (const id of seen) values.add(Number(id.split(':')[1]) * PARTITIONS + Number(id.split(':')[0]));
+      expect(values.size).toBe(TOTAL);
+    },
+    CHAIN_TIMEOUT_MS,
+  );
 
   it.each([
     ['after the first STATE', (m: readonly Message[]) => m.filter((x) => x.type === 'STATE').length >= 1],

@@ -16,8 +16,8 @@ function config(topic: string, extra: Record<string, unknown> = {}): Record<stri
   };
 }
 
-describe('a state offset that retention deleted', () => {
-  it('is reported as a WARN naming the lost offsets, then reading goes on; or fails by config', async () => {
+describe('a state offset the partition no longer has', () => {
+  it('reports an offset retention deleted as a WARN naming the lost offsets, then reads on; or fails by config', async () => {
     const topic = await createTopic(conn, { prefix: 'app-gap', partitions: 1 });
     await produceMessages(
       conn,
@@ -48,5 +48,30 @@ describe('a state offset that retention deleted', () => {
     expect(strict.exitCode).toBe(1);
     expect(recordsOf(strict.messages)).toHaveLength(0);
     expect(traceErrors(strict.messages)[0]?.message).toMatch(/below the log start 6/);
+  });
+
+  it('reports a state offset beyond the end (a recreated topic) as a WARN, and rereads from the start position', async () => {
+    const topic = await createTopic(conn, { prefix: 'app-recreated', partitions: 1 });
+    await produceMessages(conn, topic, [{ value: '0' }, { value: '1' }]);
+    // What a state saved before the topic was deleted and created again looks like.
+    const state = [
+      {
+        type: 'STREAM',
+        stream: {
+          stream_descriptor: { name: topic },
+          stream_state: { version: 1, partitions: { '0': '500' } },
+        },
+      },
+    ];
+    const read = await runCli('read', {
+      config: config(topic),
+      catalog: catalogFor({ [topic]: 'incremental' }),
+      state,
+    });
+    expect(read.exitCode, JSON.stringify(traceErrors(read.messages))).toBe(0);
+    const warning = logsOf(read.messages).find((l) => l.level === 'WARN' && l.message.includes(`${topic}:0`));
+    expect(warning?.message).toMatch(/state offset 500 is beyond the end 2/);
+    expect(recordsOf(read.messages).map((r) => r.data._kafka_offset)).toEqual([0, 1]);
+    expect(stateInput(read.messages)[0]?.stream.stream_state.partitions).toEqual({ '0': '2' });
   });
 });
