@@ -212,7 +212,7 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
   }
 
   async listSubjects(): Promise<string[]> {
-    const body = await this.#getJson('subjects', 'the subject list');
+    const body = await this.#getJson('subjects', 'subject list');
     if (!Array.isArray(body) || !body.every((s) => typeof s === 'string')) {
       throw new SchemaRegistryError(
         schemaRegistryErrorCodes.badResponse,
