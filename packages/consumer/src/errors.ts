@@ -12,6 +12,7 @@ export const consumerErrorCodes = {
   partitionNotFound: 'PARTITION_NOT_FOUND',
   noStartOffset: 'NO_START_OFFSET',
   retentionGap: 'RETENTION_GAP',
+  groupHasActiveMembers: 'GROUP_HAS_ACTIVE_MEMBERS',
   brokerError: 'BROKER_ERROR',
   timeout: 'TIMEOUT',
   internal: 'INTERNAL',

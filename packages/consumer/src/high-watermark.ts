@@ -1,36 +1,11 @@
 // kafkajs' admin always asks ListOffsets with isolation READ_COMMITTED, so it only ever returns the last stable
 // offset. A read_uncommitted read must end at the high watermark instead, which only a kafkajs cluster created
-// with READ_UNCOMMITTED can ask for. kafkajs keeps that factory behind a private symbol; kafkajs 2.x has been
-// frozen since 2023, and when the symbol is missing the caller falls back to the LSO (and says so).
+// with READ_UNCOMMITTED can ask for (see private-cluster.ts); without it the caller falls back to the LSO (and
+// says so).
 import type { Kafka } from 'kafkajs';
-
-interface OffsetRequest {
-  readonly topic: string;
-  readonly fromBeginning: boolean;
-  readonly partitions: readonly { readonly partition: number }[];
-}
-
-interface PrivateCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  addMultipleTargetTopics(topics: readonly string[]): Promise<void>;
-  fetchTopicsOffset(
-    topics: readonly OffsetRequest[],
-  ): Promise<readonly { topic: string; partitions: readonly { partition: number; offset: string }[] }[]>;
-}
-
-type CreateCluster = (options: { allowAutoTopicCreation: boolean; isolationLevel: number }) => PrivateCluster;
+import { privateClusterFactory } from './private-cluster.js';
 
 const READ_UNCOMMITTED = 0;
-
-function privateClusterFactory(kafka: Kafka): CreateCluster | undefined {
-  const symbol = Object.getOwnPropertySymbols(kafka).find(
-    (s) => s.description === 'private:Kafka:createCluster',
-  );
-  if (symbol === undefined) return undefined;
-  const factory: unknown = (kafka as unknown as Record<symbol, unknown>)[symbol];
-  return typeof factory === 'function' ? (factory as CreateCluster) : undefined;
-}
 
 /**
  * High watermarks of the given partitions, keyed `partition:topic`; undefined when this kafkajs build does not

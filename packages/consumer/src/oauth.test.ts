@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConsumerError } from './errors.js';
-import { createOAuthBearerProvider, type FetchLike } from './oauth.js';
+import { createOAuthBearerProvider, type FetchLike, maskUrlCredentials } from './oauth.js';
 
 const credentials = {
   tokenEndpointUrl: 'http://idp.test/token',
@@ -93,5 +93,67 @@ describe('createOAuthBearerProvider', () => {
     expect((error as ConsumerError).failureType).toBe('config_error');
     expect((error as ConsumerError).message).toMatch(/HTTP 401 \(invalid_client: bad secret\)/);
     expect((error as ConsumerError).message).not.toContain('s3cr3t-value');
+  });
+});
+
+describe('token endpoint URL credentials', () => {
+  const withUserinfo = {
+    ...credentials,
+    tokenEndpointUrl: 'https://idp-user:idp-pa%40ss@idp.test:8443/oauth/token',
+  };
+  const masked = 'https://***@idp.test:8443/oauth/token';
+
+  it('masks the userinfo of URLs and leaves other text alone', () => {
+    expect(maskUrlCredentials(withUserinfo.tokenEndpointUrl)).toBe(masked);
+    expect(maskUrlCredentials('see http://a:b@h/p?q=1 and https://h2/x')).toBe(
+      'see http://***@h/p?q=1 and https://h2/x',
+    );
+    expect(maskUrlCredentials('https://u:p@ss@host/path')).toBe('https://***@host/path');
+    expect(maskUrlCredentials('http://idp.test/token')).toBe('http://idp.test/token');
+  });
+
+  it('names the endpoint without its credentials when the grant is refused', async () => {
+    const { fetch } = fakeEndpoint([() => new Response('{"error":"invalid_client"}', { status: 401 })]);
+    const provider = createOAuthBearerProvider(withUserinfo, {
+      clock: { now: () => 0 },
+      requestTimeoutMs: 1000,
+      fetch,
+    });
+    const error = await provider().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConsumerError);
+    expect((error as ConsumerError).message).toContain(masked);
+    expect((error as ConsumerError).message).not.toMatch(/idp-user|idp-pa/);
+  });
+
+  it('names the endpoint without its credentials when there is no access_token', async () => {
+    const { fetch } = fakeEndpoint([() => new Response('{}', { status: 200 })]);
+    const provider = createOAuthBearerProvider(withUserinfo, {
+      clock: { now: () => 0 },
+      requestTimeoutMs: 1000,
+      fetch,
+    });
+    await expect(provider()).rejects.toThrow(masked);
+  });
+
+  it('masks the URL in the error and its cause when fetch refuses it (Node fetch quotes the URL)', async () => {
+    // Node's own fetch: it refuses URLs with credentials before any network traffic.
+    const provider = createOAuthBearerProvider(withUserinfo, {
+      clock: { now: () => 0 },
+      requestTimeoutMs: 1000,
+    });
+    const error = (await provider().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as ConsumerError;
+    expect(error).toBeInstanceOf(ConsumerError);
+    expect(error.message).toContain(masked);
+    const cause = error.cause as Error;
+    expect(cause.message).toContain('includes credentials');
+    for (const text of [error.message, cause.message, String(cause.stack)]) {
+      expect(text).not.toMatch(/idp-user|idp-pa/);
+    }
   });
 });

@@ -29,6 +29,27 @@ const REFRESH_AT_LIFETIME_SHARE = 0.8;
 /** Assumed lifetime when the endpoint returns no `expires_in`. */
 const DEFAULT_LIFETIME_MS = 300_000;
 
+/** `scheme://user:pass@` up to the last `@` before the path: RFC 3986 userinfo, which may hold a password. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi;
+
+/**
+ * Masks the userinfo of every URL in `text` (`https://***@host/path`), so a token endpoint URL written with
+ * credentials can be named in a message without leaking them.
+ */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(URL_USERINFO, '$1***@');
+}
+
+/** The error itself when it carries no URL credentials, else a copy whose message is masked (Node's fetch quotes the URL). */
+function withoutUrlCredentials(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const masked = maskUrlCredentials(error.message);
+  if (masked === error.message) return error;
+  const copy = new Error(masked);
+  copy.name = error.name;
+  return copy;
+}
+
 function formEncode(form: Readonly<Record<string, string>>): string {
   return new URLSearchParams(form).toString();
 }
@@ -42,6 +63,7 @@ export function createOAuthBearerProvider(
   deps: TokenProviderDeps,
 ): () => Promise<OAuthBearerToken> {
   const doFetch: FetchLike = deps.fetch ?? ((url, init) => fetch(url, init));
+  const endpoint = maskUrlCredentials(credentials.tokenEndpointUrl);
   let cached: { token: OAuthBearerToken; refreshAt: number } | undefined;
   let inFlight: Promise<OAuthBearerToken> | undefined;
 
@@ -65,11 +87,13 @@ export function createOAuthBearerProvider(
         signal: AbortSignal.timeout(deps.requestTimeoutMs),
       });
     } catch (error) {
+      const cause = withoutUrlCredentials(error);
       throw new ConsumerError(
         consumerErrorCodes.tokenEndpoint,
         'transient_error',
-        `Could not reach the OAuth token endpoint ${credentials.tokenEndpointUrl} within ${deps.requestTimeoutMs} ms`,
-        { cause: error },
+        `Could not reach the OAuth token endpoint ${endpoint} within ${deps.requestTimeoutMs} ms` +
+          (cause instanceof Error ? ` (${cause.message})` : ''),
+        { cause },
       );
     }
     const text = await response.text();
@@ -88,7 +112,7 @@ export function createOAuthBearerProvider(
         response.status === 400 || response.status === 401 || response.status === 403
           ? 'config_error'
           : 'transient_error',
-        `The OAuth token endpoint ${credentials.tokenEndpointUrl} refused the client-credentials grant for client id ` +
+        `The OAuth token endpoint ${endpoint} refused the client-credentials grant for client id ` +
           `"${credentials.clientId}" with HTTP ${response.status}${reason ? ` (${reason})` : ''}: check the client id, secret and scope`,
       );
     }
@@ -97,7 +121,7 @@ export function createOAuthBearerProvider(
       throw new ConsumerError(
         consumerErrorCodes.tokenEndpoint,
         'system_error',
-        `The OAuth token endpoint ${credentials.tokenEndpointUrl} answered without an access_token`,
+        `The OAuth token endpoint ${endpoint} answered without an access_token`,
       );
     }
     const expiresIn = typeof fields.expires_in === 'number' ? fields.expires_in * 1000 : DEFAULT_LIFETIME_MS;

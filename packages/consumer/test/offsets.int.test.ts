@@ -262,4 +262,87 @@ describe('commitOffsets', () => {
       [1, '3'],
     ]);
   });
+
+  it('commits several topics and partitions as a standalone consumer, without joining the group', async () => {
+    const topics = await Promise.all(
+      [1, 3, 2].map((partitions) => createTopic(conn, { prefix: 'consumer-commit-many', partitions })),
+    );
+    const [one, three, two] = topics as [string, string, string];
+    await produceMessages(
+      conn,
+      three,
+      [0, 1, 2].flatMap((p) => values(`p${p}-`, 5 + p, p)),
+    );
+    await produceMessages(conn, two, [...values('a', 4, 0), ...values('b', 9, 1)]);
+    await produceMessages(conn, one, values('o', 2, 0));
+    const groupId = `consumer-commit-many-${one}`;
+    const committer = createOffsetCommitter(testConfig(conn.plaintext.brokers, { groupId }), deps);
+    try {
+      await committer.commit([
+        { topic: three, partition: 0, offset: '5' },
+        { topic: three, partition: 1, offset: '1' },
+        { topic: three, partition: 2, offset: '7' },
+        { topic: two, partition: 1, offset: '9' },
+        { topic: one, partition: 0, offset: '2' },
+      ]);
+      // A later checkpoint moves some partitions on and leaves the others as they were.
+      await committer.commit([
+        { topic: three, partition: 1, offset: '6' },
+        { topic: two, partition: 0, offset: '4' },
+      ]);
+    } finally {
+      await committer.close();
+    }
+    const { committed, state } = await withAdmin(conn, async (admin) => ({
+      committed: await admin.fetchOffsets({ groupId, topics }),
+      state: (await admin.describeGroups([groupId])).groups[0],
+    }));
+    const byTopic = Object.fromEntries(
+      committed.map(({ topic, partitions }) => [
+        topic,
+        partitions.map((p) => [p.partition, p.offset]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      ]),
+    );
+    expect(byTopic).toEqual({
+      [one]: [[0, '2']],
+      [three]: [
+        [0, '5'],
+        [1, '6'],
+        [2, '7'],
+      ],
+      [two]: [
+        [0, '4'],
+        [1, '9'],
+      ],
+    });
+    // Standalone commits never make the committer a member: the group holds offsets only.
+    expect(state).toMatchObject({ groupId, state: 'Empty', members: [] });
+  });
+
+  it('refuses with GROUP_HAS_ACTIVE_MEMBERS while another consumer is a member of the group', async () => {
+    const topic = await createTopic(conn, { prefix: 'consumer-commit-busy', partitions: 2 });
+    const groupId = `consumer-commit-busy-${topic}`;
+    const member = createKafka(conn).consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const joined = new Promise<void>((resolve) => {
+      member.on(member.events.GROUP_JOIN, () => resolve());
+    });
+    await member.connect();
+    const committer = createOffsetCommitter(testConfig(conn.plaintext.brokers, { groupId }), deps);
+    try {
+      await member.subscribe({ topics: [topic], fromBeginning: true });
+      await member.run({ eachMessage: async () => undefined });
+      await joined;
+      const error = await committer.commit([{ topic, partition: 0, offset: '0' }]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConsumerError);
+      expect(error).toMatchObject({ code: 'GROUP_HAS_ACTIVE_MEMBERS', failureType: 'config_error' });
+      expect((error as Error).message).toContain(`consumer group "${groupId}"`);
+      expect((error as Error).message).toContain('another consumer is an active member');
+    } finally {
+      await committer.close();
+      await member.disconnect();
+    }
+    const committed = await withAdmin(conn, (admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+    // Nothing was written: both partitions still have no committed offset.
+    expect(committed[0]?.partitions.map((p) => p.offset)).toEqual(['-1', '-1']);
+  });
 });
