@@ -2,9 +2,9 @@ import type { TopicOffset } from './ports.js';
 import type { ConnectorLogger } from './protocol.js';
 
 /**
- * Commits checkpointed offsets to the consumer group off the read path. A commit can take seconds (the
- * broker may run a group rebalance for it), and it only feeds lag dashboards, so reading never waits for
- * one: at most one runs at a time, and offsets queued meanwhile replace older ones for the same partition.
+ * Commits checkpointed offsets to the consumer group off the read path. A commit is a network round trip
+ * (more when the coordinator moves) and only feeds lag dashboards, so reading never waits for one: at most
+ * one runs at a time, and offsets queued meanwhile replace older ones for the same partition.
  */
 export class BackgroundGroupCommitter {
   private readonly pending = new Map<string, TopicOffset>();
