@@ -637,7 +637,18 @@ class KafkaBoundedRead implements BoundedRead {
     for (const key of this.active) {
       const state = this.states.get(key);
       if (state === undefined || state.queued >= state.end) continue;
-      consumer.seek({ topic: state.topic, partition: state.partition, offset: state.queued.toString() });
+      try {
+        consumer.seek({ topic: state.topic, partition: state.partition, offset: state.queued.toString() });
+      } catch (error) {
+        // kafkajs refuses a seek once a crash has stopped the consumer, and emits CRASH, with the real cause,
+        // only after that. Failing here would hide that cause; if no CRASH comes, the stall deadline ends the read.
+        if (!(error instanceof Error && error.message.includes('consumer#run must be called first')))
+          throw error;
+        this.deps.logger.debug(
+          `Could not seek ${state.topic}:${state.partition}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return;
+      }
     }
   }
 

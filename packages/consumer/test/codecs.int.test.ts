@@ -116,7 +116,10 @@ describe('codecs written by the Java producer', () => {
       [
         '-cp',
         `${jars.libDir}/*`,
-        'kafka.tools.ConsoleProducer',
+        // Kafka 4 moved the console tools out of the Scala core.
+        conn.kafkaVersion.startsWith('3.')
+          ? 'kafka.tools.ConsoleProducer'
+          : 'org.apache.kafka.tools.ConsoleProducer',
         '--bootstrap-server',
         conn.plaintext.brokers.join(','),
         '--topic',

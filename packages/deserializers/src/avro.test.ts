@@ -6,7 +6,7 @@ import { createDeserializer } from './create-deserializer.js';
 import { DeserializationError } from './errors.js';
 import { createSchemaRegistryClient } from './registry-client.js';
 import { streamSchemaFor } from './stream-schema.js';
-import type { JsonValue, SchemaRegistry } from './types.js';
+import type { SchemaRegistry } from './types.js';
 
 describe('Avro', () => {
   let fixtures: Fixtures;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrokerError, brokerErrorCodes } from './errors.js';
@@ -21,13 +21,15 @@ interface MavenCoordinate {
 
 /**
  * The broker jar plus the logging binding the official tarball ships: the Maven pom of kafka_2.13 leaves the
- * binding out, and without one the broker logs nothing.
+ * binding out, and without one the broker logs nothing. Kafka 4 moved the command-line tools (the console
+ * producer that tests use as a Java producer) out of kafka_2.13 into kafka-tools, which the tarball also ships.
  */
 export function brokerArtifacts(kafkaVersion: string): MavenCoordinate[] {
   const broker = { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version: kafkaVersion };
   if (usesLog4j2(kafkaVersion)) {
     return [
       broker,
+      { groupId: 'org.apache.kafka', artifactId: 'kafka-tools', version: kafkaVersion },
       { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j-impl', version: '2.24.3' },
       { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-core', version: '2.24.3' },
     ];
@@ -68,14 +70,17 @@ export async function ensureKafkaJars(
   const libDir = join(versionDir, 'libs');
   const marker = join(versionDir, '.complete');
   const distribution = { version: kafkaVersion, libDir, log4j2: usesLog4j2(kafkaVersion) };
-  if (existsSync(marker)) return distribution;
+  // The marker holds the pom it was resolved from, so a cache made for another artifact list is resolved again.
+  const pom = classpathPom(kafkaVersion);
+  const isComplete = () => existsSync(marker) && readFileSync(marker, 'utf8') === pom;
+  if (isComplete()) return distribution;
   await mkdir(versionDir, { recursive: true });
   return withFileLock(join(versionDir, '.lock'), 15 * 60_000, async () => {
-    if (existsSync(marker)) return distribution;
+    if (isComplete()) return distribution;
     log(`Resolving Kafka ${kafkaVersion} jars with mvn into ${libDir}`);
     const staging = join(versionDir, 'libs.partial');
     await rm(staging, { recursive: true, force: true });
-    await writeFile(join(versionDir, 'pom.xml'), classpathPom(kafkaVersion));
+    await writeFile(join(versionDir, 'pom.xml'), pom);
     try {
       await runTool(
         'mvn',
@@ -106,7 +111,7 @@ export async function ensureKafkaJars(
     }
     await rm(libDir, { recursive: true, force: true });
     await rename(staging, libDir);
-    await writeFile(marker, `${jars.length} jars\n`);
+    await writeFile(marker, pom);
     log(`Kafka ${kafkaVersion}: ${jars.length} jars cached`);
     return distribution;
   });
