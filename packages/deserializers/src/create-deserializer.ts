@@ -140,6 +140,9 @@ class JsonSchemaMismatch extends Error {
   override readonly name = 'JsonSchemaMismatch';
 }
 
+/** Schemas (and unknown ids) one deserializer keeps decoded; a real topic uses a handful. */
+export const MAX_CACHED_SCHEMAS = 1024;
+
 function registryDeserializer(
   format: 'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA',
   registry: SchemaRegistry,
@@ -187,6 +190,11 @@ function registryDeserializer(
     loading.set(schemaId, promise);
     promise.then(
       (entry) => {
+        // Bounded: garbage bytes carry random "ids", and each unknown one would otherwise stay cached forever.
+        if (cache.size >= MAX_CACHED_SCHEMAS) {
+          const oldest = cache.keys().next();
+          if (oldest.done !== true) cache.delete(oldest.value);
+        }
         cache.set(schemaId, entry);
         loading.delete(schemaId);
       },
