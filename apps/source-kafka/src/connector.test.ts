@@ -1,7 +1,12 @@
-import type { ConnectorContext } from '@source-kafka/airbyte-protocol';
-import type { TopicInfo } from '@source-kafka/consumer';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type ConnectorContext, runConnector } from '@source-kafka/airbyte-protocol';
+import { ConsumerError, consumerErrorCodes, type TopicInfo } from '@source-kafka/consumer';
 import type { SchemaRegistry } from '@source-kafka/deserializers';
 import { parseConfig } from '@source-kafka/spec';
+import { assertAirbyteOutput } from '@source-kafka/testkit/airbyte-schema';
 import { describe, expect, it, vi } from 'vitest';
 import { createSourceKafkaConnector } from './connector.js';
 import type { KafkaPort } from './ports.js';
@@ -161,5 +166,100 @@ describe('parseConfig', () => {
     expect(() => connector.parseConfig?.({ subscription: {}, protocol: {} })).toThrow(
       /^Invalid config: .*bootstrap_servers/,
     );
+  });
+});
+
+describe('read failing before the Kafka read opens', () => {
+  /** Runs `read` in-process through the runner; every output line is validated as an AirbyteMessage. */
+  async function runRead(kafka: KafkaPort, state: unknown) {
+    const dir = mkdtempSync(join(tmpdir(), 'source-kafka-read-'));
+    try {
+      const files = { config: raw, catalog, state };
+      const argv = ['read'];
+      for (const [name, value] of Object.entries(files)) {
+        writeFileSync(join(dir, `${name}.json`), JSON.stringify(value));
+        argv.push(`--${name}`, join(dir, `${name}.json`));
+      }
+      const output = new PassThrough();
+      let text = '';
+      output.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      const connector = createSourceKafkaConnector({ createKafkaPort: () => kafka });
+      const code = await runConnector(connector, {
+        argv,
+        output,
+        clock: { now: () => 1_700_000_000_000 },
+        manageProcess: false,
+      });
+      const messages = assertAirbyteOutput(text) as Array<{ type: string; trace?: Trace }>;
+      const traces = messages.flatMap((m) => (m.type === 'TRACE' && m.trace !== undefined ? [m.trace] : []));
+      const statuses = traces.flatMap((t) =>
+        t.stream_status === undefined
+          ? []
+          : [`${t.stream_status.stream_descriptor.name}:${t.stream_status.status}`],
+      );
+      const errors = traces.flatMap((t) => (t.error === undefined ? [] : [t.error]));
+      return { code, statuses, errors };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  interface Trace {
+    stream_status?: { stream_descriptor: { name: string }; status: string };
+    error?: { message: string; failure_type: string };
+  }
+
+  const catalog = {
+    streams: ['orders', 'refunds'].map((name) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
+      sync_mode: 'incremental',
+      destination_sync_mode: 'append',
+    })),
+  };
+  const topics = [
+    { name: 'orders', partitions: 1 },
+    { name: 'refunds', partitions: 1 },
+  ];
+
+  it('ends every stream INCOMPLETE and reports a bad stream state as a config error', async () => {
+    const state = [
+      {
+        type: 'STREAM',
+        stream: {
+          stream_descriptor: { name: 'refunds' },
+          stream_state: { version: 1, partitions: { '0': -4 } },
+        },
+      },
+    ];
+    const { code, statuses, errors } = await runRead(fakeKafka(topics), state);
+    expect(code).toBe(1);
+    expect(statuses).toEqual(['orders:INCOMPLETE', 'refunds:INCOMPLETE']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.failure_type).toBe('config_error');
+    expect(errors[0]?.message).toContain('state of stream "refunds"');
+    expect(errors[0]?.message).not.toMatch(/\n\s+at /);
+  });
+
+  it('ends every stream INCOMPLETE for a legacy state, which fails before the streams are planned', async () => {
+    const { code, statuses, errors } = await runRead(fakeKafka(topics), { orders: { '0': '3' } });
+    expect(code).toBe(1);
+    expect(statuses).toEqual(['orders:INCOMPLETE', 'refunds:INCOMPLETE']);
+    expect(errors[0]?.failure_type).toBe('config_error');
+    expect(errors[0]?.message).toContain('legacy');
+  });
+
+  it('ends every stream INCOMPLETE when the brokers refuse the credentials', async () => {
+    const denied = new ConsumerError(
+      consumerErrorCodes.authenticationFailed,
+      'config_error',
+      'Authentication failed at localhost:9092: check the SASL username and password.',
+    );
+    const { code, statuses, errors } = await runRead(fakeKafka(denied), []);
+    expect(code).toBe(1);
+    expect(statuses).toEqual(['orders:INCOMPLETE', 'refunds:INCOMPLETE']);
+    expect(errors[0]?.failure_type).toBe('config_error');
+    expect(errors[0]?.message).toContain('Authentication failed');
   });
 });

@@ -19,7 +19,7 @@ import { buildStream } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
 import type { Decoders, KafkaPort } from './ports.js';
-import { type ConfiguredStream, readStreams } from './read.js';
+import { type ConfiguredStream, readStreams, reportIncomplete } from './read.js';
 
 /** Seams for tests and other hosts; every field defaults to the real implementation. */
 export interface SourceKafkaDeps {
@@ -163,29 +163,43 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
         name: s.stream.name,
         syncMode: s.sync_mode,
       }));
-      if (state.legacy !== undefined) {
-        throw new SourceKafkaError(
-          errorCodes.invalidState,
-          'The state is in the legacy single-object form, which this connector never writes: pass the list of STREAM states, or reset the connection.',
-          { failureType: 'config_error' },
+      let states: Map<string, unknown>;
+      let decoders: Decoders;
+      let kafka: KafkaPort;
+      try {
+        if (state.legacy !== undefined) {
+          throw new SourceKafkaError(
+            errorCodes.invalidState,
+            'The state is in the legacy single-object form, which this connector never writes: pass the list of STREAM states, or reset the connection.',
+            { failureType: 'config_error' },
+          );
+        }
+        states = new Map<string, unknown>();
+        for (const stream of streams) {
+          const blob = state.streamState({ name: stream.name });
+          if (blob !== undefined) states.set(stream.name, blob);
+        }
+        const registry = makeRegistry(config);
+        decoders = {
+          // Keys that are not written are never decoded, so their format needs no registry either.
+          key: config.layout.includeKey ? createDeserializer(config.keyFormat, { registry }) : () => null,
+          value: createDeserializer(config.valueFormat, { registry }),
+        };
+        kafka = makeKafka(config, consumerDeps(ctx));
+      } catch (error) {
+        // readStreams ends the streams itself on its own failures; these come before it runs.
+        await reportIncomplete(
+          ctx.writer,
+          ctx.clock,
+          streams.map((s) => s.name),
         );
+        throw error;
       }
-      const states = new Map<string, unknown>();
-      for (const stream of streams) {
-        const blob = state.streamState({ name: stream.name });
-        if (blob !== undefined) states.set(stream.name, blob);
-      }
-      const registry = makeRegistry(config);
-      const decoders: Decoders = {
-        // Keys that are not written are never decoded, so their format needs no registry either.
-        key: config.layout.includeKey ? createDeserializer(config.keyFormat, { registry }) : () => null,
-        value: createDeserializer(config.valueFormat, { registry }),
-      };
       await readStreams({
         config,
         streams,
         states,
-        kafka: makeKafka(config, consumerDeps(ctx)),
+        kafka,
         decoders,
         ctx,
         progressIntervalMs: deps.progressIntervalMs,

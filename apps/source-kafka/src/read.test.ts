@@ -1,8 +1,15 @@
-import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@source-kafka/consumer';
+import {
+  ConsumerError,
+  consumerErrorCodes,
+  type KafkaRecord,
+  type OffsetReport,
+  type PartitionRange,
+  type RecordBatch,
+} from '@source-kafka/consumer';
 import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { describe, expect, it, vi } from 'vitest';
-import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
+import { InvalidCatalogError, InvalidStateError, PoisonMessageError, RetentionGapError } from './errors.js';
 import type { Decoders, KafkaPort, ReadStart, TopicOffset } from './ports.js';
 import type { AirbyteMessage, AirbyteMessageSink } from './protocol.js';
 import { type ConfiguredStream, readStreams } from './read.js';
@@ -50,6 +57,9 @@ class FakeKafka implements KafkaPort {
   /** Batches handed out per topic. */
   readonly batchesHanded = new Map<string, number>();
   closed = false;
+  /** Thrown by listTopics (e.g. bad credentials) or openRead, to fail the sync before anything is read. */
+  listTopicsError: Error | undefined;
+  openReadError: Error | undefined;
   constructor(
     private readonly topics: Topics,
     private readonly reports: OffsetReport[] = [],
@@ -60,9 +70,11 @@ class FakeKafka implements KafkaPort {
   async checkTopicReadable() {}
   async close() {}
   async listTopics() {
+    if (this.listTopicsError !== undefined) throw this.listTopicsError;
     return Object.entries(this.topics).map(([name, parts]) => ({ name, partitions: parts.length }));
   }
   async openRead(starts: readonly ReadStart[]) {
+    if (this.openReadError !== undefined) throw this.openReadError;
     this.opened = [...starts];
     const ranges: PartitionRange[] = starts.map((s) => {
       const end = this.topics[s.topic]![s.partition]!.length + this.trailingMarkers;
@@ -388,7 +400,7 @@ describe('readStreams', () => {
       version: 1,
       partitions: { '0': '3' },
     });
-    expect(statuses(h.writer.messages).at(-1)).toBe('t:INCOMPLETE');
+    expect(statuses(h.writer.messages)).toEqual(['t:STARTED', 't:RUNNING', 't:INCOMPLETE']);
 
     // A rerun from that state fails at the same offset again.
     const rerun = harness({
@@ -443,7 +455,7 @@ describe('readStreams', () => {
       },
     }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('registry unreachable');
-    expect(statuses(h.writer.messages).at(-1)).toBe('t:INCOMPLETE');
+    expect(statuses(h.writer.messages)).toEqual(['t:STARTED', 't:RUNNING', 't:INCOMPLETE']);
   });
 
   it('goes on past a retention gap, or fails when the policy says so', async () => {
@@ -474,21 +486,66 @@ describe('readStreams', () => {
     expect(records(fail.writer.messages)).toHaveLength(0);
   });
 
-  it('refuses a catalog stream that is not a selected topic', async () => {
+  it('refuses a catalog stream that is not a selected topic, ending every configured stream INCOMPLETE', async () => {
     const h = harness({
       topics: { t: jsonTopic(1, 1) },
-      streams: [{ name: 'gone', syncMode: 'incremental' }],
+      streams: [
+        { name: 't', syncMode: 'incremental' },
+        { name: 'gone', syncMode: 'incremental' },
+      ],
     });
     await expect(h.run()).rejects.toBeInstanceOf(InvalidCatalogError);
+    expect(statuses(h.writer.messages)).toEqual(['t:INCOMPLETE', 'gone:INCOMPLETE']);
+    expect(h.kafka.opened).toEqual([]);
   });
 
-  it('rejects a malformed incoming state naming the stream', async () => {
+  it('rejects a malformed incoming state naming the stream, ending every configured stream INCOMPLETE', async () => {
     const h = harness({
-      topics: { t: jsonTopic(1, 1) },
-      streams: [{ name: 't', syncMode: 'incremental' }],
+      topics: { t: jsonTopic(1, 1), u: jsonTopic(1, 1) },
+      streams: [
+        { name: 'u', syncMode: 'full_refresh' },
+        { name: 't', syncMode: 'incremental' },
+      ],
       states: { t: { partitions: { '0': 'x' } } },
     });
-    await expect(h.run()).rejects.toThrow('state of stream "t"');
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidStateError);
+    expect((error as InvalidStateError).failureType).toBe('config_error');
+    expect((error as Error).message).toContain('state of stream "t"');
+    expect(statuses(h.writer.messages)).toEqual(['u:INCOMPLETE', 't:INCOMPLETE']);
+    expect(records(h.writer.messages)).toHaveLength(0);
+    expect(states(h.writer.messages)).toHaveLength(0);
+  });
+
+  it('ends every configured stream INCOMPLETE when listing the topics fails (e.g. bad credentials)', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 1), u: jsonTopic(1, 1) },
+      streams: [
+        { name: 't', syncMode: 'incremental' },
+        { name: 'u', syncMode: 'incremental' },
+      ],
+    });
+    const denied = new ConsumerError(
+      consumerErrorCodes.authenticationFailed,
+      'config_error',
+      'Authentication failed: check the SASL username and password.',
+    );
+    h.kafka.listTopicsError = denied;
+    await expect(h.run()).rejects.toBe(denied);
+    expect(statuses(h.writer.messages)).toEqual(['t:INCOMPLETE', 'u:INCOMPLETE']);
+  });
+
+  it('ends each stream once, STARTED then INCOMPLETE, when opening the read fails', async () => {
+    const h = harness({
+      topics: { t: jsonTopic(1, 1), u: jsonTopic(1, 1) },
+      streams: [
+        { name: 't', syncMode: 'incremental' },
+        { name: 'u', syncMode: 'full_refresh' },
+      ],
+    });
+    h.kafka.openReadError = new Error('the group coordinator is not available');
+    await expect(h.run()).rejects.toThrow('the group coordinator is not available');
+    expect(statuses(h.writer.messages)).toEqual(['t:STARTED', 'u:STARTED', 't:INCOMPLETE', 'u:INCOMPLETE']);
   });
 
   it('stops at a batch boundary when asked to, with a final state and INCOMPLETE', async () => {

@@ -73,41 +73,12 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     return { records: 0, skipped: 0, stoppedEarly: false };
   }
 
-  const topics = new Map((await kafka.listTopics()).map((t) => [t.name, t.partitions]));
-  const missing = streamNames.filter((name) => !topics.has(name));
-  if (missing.length > 0) {
-    throw new InvalidCatalogError(
-      `The configured catalog has stream(s) ${missing.map((m) => `"${m}"`).join(', ')} that the subscription does not ` +
-        'select or that no longer exist as topics. Run discover again and update the connection.',
-    );
-  }
-
-  const modes = new Map(options.streams.map((s) => [s.name, s.syncMode]));
-  const starts: ReadStart[] = [];
-  for (const stream of options.streams) {
-    const partitions = selectedPartitions(config, stream.name, topics.get(stream.name) ?? 0);
-    if (stream.syncMode === 'full_refresh') {
-      for (const partition of partitions) starts.push({ topic: stream.name, partition, earliest: true });
-      continue;
-    }
-    const raw = options.states.get(stream.name);
-    const state: TopicState | undefined = raw === undefined ? undefined : parseTopicState(stream.name, raw);
-    const plan = planPartitionStarts(stream.name, partitions, state);
-    if (plan.vanished.length > 0) {
-      logger.warn(
-        `Topic "${stream.name}" no longer has partition(s) ${plan.vanished.join(', ')} that the state recorded; ` +
-          'the topic was probably recreated with fewer partitions. Their state is dropped.',
-      );
-    }
-    const known = state?.partitions ?? {};
-    const fresh = plan.starts.filter((s) => s.offset === undefined).map((s) => s.partition);
-    if (state !== undefined && fresh.length > 0 && Object.keys(known).length > 0) {
-      logger.info(
-        `Topic "${stream.name}": partition(s) ${fresh.join(', ')} are new since the last sync and start at the ` +
-          `configured start position (${config.startPosition.type}).`,
-      );
-    }
-    starts.push(...plan.starts);
+  let starts: ReadStart[];
+  try {
+    starts = await planStarts(options);
+  } catch (error) {
+    await reportIncomplete(writer, clock, streamNames);
+    throw error;
   }
 
   for (const name of streamNames) emitStatus(writer, clock, name, 'STARTED');
@@ -116,11 +87,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   try {
     session = await kafka.openRead(starts);
   } catch (error) {
-    for (const name of streamNames) emitStatus(writer, clock, name, 'INCOMPLETE');
-    await writer.flush();
+    await reportIncomplete(writer, clock, streamNames);
     throw error;
   }
 
+  const modes = new Map(options.streams.map((s) => [s.name, s.syncMode]));
   const checkpointer = new Checkpointer({
     everyRecords: config.checkpoint.everyRecords,
     everyMs: config.checkpoint.everyMs,
@@ -225,8 +196,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           records += written;
           if (capped) cappedRecords += written;
           writeStates(writer, checkpointer.checkpoint());
-          emitAllStatuses(writer, clock, streamNames, 'INCOMPLETE');
-          await writer.flush();
+          await reportIncomplete(writer, clock, streamNames);
           throw new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
         }
         const data = buildRecordData(
@@ -303,8 +273,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     if (!(error instanceof PoisonMessageError)) {
       // The records written so far are covered by the last state; the partial batch is not.
       writeStates(writer, checkpointer.checkpoint());
-      emitAllStatuses(writer, clock, streamNames, 'INCOMPLETE');
-      await writer.flush().catch(() => undefined);
+      await reportIncomplete(writer, clock, streamNames);
     }
     throw error;
   } finally {
@@ -315,6 +284,64 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       );
     });
   }
+}
+
+/**
+ * Where each partition of the configured streams starts. Fails on a catalog stream the subscription does
+ * not select and on a malformed incoming state, before anything is read.
+ */
+async function planStarts(options: ReadOptions): Promise<ReadStart[]> {
+  const { config, kafka } = options;
+  const { logger } = options.ctx;
+  const topics = new Map((await kafka.listTopics()).map((t) => [t.name, t.partitions]));
+  const missing = options.streams.map((s) => s.name).filter((name) => !topics.has(name));
+  if (missing.length > 0) {
+    throw new InvalidCatalogError(
+      `The configured catalog has stream(s) ${missing.map((m) => `"${m}"`).join(', ')} that the subscription does not ` +
+        'select or that no longer exist as topics. Run discover again and update the connection.',
+    );
+  }
+
+  const starts: ReadStart[] = [];
+  for (const stream of options.streams) {
+    const partitions = selectedPartitions(config, stream.name, topics.get(stream.name) ?? 0);
+    if (stream.syncMode === 'full_refresh') {
+      for (const partition of partitions) starts.push({ topic: stream.name, partition, earliest: true });
+      continue;
+    }
+    const raw = options.states.get(stream.name);
+    const state: TopicState | undefined = raw === undefined ? undefined : parseTopicState(stream.name, raw);
+    const plan = planPartitionStarts(stream.name, partitions, state);
+    if (plan.vanished.length > 0) {
+      logger.warn(
+        `Topic "${stream.name}" no longer has partition(s) ${plan.vanished.join(', ')} that the state recorded; ` +
+          'the topic was probably recreated with fewer partitions. Their state is dropped.',
+      );
+    }
+    const known = state?.partitions ?? {};
+    const fresh = plan.starts.filter((s) => s.offset === undefined).map((s) => s.partition);
+    if (state !== undefined && fresh.length > 0 && Object.keys(known).length > 0) {
+      logger.info(
+        `Topic "${stream.name}": partition(s) ${fresh.join(', ')} are new since the last sync and start at the ` +
+          `configured start position (${config.startPosition.type}).`,
+      );
+    }
+    starts.push(...plan.starts);
+  }
+  return starts;
+}
+
+/**
+ * Ends every configured stream with INCOMPLETE: Airbyte expects a terminal status for each stream of a failed
+ * sync, also when it failed before the read opened. A failed flush must not hide the error that caused it.
+ */
+export async function reportIncomplete(
+  writer: AirbyteMessageSink,
+  clock: Clock,
+  streams: readonly string[],
+): Promise<void> {
+  emitAllStatuses(writer, clock, streams, 'INCOMPLETE');
+  await writer.flush().catch(() => undefined);
 }
 
 /** An `assign` subscription reads only its listed partitions; `subscribe` reads every partition. */

@@ -3,7 +3,7 @@ import type { BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { catalogFor, ofType, recordsOf, runCli, statesOf } from './cli.js';
+import { catalogFor, ofType, recordsOf, runCli, statesOf, streamStatuses, traceErrors } from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
 
@@ -122,21 +122,40 @@ describe('a config saved for the Java connector', () => {
   );
 });
 
-describe('check FAILED', () => {
-  function saslConfig(password: string): Record<string, unknown> {
-    const { username } = conn.saslPlaintext.users.plain;
-    return {
-      bootstrap_servers: conn.saslPlaintext.brokers.join(','),
-      subscription: { subscription_type: 'subscribe', topic_pattern: '.*' },
-      protocol: {
-        security_protocol: 'SASL_PLAINTEXT',
-        sasl_mechanism: 'PLAIN',
-        sasl_jaas_config: `org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}";`,
-      },
-      request_timeout_ms: 5000,
-    };
-  }
+function saslConfig(password: string): Record<string, unknown> {
+  const { username } = conn.saslPlaintext.users.plain;
+  return {
+    bootstrap_servers: conn.saslPlaintext.brokers.join(','),
+    subscription: { subscription_type: 'subscribe', topic_pattern: '.*' },
+    protocol: {
+      security_protocol: 'SASL_PLAINTEXT',
+      sasl_mechanism: 'PLAIN',
+      sasl_jaas_config: `org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}";`,
+    },
+    request_timeout_ms: 5000,
+  };
+}
 
+describe('read with a wrong password', () => {
+  it('ends every configured stream INCOMPLETE and fails with a config error, without the password', async () => {
+    const secret = 'wrong-Read-Pa55word';
+    // The topics need not exist: listing them is what the broker refuses.
+    const result = await runCli('read', {
+      config: saslConfig(secret),
+      catalog: catalogFor({ 'orders-a': 'incremental', 'orders-b': 'full_refresh' }),
+    });
+    expect(result.exitCode).toBe(1);
+    expect(streamStatuses(result.messages)).toEqual(['orders-a:INCOMPLETE', 'orders-b:INCOMPLETE']);
+    const errors = traceErrors(result.messages);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.failure_type).toBe('config_error');
+    expect(errors[0]?.message).toMatch(/authentication/i);
+    expect(recordsOf(result.messages)).toHaveLength(0);
+    expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+});
+
+describe('check FAILED', () => {
   async function failedCheck(config: Record<string, unknown>): Promise<{ message: string; output: string }> {
     const result = await runCli('check', { config });
     expect(result.exitCode).toBe(0);

@@ -1,0 +1,124 @@
+// The start-up path of a bounded read against an in-memory stand-in for kafkajs: what a crash during the group
+// join looks like to the read, which no real broker produces on demand.
+import { parseConfig } from '@source-kafka/spec';
+import type { Kafka } from 'kafkajs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConsumerError, consumerErrorCodes } from './errors.js';
+import { openBoundedRead } from './read.js';
+
+const fake = vi.hoisted(() => ({ kafka: undefined as unknown }));
+
+vi.mock('./client.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('./client.js')>()),
+  createKafka: () => fake.kafka as Kafka,
+}));
+
+const config = parseConfig({
+  bootstrap_servers: 'broker-1:9092',
+  subscription: { subscription_type: 'subscribe', topic_pattern: 'orders' },
+  protocol: { security_protocol: 'PLAINTEXT' },
+  auto_offset_reset: 'earliest',
+  request_timeout_ms: 1000,
+});
+
+/** What kafkajs' consumer.seek throws once a crash has stopped the consumer (its group is gone). */
+const seekAfterCrash = Object.assign(
+  new Error('Consumer group was not initialized, consumer#run must be called first'),
+  { name: 'KafkaJSNonRetriableError' },
+);
+
+/**
+ * A one-topic cluster whose read consumer crashes during start-up: run() resolves, seek() throws, and the
+ * CRASH event with `crashCause` comes after the seek, as kafkajs orders them.
+ */
+function crashingCluster(seekError: Error, crashCause: Error) {
+  const listeners = new Map<string, (event: { payload: { error: Error } }) => void>();
+  const seeks: string[] = [];
+  let disconnected = false;
+  const events = {
+    GROUP_JOIN: 'consumer.group_join',
+    CRASH: 'consumer.crash',
+    END_BATCH_PROCESS: 'consumer.end_batch_process',
+  };
+  const consumer = {
+    events,
+    on(event: string, listener: (event: { payload: { error: Error } }) => void) {
+      listeners.set(event, listener);
+      return () => listeners.delete(event);
+    },
+    connect: async () => {},
+    subscribe: async () => {},
+    run: async () => {},
+    seek({ topic, partition, offset }: { topic: string; partition: number; offset: string }) {
+      seeks.push(`${topic}:${partition}@${offset}`);
+      setImmediate(() => listeners.get(events.CRASH)?.({ payload: { error: crashCause } }));
+      throw seekError;
+    },
+    pause() {},
+    disconnect: async () => {
+      disconnected = true;
+    },
+  };
+  const admin = {
+    connect: async () => {},
+    disconnect: async () => {},
+    listTopics: async () => ['orders'],
+    fetchTopicMetadata: async () => ({
+      topics: [{ name: 'orders', partitions: [{ partitionId: 0 }, { partitionId: 1 }] }],
+    }),
+    fetchTopicOffsets: async () => [
+      { partition: 0, offset: '5', low: '0', high: '5' },
+      { partition: 1, offset: '5', low: '0', high: '5' },
+    ],
+  };
+  fake.kafka = { admin: () => admin, consumer: () => consumer };
+  return { seeks, isDisconnected: () => disconnected };
+}
+
+function deps() {
+  const debug: string[] = [];
+  const logger = {
+    debug: (m: string) => debug.push(m),
+    info() {},
+    warn() {},
+    error() {},
+  };
+  return { deps: { logger, clock: { now: () => Date.now() } }, debug };
+}
+
+afterEach(() => {
+  fake.kafka = undefined;
+});
+
+describe('a read whose consumer crashes while starting', () => {
+  it("fails with the crash's real cause, not kafkajs' refusal to seek", async () => {
+    const saslFailure = Object.assign(
+      new Error('SASL PLAIN authentication failed: Invalid username or password'),
+      {
+        name: 'KafkaJSSASLAuthenticationError',
+      },
+    );
+    const cluster = crashingCluster(seekAfterCrash, saslFailure);
+    const { deps: d, debug } = deps();
+    const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 1000 }, d);
+
+    const error = await read[Symbol.asyncIterator]()
+      .next()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConsumerError);
+    expect((error as ConsumerError).code).toBe(consumerErrorCodes.authenticationFailed);
+    expect((error as ConsumerError).failureType).toBe('config_error');
+    expect((error as ConsumerError).cause).toBe(saslFailure);
+    // The first refused seek ends the round: the others would be refused too.
+    expect(cluster.seeks).toEqual(['orders:0@0']);
+    expect(debug.some((m) => m.includes('Could not seek orders:0') && m.includes('consumer#run'))).toBe(true);
+    expect(cluster.isDisconnected()).toBe(true);
+  });
+
+  it('still throws any other seek failure', async () => {
+    crashingCluster(new Error('offset out of range for orders:0'), new Error('unused'));
+    const { deps: d } = deps();
+    const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 1000 }, d);
+    await expect(read[Symbol.asyncIterator]().next()).rejects.toThrow('offset out of range for orders:0');
+  });
+});
