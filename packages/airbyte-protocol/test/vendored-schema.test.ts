@@ -17,7 +17,8 @@ describe('the vendored Airbyte protocol YAML', () => {
     expect(AIRBYTE_PROTOCOL_YAML_CANDIDATES).toContain(airbyteProtocolYamlPath());
   });
 
-  it.runIf(existsSync(AIRBYTE_PROTOCOL_YAML_CANDIDATES[0]!))('is byte-identical to the shared copy', () => {
+  // ../shared sits beside every checkout CI tests, so this always runs there and never passes by skipping.
+  it('is byte-identical to the shared copy', () => {
     const shared = readFileSync(AIRBYTE_PROTOCOL_YAML_CANDIDATES[0]!, 'utf8');
     const vendored = readFileSync(join(AIRBYTE_PROTOCOL_FIXTURE_DIR, 'airbyte_protocol.yaml'), 'utf8');
     expect(vendored === shared).toBe(true);
