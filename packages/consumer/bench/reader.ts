@@ -1,8 +1,8 @@
 // One measured read, in its own process so its peak RSS is its own. Prints one JSON line.
 // Usage: reader.ts <package|kafkajs> <topic> <brokers>
-import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Kafka, logLevel } from 'kafkajs';
 import { openBoundedRead } from '../src/index.js';
+import { testConfig } from '../test/support.js';
 
 const [mode, topic, brokersArg] = process.argv.slice(2);
 if ((mode !== 'package' && mode !== 'kafkajs') || topic === undefined || brokersArg === undefined) {
@@ -11,26 +11,13 @@ if ((mode !== 'package' && mode !== 'kafkajs') || topic === undefined || brokers
 const brokers = brokersArg.split(',');
 
 async function readWithPackage(): Promise<{ messages: number; bytes: number }> {
-  const config: KafkaSourceConfig = {
-    brokers,
+  const config = testConfig(brokers, {
     clientId: 'bench',
     groupId: 'bench',
     subscription: { type: 'subscribe', pattern: topic ?? '' },
-    security: { protocol: 'PLAINTEXT' },
     requestTimeoutMs: 30_000,
-    retryBackoffMs: 100,
-    maxPollRecords: 500,
-    startPosition: { type: 'earliest' },
-    isolationLevel: 'read_committed',
-    keyFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-    valueFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-    layout: { includeKey: true, includeHeaders: true, includeMetadata: true, value: 'nested' },
-    bounds: {},
     checkpoint: { everyRecords: 10_000, everyMs: 10_000 },
-    badMessagePolicy: 'fail',
-    retentionGapPolicy: 'continue',
-    commitOffsetsToGroup: false,
-  };
+  });
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const read = await openBoundedRead(
     config,

@@ -1,31 +1,20 @@
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
+import { testConfig } from '../test/support.js';
 import { kafkaClientConfig } from './client.js';
 import { ConsumerError } from './errors.js';
 
 const deps = { logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: { now: () => 0 } };
 
 function config(security: KafkaSourceConfig['security']): KafkaSourceConfig {
-  return {
-    brokers: ['b1:9092', 'b2:9092'],
+  return testConfig(['b1:9092', 'b2:9092'], {
     clientId: 'airbyte',
     groupId: 'g',
     subscription: { type: 'subscribe', pattern: '.*' },
     security,
     requestTimeoutMs: 20_000,
     retryBackoffMs: 150,
-    maxPollRecords: 500,
-    startPosition: { type: 'earliest' },
-    isolationLevel: 'read_committed',
-    keyFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-    valueFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-    layout: { includeKey: true, includeHeaders: true, includeMetadata: true, value: 'nested' },
-    bounds: {},
-    checkpoint: { everyRecords: 1000, everyMs: 1000 },
-    badMessagePolicy: 'fail',
-    retentionGapPolicy: 'continue',
-    commitOffsetsToGroup: false,
-  };
+  });
 }
 
 describe('kafkaClientConfig', () => {
