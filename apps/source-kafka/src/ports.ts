@@ -1,4 +1,4 @@
-// What the connector needs of Kafka and of the decoders, in its own words. The adapters in ./adapters.ts
+// What the connector needs of Kafka and of the decoders, in its own words. The adapters in ./kafka-port.ts and ./connector.ts
 // fill them from the consumer and deserializers packages; unit tests fill them with in-memory fakes.
 import type {
   OffsetReport,

@@ -566,7 +566,7 @@ const connectionSpecification: JsonObject = {
     max_records_process: {
       title: 'Maximum Records',
       description:
-        'Stop cleanly after this many records in one sync; the next sync goes on from there. 0: no limit.',
+        'Incremental streams: stop cleanly after this many records in one sync, with a STATE right after the last one; the next sync goes on from there. Full-refresh streams are always read to their end. 0: no limit.',
       type: 'integer',
       minimum: 0,
       default: DEFAULTS.maxRecordsProcess,
