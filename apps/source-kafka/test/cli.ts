@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { BrokerConnection } from '@source-kafka/testkit';
 import { assertAirbyteMessages } from '@source-kafka/testkit/airbyte-schema';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,5 +151,23 @@ export function catalogFor(streams: Record<string, 'full_refresh' | 'incremental
       sync_mode: mode,
       destination_sync_mode: mode === 'incremental' ? 'append_dedup' : 'overwrite',
     })),
+  };
+}
+
+/** A source config on the broker's PLAINTEXT listener, reading the matching topics from their start. */
+export function plaintextConfig(
+  conn: BrokerConnection,
+  topicPattern: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    bootstrap_servers: conn.plaintext.brokers.join(','),
+    subscription: { subscription_type: 'subscribe', topic_pattern: topicPattern },
+    protocol: { security_protocol: 'PLAINTEXT' },
+    start_position: { position: 'earliest' },
+    request_timeout_ms: 10_000,
+    // One group per test topic: offsets are committed to it, and no other consumer is active in it.
+    group_id: `group-${topicPattern}`,
+    ...extra,
   };
 }

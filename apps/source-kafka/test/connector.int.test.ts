@@ -5,6 +5,7 @@ import {
   catalogFor,
   logsOf,
   ofType,
+  plaintextConfig,
   recordsOf,
   runCli,
   stateInput,
@@ -15,18 +16,8 @@ import {
 
 const conn: BrokerConnection = inject('broker');
 
-function plainConfig(topicPattern: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    bootstrap_servers: conn.plaintext.brokers.join(','),
-    subscription: { subscription_type: 'subscribe', topic_pattern: topicPattern },
-    protocol: { security_protocol: 'PLAINTEXT' },
-    start_position: { position: 'earliest' },
-    request_timeout_ms: 10_000,
-    // One group per test topic: offsets are committed to it, and no other consumer is active in it.
-    group_id: `group-${topicPattern}`,
-    ...extra,
-  };
-}
+const plainConfig = (topicPattern: string, extra: Record<string, unknown> = {}) =>
+  plaintextConfig(conn, topicPattern, extra);
 
 describe('source-kafka CLI', () => {
   it('answers spec with a specification', async () => {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   catalogFor,
   type Message,
+  plaintextConfig,
   recordsOf,
   runCli,
   runCliUntil,
@@ -18,18 +19,8 @@ const TOTAL = 10_000;
 const CHAIN_TIMEOUT_MS = 300_000;
 const PARTITIONS = 3;
 
-function config(topicPattern: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    bootstrap_servers: conn.plaintext.brokers.join(','),
-    subscription: { subscription_type: 'subscribe', topic_pattern: topicPattern },
-    protocol: { security_protocol: 'PLAINTEXT' },
-    start_position: { position: 'earliest' },
-    request_timeout_ms: 10_000,
-    // One group per test topic: offsets are committed to it, and no other consumer is active in it.
-    group_id: `group-${topicPattern}`,
-    ...extra,
-  };
-}
+const config = (topicPattern: string, extra: Record<string, unknown> = {}) =>
+  plaintextConfig(conn, topicPattern, extra);
 
 /** Every message as "partition:offset", the identity the primary key stands for. */
 const idsOf = (messages: readonly Message[]): string[] =>

@@ -1,20 +1,12 @@
 import type { BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages, withAdmin } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
-import { catalogFor, logsOf, recordsOf, runCli, stateInput, traceErrors } from './cli.js';
+import { catalogFor, logsOf, plaintextConfig, recordsOf, runCli, stateInput, traceErrors } from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
 
-function config(topic: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    bootstrap_servers: conn.plaintext.brokers.join(','),
-    subscription: { subscription_type: 'subscribe', topic_pattern: topic },
-    protocol: { security_protocol: 'PLAINTEXT' },
-    start_position: { position: 'earliest' },
-    group_id: `group-${topic}`,
-    ...extra,
-  };
-}
+const config = (topicPattern: string, extra: Record<string, unknown> = {}) =>
+  plaintextConfig(conn, topicPattern, extra);
 
 describe('a state offset the partition no longer has', () => {
   it('reports an offset retention deleted as a WARN naming the lost offsets, then reads on; or fails by config', async () => {
