@@ -2,7 +2,7 @@
 // Loads the vendored copy in packages/testkit/fixtures/airbyte-protocol/ (src/reference.test.ts keeps it equal
 // to ../shared/airbyte-protocol/ when that folder is beside the checkout).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
