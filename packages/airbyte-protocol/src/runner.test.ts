@@ -87,4 +87,28 @@ describe('runConnector in-process', () => {
     expect(code).toBe(0);
     expect(messages).toEqual([{ type: 'LOG', log: { level: 'INFO', message: 'using **********' } }]);
   });
+
+  it.each(['check', 'discover'])(
+    '%s logs one WARN naming unknown config fields, and goes on',
+    async (command) => {
+      const { code, messages } = await run(connector(), [
+        command,
+        '--config',
+        configFile({ token: 'secret-value-1', tokne: 'secret-value-2', extra: { a: 1 } }),
+      ]);
+      expect(code).toBe(0);
+      const logs = messages
+        .filter((m) => m.type === 'LOG')
+        .map((m) => m.log as { level: string; message: string });
+      expect(logs.filter((log) => log.level === 'WARN').map((log) => log.message)).toEqual([
+        "The config has field(s) this connector does not know, ignored: 'tokne' (did you mean 'token'?), 'extra'.",
+      ]);
+      expect(messages.at(-1)?.type).toBe(command === 'check' ? 'CONNECTION_STATUS' : 'CATALOG');
+    },
+  );
+
+  it('logs no warning for a config of known fields', async () => {
+    const { messages } = await run(connector(), ['check', '--config', configFile({ token: 't' })]);
+    expect(messages.filter((m) => m.type === 'LOG')).toEqual([]);
+  });
 });

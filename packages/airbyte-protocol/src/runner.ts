@@ -14,6 +14,7 @@ import { readJsonFile } from './input-file.js';
 import { createLogger } from './logger.js';
 import { redactorForConfig, SecretRedactor } from './redactor.js';
 import { EMPTY_INPUT_STATE, parseInputState } from './state.js';
+import { describeUnknownFields, findUnknownFields } from './unknown-fields.js';
 import { type MessageOutput, MessageWriter, type MessageWriterOptions } from './writer.js';
 
 export interface RunnerOptions {
@@ -125,6 +126,10 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
         rawConfig,
         connector.secretValues?.(rawConfig),
       );
+      // Unknown fields are not errors (a field a later version drops must not break saved configs), but a
+      // typo must not pass unnoticed either: one WARN per command names them all.
+      const unknown = describeUnknownFields(findUnknownFields(spec.connectionSpecification, rawConfig));
+      if (unknown !== undefined) logger.warn(unknown);
       exitCode = await runWithConfig(connector, args, rawConfig, ctx);
     }
   } catch (error) {
