@@ -1,3 +1,4 @@
+import type { StreamJsonSchema } from '@source-kafka/deserializers';
 import type { RecordLayoutConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
 import { buildRecordSchema, buildStream, nullable, openSchema } from './discover.js';
@@ -73,7 +74,7 @@ describe('buildRecordSchema', () => {
   it.each(['nested', 'flatten'] as const)(
     'never closes a schema (%s layout), not even where the registry schema did',
     (value) => {
-      const closed = {
+      const closed: StreamJsonSchema = {
         type: 'object',
         additionalProperties: false,
         properties: {
