@@ -111,4 +111,44 @@ describe('runConnector in-process', () => {
     const { messages } = await run(connector(), ['check', '--config', configFile({ token: 't' })]);
     expect(messages.filter((m) => m.type === 'LOG')).toEqual([]);
   });
+
+  it('names the stream a failure is about in the TRACE error, from the error or the streamOf hook', async () => {
+    const aboutOrders = Object.assign(new Error('cannot decode offset 7'), {
+      failureType: 'config_error',
+      streamDescriptor: { name: 'orders' },
+    });
+    const viaProperty = await run(
+      connector({
+        discover: () => {
+          throw new Error('wrapped', { cause: aboutOrders });
+        },
+      }),
+      ['discover', '--config', configFile({ token: 't' })],
+    );
+    expect(viaProperty.code).toBe(1);
+    expect(viaProperty.messages[0]?.trace).toMatchObject({
+      error: { message: 'wrapped', stream_descriptor: { name: 'orders' } },
+    });
+    const viaHook = await run(
+      connector({
+        discover: () => {
+          throw new Error('offsets lost in topic payments');
+        },
+        streamOf: () => ({ name: 'payments', namespace: 'kafka' }),
+      }),
+      ['discover', '--config', configFile({ token: 't' })],
+    );
+    expect(viaHook.messages[0]?.trace).toMatchObject({
+      error: { stream_descriptor: { name: 'payments', namespace: 'kafka' } },
+    });
+    const unrelated = await run(
+      connector({
+        discover: () => {
+          throw new Error('disk full');
+        },
+      }),
+      ['discover', '--config', configFile({ token: 't' })],
+    );
+    expect((unrelated.messages[0]?.trace as { error: object }).error).not.toHaveProperty('stream_descriptor');
+  });
 });

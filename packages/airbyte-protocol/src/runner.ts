@@ -7,11 +7,19 @@ import {
   specMessage,
 } from './builders.js';
 import { parseConfiguredCatalog } from './catalog.js';
-import { classifyError, internalMessage, isFailureType, stackTrace, userMessage } from './classify.js';
+import {
+  causeChain,
+  classifyError,
+  internalMessage,
+  isFailureType,
+  stackTrace,
+  userMessage,
+} from './classify.js';
 import type { Clock, Connector, ConnectorContext, FailureType, LogLevel } from './contract.js';
 import { InputFileError } from './errors.js';
 import { readJsonFile } from './input-file.js';
 import { createLogger } from './logger.js';
+import type { StreamDescriptor } from './messages.js';
 import { redactorForConfig, SecretRedactor } from './redactor.js';
 import { EMPTY_INPUT_STATE, parseInputState } from './state.js';
 import { describeUnknownFields, findUnknownFields } from './unknown-fields.js';
@@ -42,8 +50,8 @@ const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * Runs one Airbyte command (`spec`, `check`, `discover`, `read`) against a connector and resolves with the
- * exit code: 0 on success (and for every `check`, which reports failure as a FAILED connection status), 1
- * after a TRACE ERROR, 143 after SIGTERM.
+ * exit code: 0 on success (and for a `check` that answers FAILED for a configuration problem), 1 after a
+ * TRACE ERROR, 143 after SIGTERM.
  */
 export async function runConnector<C>(connector: Connector<C>, options: RunnerOptions = {}): Promise<number> {
   const manageProcess = options.manageProcess ?? true;
@@ -61,7 +69,9 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
   /** Writes the failure in the form the command calls for and returns the exit code. */
   const reportFailure = (error: unknown): number => {
     const failureType = classify(connector, error);
-    if (command === 'check') {
+    // As the CDK's entrypoint: a config problem is a check result (FAILED, exit 0); anything else (a network
+    // that is down, a bug) is a failure of the check itself, so the platform sees a TRACE and the exit code.
+    if (command === 'check' && failureType === 'config_error' && !terminated) {
       writeQuietly(writer, connectionStatusMessage('FAILED', userMessage(error, failureType)));
       return 0;
     }
@@ -81,6 +91,7 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
           failureType,
           internalMessage: internalMessage(error),
           stackTrace: stackTrace(error),
+          streamDescriptor: streamOf(connector, error),
         },
         clock.now(),
       ),
@@ -197,6 +208,27 @@ function classify<C>(connector: Connector<C>, error: unknown): FailureType {
     custom = undefined;
   }
   return isFailureType(custom) ? custom : classifyError(error);
+}
+
+function streamOf<C>(connector: Connector<C>, error: unknown): StreamDescriptor | undefined {
+  let found: StreamDescriptor | undefined;
+  try {
+    found = connector.streamOf?.(error);
+  } catch {
+    found = undefined;
+  }
+  if (isStreamDescriptor(found)) return found;
+  for (const link of causeChain(error)) {
+    const candidate = (link as { streamDescriptor?: unknown }).streamDescriptor;
+    if (isStreamDescriptor(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isStreamDescriptor(value: unknown): value is StreamDescriptor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, namespace } = value as { name?: unknown; namespace?: unknown };
+  return typeof name === 'string' && (namespace === undefined || typeof namespace === 'string');
 }
 
 function writeQuietly(writer: MessageWriter, message: Parameters<MessageWriter['write']>[0]): void {
