@@ -1,5 +1,5 @@
 export type { Command, ParsedArgs } from './argv.js';
-export { COMMANDS, parseConnectorArgs } from './argv.js';
+export { COMMANDS, informationRequest, parseConnectorArgs, usageText } from './argv.js';
 export type { ErrorTraceFields, EstimateFields, RecordOptions, StateOptions } from './builders.js';
 export {
   catalogMessage,

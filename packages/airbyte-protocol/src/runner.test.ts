@@ -151,4 +151,25 @@ describe('runConnector in-process', () => {
     );
     expect((unrelated.messages[0]?.trace as { error: object }).error).not.toHaveProperty('stream_descriptor');
   });
+
+  it.each([
+    [['--help'], /^usage: demo <command> \[flags\]\n/],
+    [['read', '--help'], /^usage: demo /],
+    [['--version'], /^demo 1\.2\.3\n$/],
+  ])('%j prints plain text and exits 0, not a config error', async (argv, expected) => {
+    const output = new PassThrough();
+    let text = '';
+    output.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+    });
+    const code = await runConnector(connector(), {
+      argv,
+      output,
+      manageProcess: false,
+      program: { name: 'demo', version: '1.2.3' },
+    });
+    expect(code).toBe(0);
+    expect(text).toMatch(expected);
+    expect(text).not.toContain('config_error');
+  });
 });

@@ -1,4 +1,4 @@
-import { type ParsedArgs, parseConnectorArgs } from './argv.js';
+import { informationRequest, type ParsedArgs, parseConnectorArgs, usageText } from './argv.js';
 import {
   catalogMessage,
   connectionStatusMessage,
@@ -41,6 +41,8 @@ export interface RunnerOptions {
   readonly manageProcess?: boolean;
   /** After SIGTERM, how long the connector gets to stop before the runner flushes and exits. Default 20 s. */
   readonly shutdownGraceMs?: number;
+  /** The program's name and version, for `--help` and `--version`. */
+  readonly program?: { readonly name: string; readonly version: string };
 }
 
 /** Exit code after SIGTERM/SIGINT (128 + SIGTERM), whether or not the connector stopped in time. */
@@ -57,6 +59,15 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
   const manageProcess = options.manageProcess ?? true;
   const clock = options.clock ?? systemClock;
   const argv = options.argv ?? process.argv.slice(2);
+  const information = informationRequest(argv);
+  if (information !== undefined) {
+    // For people at a terminal, not the platform: plain text, exit 0.
+    const program = options.program ?? { name: 'connector', version: 'unknown' };
+    const text = information === 'help' ? usageText(program.name) : `${program.name} ${program.version}\n`;
+    await writeText(options.output ?? process.stdout, text);
+    if (manageProcess) process.exit(0);
+    return 0;
+  }
   let redactor = new SecretRedactor([]);
   const writer = new MessageWriter(options.output ?? process.stdout, {
     ...options.writer,
@@ -229,6 +240,12 @@ function isStreamDescriptor(value: unknown): value is StreamDescriptor {
   if (typeof value !== 'object' || value === null) return false;
   const { name, namespace } = value as { name?: unknown; namespace?: unknown };
   return typeof name === 'string' && (namespace === undefined || typeof namespace === 'string');
+}
+
+function writeText(output: MessageOutput, text: string): Promise<void> {
+  return new Promise((done) => {
+    output.write(text, () => done());
+  });
 }
 
 function writeQuietly(writer: MessageWriter, message: Parameters<MessageWriter['write']>[0]): void {
