@@ -1,13 +1,14 @@
 // A small Confluent-compatible Schema Registry for tests: the REST endpoints the deserializers package and
 // @kafkajs/confluent-schema-registry call, with Confluent's status codes and error bodies. Written by hand
 // because no runnable registry is available from the package registries this machine reaches (see README).
+
+import { randomUUID } from 'node:crypto';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
