@@ -20,22 +20,23 @@ describe('test schema registry', () => {
 
   it('answers with Confluent status codes and error bodies', async () => {
     registry = await startTestRegistry();
+    const guid = expect.stringMatching(/^[0-9a-f-]{36}$/);
     expect(
       await call('/subjects/a-value/versions', { method: 'POST', body: JSON.stringify({ schema: avro }) }),
     ).toEqual({
       status: 200,
-      body: { id: 1 },
+      body: { id: 1, guid },
     });
     expect(
       await call('/subjects/b-value/versions', { method: 'POST', body: JSON.stringify({ schema: avro }) }),
     ).toEqual({
       status: 200,
-      body: { id: 1 },
+      body: { id: 1, guid: registry.guidOf(1) },
     });
     expect(await call('/schemas/ids/1')).toEqual({ status: 200, body: { schema: avro } });
     expect(await call('/subjects/a-value/versions/latest')).toEqual({
       status: 200,
-      body: { subject: 'a-value', version: 1, id: 1, schema: avro },
+      body: { subject: 'a-value', version: 1, id: 1, guid: registry.guidOf(1), schema: avro },
     });
     expect(await call('/subjects')).toEqual({ status: 200, body: ['a-value', 'b-value'] });
     expect(await call('/schemas/ids/9')).toEqual({

@@ -118,7 +118,7 @@ class RegistryState {
   readonly config = new Map<string, string>();
   nextId = 1;
 
-  register(subject: string, body: Record<string, unknown>): { id: number } {
+  register(subject: string, body: Record<string, unknown>): { id: number; guid: string } {
     if (typeof body.schema !== 'string')
       throw new HttpError(422, 42201, 'Either schema or schemaType is invalid');
     const schemaType = (body.schemaType ?? 'AVRO') as string;
@@ -144,7 +144,8 @@ class RegistryState {
     const versions = this.subjects.get(subject) ?? [];
     if (!versions.includes(id)) versions.push(id);
     this.subjects.set(subject, versions);
-    return { id };
+    // Confluent 8 answers with the GUID too; @confluentinc/schemaregistry's header serializer writes it.
+    return { id, guid: this.schemas.get(id)!.guid };
   }
 
   schemaById(id: number): Record<string, unknown> {
@@ -183,7 +184,8 @@ class RegistryState {
       }
       throw new HttpError(404, 40402, `Version ${version} not found.`);
     }
-    return { subject, version: number, id, ...this.schemaBody(this.schemas.get(id)!) };
+    const stored = this.schemas.get(id)!;
+    return { subject, version: number, id, guid: stored.guid, ...this.schemaBody(stored) };
   }
 
   lookup(subject: string, body: Record<string, unknown>): Record<string, unknown> {
