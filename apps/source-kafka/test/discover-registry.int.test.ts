@@ -12,7 +12,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages, uniqueTopicName } from '@source-kafka/testkit';
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
-import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
+import { createTestCertificates, startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalogFor, logsOf, ofType, plaintextConfig, recordsOf, runCli, traceErrors } from './cli.js';
 
@@ -274,5 +274,53 @@ describe('discover and read through the schema registry', () => {
       },
     ]);
     expect(registry.requestCount(`GET /schemas/guids/${guid}`)).toBe(1);
+  });
+
+  it('checks and discovers through a registry that requires a client certificate (mutual TLS)', async () => {
+    const certs = createTestCertificates();
+    const mtls = await startTestRegistry({
+      tls: { key: certs.key, cert: certs.cert, clientCa: certs.caPem },
+    });
+    try {
+      const topic = await createTopic(conn, { prefix: 'disc-mtls' });
+      await new SchemaRegistry({
+        host: mtls.url,
+        agent: new (await import('node:https')).Agent({
+          ca: certs.caPem,
+          cert: certs.clientCert,
+          key: certs.clientKey,
+        }),
+      }).register({ type: SchemaType.AVRO, schema: orderSchema }, { subject: `${topic}-value` });
+      const registryBlock = { url: mtls.url, ca_certificate: certs.caPem };
+      const withCertificate = plaintextConfig(conn, topic, {
+        MessageFormat: { deserialization_type: 'AVRO' },
+        schema_registry: {
+          ...registryBlock,
+          client_certificate: certs.clientCert,
+          client_key: certs.clientKey,
+        },
+      });
+      expect(
+        ofType((await runCli('check', { config: withCertificate })).messages, 'CONNECTION_STATUS'),
+      ).toEqual([{ status: 'SUCCEEDED' }]);
+      const discover = await runCli('discover', { config: withCertificate });
+      const [catalog] = ofType<Catalog>(discover.messages, 'CATALOG');
+      expect(recordFieldSets(valueSchemaOf(catalog!, topic))).toEqual([['n', 'item']]);
+
+      const without = plaintextConfig(conn, topic, {
+        MessageFormat: { deserialization_type: 'AVRO' },
+        schema_registry: registryBlock,
+      });
+      const [status] = ofType<{ status: string; message: string }>(
+        (await runCli('check', { config: without })).messages,
+        'CONNECTION_STATUS',
+      );
+      expect(status?.status).toBe('FAILED');
+      expect(status?.message).toContain('client certificate');
+      const output = JSON.stringify(discover.messages);
+      expect(output).not.toContain(certs.clientKey.split('\n')[1]);
+    } finally {
+      await mtls.close();
+    }
   });
 });
