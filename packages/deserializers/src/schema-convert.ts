@@ -1,6 +1,6 @@
 import type avro from 'avsc';
 import protobuf from 'protobufjs';
-import { jsonNameOf } from './protobuf.js';
+import { isMapEntryType, jsonNameOf } from './protobuf.js';
 import type { JsonValue, StreamJsonSchema } from './types.js';
 
 // Writer schemas → the JSON Schema of an Airbyte stream, using Airbyte's well-known types by $ref.
@@ -176,6 +176,16 @@ function convertMessage(type: protobuf.Type, path: Map<string, number>, maxDepth
   const properties: Schema = {};
   for (const field of type.fieldsArray) {
     field.resolve();
+    const entryType = field.repeated ? field.resolvedType : null;
+    if (isMapEntryType(entryType)) {
+      const valueField = entryType.fields.value;
+      valueField?.resolve();
+      properties[jsonNameOf(field)] = {
+        type: 'object',
+        additionalProperties: valueField ? convertFieldElement(valueField, path, maxDepth) : { ...ANY_JSON },
+      };
+      continue;
+    }
     const element = convertFieldElement(field, path, maxDepth);
     if (field.map) properties[jsonNameOf(field)] = { type: 'object', additionalProperties: element };
     else if (field.repeated) properties[jsonNameOf(field)] = { type: 'array', items: element };
