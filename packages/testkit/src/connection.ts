@@ -1,3 +1,4 @@
+import type { ApicurioConnection } from './apicurio.js';
 // Contract between the broker script and every integration test: one typed object with the connection
 // details of each listener. Tests get it with `inject('broker')` (vitest) or `readBrokerConnection()`.
 
@@ -57,5 +58,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Set by the integration project's globalSetup (packages/testkit/src/global-setup.ts). */
     broker: BrokerConnection;
+    /** The test schema registry (Apicurio Registry, in-memory), set by the same globalSetup. */
+    registry: ApicurioConnection;
   }
 }
