@@ -12,10 +12,9 @@ import {
   createSchemaRegistryClient,
   DeserializationError,
   type SchemaRegistry,
-  streamSchemaFor,
 } from '@source-kafka/deserializers';
 import { type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
-import { buildStream } from './discover.js';
+import { discoverStreams } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
 import type { Decoders, KafkaPort } from './ports.js';
@@ -38,7 +37,11 @@ function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined 
     url: registry.url,
     username: registry.username,
     password: registry.password,
+    bearerToken: registry.bearerToken,
     caCertificate: registry.caCertificate,
+    clientCertificate: registry.clientCertificate,
+    clientKey: registry.clientKey,
+    clientKeyPassword: registry.clientKeyPassword,
     timeoutMs: config.requestTimeoutMs,
     retryBackoffMs: config.retryBackoffMs,
   });
@@ -123,7 +126,7 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           timeout(`The schema registry at ${where}`),
         ).catch((error: unknown) => {
           failures.push(
-            `Schema registry at ${where}: ${messageOf(error)} (check schema_registry.url and its username and password)`,
+            `Schema registry at ${where}: ${messageOf(error)} (check schema_registry.url and its credentials)`,
           );
         });
       }
@@ -140,20 +143,12 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
       } finally {
         await kafka.close().catch(() => undefined);
       }
-      const registry = makeRegistry(config);
-      const streams = [];
-      for (const topic of [...topics].sort((a, b) => a.name.localeCompare(b.name))) {
-        const valueSchema = await streamSchemaFor({
-          topic: topic.name,
-          part: 'value',
-          format: config.valueFormat,
-          registry,
-        });
-        const keySchema = config.layout.includeKey
-          ? await streamSchemaFor({ topic: topic.name, part: 'key', format: config.keyFormat, registry })
-          : {};
-        streams.push(buildStream({ topic: topic.name, valueSchema, keySchema, layout: config.layout }));
-      }
+      const streams = await discoverStreams({
+        topics,
+        config,
+        registry: makeRegistry(config),
+        logger: ctx.logger,
+      });
       ctx.logger.info(`Discovered ${streams.length} stream(s).`);
       return { streams };
     },

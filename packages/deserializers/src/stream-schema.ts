@@ -1,7 +1,12 @@
 import type { FormatConfig, SubjectNameStrategy } from '@source-kafka/spec';
 import protobuf from 'protobufjs';
 import { parseAvroSchemas } from './avro.js';
-import { SchemaRegistryError, schemaRegistryErrorCodes } from './errors.js';
+import {
+  isRegistryConnectionError,
+  SchemaRegistryError,
+  StreamSchemaError,
+  schemaRegistryErrorCodes,
+} from './errors.js';
 import { parseProtobufSchema } from './protobuf.js';
 import { resolveReferences } from './references.js';
 import {
@@ -21,11 +26,19 @@ export interface StreamSchemaRequest {
   /** Required for AVRO, PROTOBUF and JSON_SCHEMA. */
   readonly registry?: SchemaRegistry | undefined;
   /**
-   * RecordNameStrategy only: the record full names written to this topic (a registry cannot tell which
-   * topic a record-named subject belongs to). Without it, every subject not named `*-key`/`*-value` is used.
+   * Record strategies: the record full names written to this topic, so exactly their subjects are read
+   * (`<name>`, or `<topic>-<name>`). Without them RecordNameStrategy cannot tell which subjects belong to the
+   * topic and answers any JSON; TopicRecordNameStrategy uses every `<topic>-*` subject.
    */
   readonly recordNames?: readonly string[] | undefined;
   readonly maxRecursionDepth?: number | undefined;
+  /** Told which subjects (and schema ids) the schema was built from, and which were not registered. */
+  readonly onSubjects?: ((report: SubjectReport) => void) | undefined;
+}
+
+export interface SubjectReport {
+  readonly used: readonly { readonly subject: string; readonly schemaId: number }[];
+  readonly missing: readonly string[];
 }
 
 const ANY_JSON_VALUE: StreamJsonSchema = {
@@ -42,10 +55,9 @@ export async function subjectsFor(
   recordNames?: readonly string[],
 ): Promise<string[]> {
   if (strategy === 'TopicNameStrategy') return [`${topic}-${part}`];
-  if (strategy === 'RecordNameStrategy' && recordNames !== undefined) return [...recordNames];
+  if (strategy === 'RecordNameStrategy') return [...(recordNames ?? [])];
+  if (recordNames !== undefined) return recordNames.map((name) => `${topic}-${name}`);
   const subjects = await registry.listSubjects();
-  const isTopicSubject = (s: string): boolean => s.endsWith('-key') || s.endsWith('-value');
-  if (strategy === 'RecordNameStrategy') return subjects.filter((s) => !isTopicSubject(s)).sort();
   const prefix = `${topic}-`;
   return subjects
     .filter((s) => s.startsWith(prefix) && s !== `${topic}-key` && s !== `${topic}-value`)
@@ -108,31 +120,59 @@ export async function streamSchemaFor(request: StreamSchemaRequest): Promise<Str
     );
   }
   const strategy = request.format.subjectNameStrategy;
+  if (strategy === 'RecordNameStrategy' && request.recordNames === undefined) {
+    request.onSubjects?.({ used: [], missing: [] });
+    return {
+      ...ANY_JSON_VALUE,
+      description: `RecordNameStrategy without record names: the registry cannot tell which records the ${request.part}s of topic "${request.topic}" are; any JSON value`,
+    };
+  }
   let subjects = await subjectsFor(request.topic, request.part, strategy, registry, request.recordNames);
-  if (strategy === 'TopicRecordNameStrategy' && format !== 'JSON_SCHEMA') {
+  if (
+    strategy === 'TopicRecordNameStrategy' &&
+    format !== 'JSON_SCHEMA' &&
+    request.recordNames === undefined
+  ) {
     // Avro and Protobuf full names have no '-': `orders-eu-ev.Created` belongs to topic `orders-eu`, not `orders`.
     subjects = subjects.filter((subject) => !subject.slice(request.topic.length + 1).includes('-'));
   }
   const schemas: { [key: string]: JsonValue }[] = [];
+  const used: { subject: string; schemaId: number }[] = [];
+  const missing: string[] = [];
+  // Outages and refused credentials concern every topic and propagate; anything else is this subject's own
+  // trouble and is reported with its subject and id, so discover can go on with the other topics.
+  const unreadable = (subject: string, schemaId: number | undefined, error: unknown): unknown =>
+    isRegistryConnectionError(error)
+      ? error
+      : new StreamSchemaError({ topic: request.topic, part: request.part, subject, schemaId }, error);
   for (const subject of subjects) {
     let registered: RegisteredSchema;
     try {
       registered = await registry.getLatestSchema(subject);
     } catch (error) {
-      if (error instanceof SchemaRegistryError && error.code === schemaRegistryErrorCodes.notFound) continue;
-      throw error;
+      if (error instanceof SchemaRegistryError && error.code === schemaRegistryErrorCodes.notFound) {
+        missing.push(subject);
+        continue;
+      }
+      throw unreadable(subject, undefined, error);
     }
     const messageName =
       strategy === 'TopicNameStrategy'
         ? undefined
         : subject.slice(strategy === 'RecordNameStrategy' ? 0 : request.topic.length + 1);
-    schemas.push({
-      ...(await streamSchemaOfRegistered(registry, registered, {
-        messageName,
-        maxRecursionDepth: request.maxRecursionDepth,
-      })),
-    });
+    try {
+      schemas.push({
+        ...(await streamSchemaOfRegistered(registry, registered, {
+          messageName,
+          maxRecursionDepth: request.maxRecursionDepth,
+        })),
+      });
+    } catch (error) {
+      throw unreadable(subject, registered.id, error);
+    }
+    used.push({ subject, schemaId: registered.id });
   }
+  request.onSubjects?.({ used, missing });
   if (schemas.length === 0) {
     return {
       ...ANY_JSON_VALUE,

@@ -292,6 +292,16 @@ function parseSecurity(raw: RawObject, problems: Problems): SecurityConfig {
   }
 }
 
+/** Trimmed, blanks dropped, duplicates dropped in order; undefined when nothing is left. */
+function recordNamesAt(block: RawObject): string[] | undefined {
+  const value = block.record_names;
+  if (!Array.isArray(value)) return undefined;
+  const names = [
+    ...new Set(value.filter((v): v is string => typeof v === 'string').map((v) => v.trim())),
+  ].filter((name) => name !== '');
+  return names.length === 0 ? undefined : names;
+}
+
 function parseFormat(
   raw: RawObject,
   key: 'MessageFormat' | 'key_format',
@@ -303,6 +313,7 @@ function parseFormat(
     subjectNameStrategy: (oneOf(SUBJECT_NAME_STRATEGIES, block.deserialization_strategy) ??
       DEFAULTS.subjectNameStrategy) as SubjectNameStrategy,
     validateJsonSchema: booleanAt(block, 'validate_against_schema') ?? DEFAULTS.validateJsonSchema,
+    recordNames: recordNamesAt(block),
   };
 }
 
@@ -344,13 +355,64 @@ function parseSchemaRegistry(
       blockPassword !== undefined ? 'schema_registry.password' : 'MessageFormat.schema_registry_password';
     problems.add(passwordPath, 'is set but no registry username is');
   }
+  const bearerToken = textAt(block, 'bearer_token')?.trim();
+  if (bearerToken !== undefined && username !== undefined) {
+    problems.add(
+      'schema_registry.bearer_token',
+      'is set together with a registry username; use basic authentication or a bearer token, not both',
+    );
+  }
   const caCertificate = parseCertificateField(
     block,
     'ca_certificate',
     'schema_registry.ca_certificate',
     problems,
   );
-  return { url: url.trim(), username, password, caCertificate };
+  const client = parseClientCertificate(block, problems);
+  if (client.clientCertificate !== undefined && !/^https:\/\//i.test(url.trim())) {
+    problems.add('schema_registry.client_certificate', 'needs an https registry URL');
+  }
+  return { url: url.trim(), username, password, bearerToken, caCertificate, ...client };
+}
+
+/** The registry's mutual-TLS pair: both or neither, parseable, and belonging together. */
+function parseClientCertificate(
+  block: RawObject,
+  problems: Problems,
+): Pick<SchemaRegistryConfig, 'clientCertificate' | 'clientKey' | 'clientKeyPassword'> {
+  const certificatePem = textAt(block, 'client_certificate');
+  const keyPem = textAt(block, 'client_key');
+  const keyPassword = stringAt(block, 'client_key_password') || undefined;
+  if (certificatePem === undefined && keyPem === undefined) {
+    if (keyPassword !== undefined) {
+      problems.add('schema_registry.client_key_password', 'is set but schema_registry.client_key is empty');
+    }
+    return {};
+  }
+  if (certificatePem === undefined) {
+    problems.add('schema_registry.client_certificate', 'is required with client_key (mutual TLS needs both)');
+  }
+  if (keyPem === undefined) {
+    problems.add('schema_registry.client_key', 'is required with client_certificate (mutual TLS needs both)');
+  }
+  const certificates = certificatePem === undefined ? undefined : parseCertificates(certificatePem);
+  if (certificates?.problem !== undefined) {
+    problems.add('schema_registry.client_certificate', certificates.problem);
+  }
+  const key = keyPem === undefined ? undefined : parsePrivateKey(keyPem, keyPassword);
+  if (key?.problem !== undefined) {
+    problems.add(
+      'schema_registry.client_key',
+      key.problem.replace('ssl_client_key_password', 'client_key_password'),
+    );
+  }
+  const leaf = certificates?.certificates[0];
+  if (certificates?.problem === undefined && leaf !== undefined && key?.key !== undefined) {
+    if (!leaf.checkPrivateKey(key.key)) {
+      problems.add('schema_registry.client_key', 'does not belong to schema_registry.client_certificate');
+    }
+  }
+  return { clientCertificate: certificatePem, clientKey: keyPem, clientKeyPassword: keyPassword };
 }
 
 function parseStartPosition(raw: RawObject, problems: Problems): StartPosition {

@@ -121,6 +121,9 @@ describe('secrets', () => {
         'protocol.ssl_client_key',
         'protocol.ssl_client_key_password',
         'schema_registry.password',
+        'schema_registry.bearer_token',
+        'schema_registry.client_key',
+        'schema_registry.client_key_password',
         'MessageFormat.schema_registry_password',
       ]),
     );

@@ -29,6 +29,16 @@ const strategyField = (order: number): JsonObject => ({
   order,
 });
 
+const recordNamesField = (order: number): JsonObject => ({
+  title: 'Record Names',
+  description:
+    'RecordNameStrategy and TopicRecordNameStrategy only: the fully qualified names of the records written to these topics (Avro full names, Protobuf full message names, JSON Schema titles), e.g. com.acme.OrderCreated. Discover then types each topic with exactly these subjects: <record name> (RecordNameStrategy) or <topic>-<record name> (TopicRecordNameStrategy). Empty: TopicRecordNameStrategy uses every <topic>-<record name> subject of the topic, and RecordNameStrategy declares the value as any JSON (the registry cannot tell which records a topic carries). Decoding never needs it.',
+  type: 'array',
+  items: { type: 'string' },
+  examples: [['com.acme.OrderCreated', 'com.acme.OrderShipped']],
+  order,
+});
+
 const validateJsonSchemaField: JsonObject = {
   title: 'Validate Against Schema',
   description: 'Check every decoded message against its registered JSON Schema; a mismatch is a bad message.',
@@ -59,13 +69,18 @@ const protobufBranch = formatBranch(
   `Confluent wire-format Protobuf. ${REGISTRY_NOTE}`,
   {
     deserialization_strategy: strategyField(1),
+    record_names: recordNamesField(3),
   },
 );
 const jsonSchemaBranch = formatBranch(
   'JSON_SCHEMA',
   'JSON_SCHEMA',
   `Confluent wire-format JSON with a registered JSON Schema. ${REGISTRY_NOTE}`,
-  { deserialization_strategy: strategyField(1), validate_against_schema: validateJsonSchemaField },
+  {
+    deserialization_strategy: strategyField(1),
+    validate_against_schema: validateJsonSchemaField,
+    record_names: recordNamesField(3),
+  },
 );
 
 const messageFormat: JsonObject = {
@@ -113,6 +128,7 @@ const messageFormat: JsonObject = {
           airbyte_secret: true,
           order: 4,
         },
+        record_names: recordNamesField(5),
       },
     },
     stringBranch,
@@ -133,6 +149,7 @@ const keyFormat: JsonObject = {
     bytesBranch,
     formatBranch('AVRO', 'AVRO', `Confluent wire-format Avro. ${REGISTRY_NOTE}`, {
       deserialization_strategy: strategyField(1),
+      record_names: recordNamesField(3),
     }),
     protobufBranch,
     jsonSchemaBranch,
@@ -171,7 +188,7 @@ const schemaRegistry: JsonObject = {
     },
     username: {
       title: 'Username',
-      description: 'Basic-auth user (for Confluent Cloud: the API key). Empty: no authentication.',
+      description: 'Basic-auth user (for Confluent Cloud: the API key). Empty: no basic authentication.',
       type: 'string',
       order: 1,
     },
@@ -182,11 +199,39 @@ const schemaRegistry: JsonObject = {
       airbyte_secret: true,
       order: 2,
     },
+    bearer_token: {
+      title: 'Bearer Token',
+      description:
+        'A static token sent as "Authorization: Bearer <token>", for registries behind an OAuth gateway. Set it or the username, not both.',
+      type: 'string',
+      airbyte_secret: true,
+      order: 3,
+    },
     ca_certificate: pemCertificate(
       'CA Certificate (PEM)',
       'PEM certificate(s) that signed the registry’s certificate, for an https URL. Empty: the system trust store.',
-      3,
+      4,
     ),
+    client_certificate: pemCertificate(
+      'Client Certificate (PEM)',
+      'For mutual TLS with the registry: the client certificate, with the client key below.',
+      5,
+    ),
+    client_key: {
+      title: 'Client Key (PEM)',
+      description: 'For mutual TLS with the registry: the PEM private key of the client certificate.',
+      type: 'string',
+      multiline: true,
+      airbyte_secret: true,
+      order: 6,
+    },
+    client_key_password: {
+      title: 'Client Key Password',
+      description: 'Passphrase of the registry client key, when it is encrypted.',
+      type: 'string',
+      airbyte_secret: true,
+      order: 7,
+    },
   },
 };
 
