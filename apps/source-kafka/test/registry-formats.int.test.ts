@@ -178,6 +178,8 @@ describe.each(FORMS)('%s written by the official serializer', (form: Form) => {
     let runs: CaseRuns;
     beforeAll(async () => {
       runs = new CaseRuns(await fixtureNamed(`${form} × ${strategy}`));
+      // discover and read of one case run side by side; the tests below await them.
+      await Promise.all([runs.discover(), runs.read()]);
     });
     assertCase(() => runs, { keys: true });
   });
@@ -187,6 +189,7 @@ describe('protobuf values of the second message in their file (message index [1]
   let runs: CaseRuns;
   beforeAll(async () => {
     runs = new CaseRuns(await fixtureNamed('second message'));
+    await Promise.all([runs.discover(), runs.read()]);
   });
   assertCase(() => runs, { keys: false });
 });
