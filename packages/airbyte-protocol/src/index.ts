@@ -45,6 +45,7 @@ export {
   WriterClosedError,
 } from './errors.js';
 export { readJsonFile } from './input-file.js';
+export { stringifyJson } from './json-text.js';
 export { createLogger } from './logger.js';
 export type {
   AirbyteAnalyticsTraceMessage,

@@ -10,7 +10,15 @@ import {
   schemaRegistryErrorCodes,
 } from './errors.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
-import { decodeJson, decodeJsonText, decodeString, decodeUtf8, PlainDecodeError, toBase64 } from './plain.js';
+import {
+  decodeJson,
+  decodeJsonText,
+  decodeString,
+  decodeUtf8,
+  PlainDecodeError,
+  parseJsonViews,
+  toBase64,
+} from './plain.js';
 import { decodeProtobufMessage, parseProtobufSchema } from './protobuf.js';
 import { resolveReferences } from './references.js';
 import type {
@@ -138,14 +146,17 @@ async function buildPayloadDecoder(
     ? compileJsonSchemaValidator(registered.schema, references)
     : undefined;
   return (bytes, start) => {
-    const value = decodeJsonText(decodeUtf8(bytes.subarray(start)));
-    if (validate !== undefined && !validate(value)) {
+    const text = decodeUtf8(bytes.subarray(start));
+    if (validate === undefined) return decodeJsonText(text);
+    // ajv knows numbers, not bigints: it checks the JSON.parse view, and the exact one is returned.
+    const { exact, plain } = parseJsonViews(text);
+    if (!validate(plain)) {
       const first = validate.errors?.[0];
       throw new JsonSchemaMismatch(
         `the payload does not match ${label}: ${first ? `${first.instancePath || '/'} ${first.message ?? ''}` : 'invalid'}`,
       );
     }
-    return value;
+    return exact;
   };
 }
 

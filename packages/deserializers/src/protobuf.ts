@@ -11,7 +11,7 @@ if (protobuf.util.Long !== Long) {
 
 // Protobuf decoding with protobufjs and a JSON mapping close to proto3's canonical JSON:
 // field names in lowerCamelCase (or json_name); enums by name; bytes as base64; int64 family like Avro long
-// (number when safe, else exact decimal string); NaN/±Infinity → null; well-known types by value
+// (number when safe, else an exact bigint); NaN/±Infinity → null; well-known types by value
 // (Timestamp → RFC 3339, Duration → "1.5s", wrappers → their value, Struct/Value/ListValue → JSON).
 
 export interface ProtobufSource {
@@ -88,11 +88,10 @@ export function parseProtobufSchema(main: string, references: readonly ProtobufS
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-function longJson(value: unknown): JsonValue {
+function longJson(value: unknown): number | bigint {
   if (typeof value === 'number') return value;
-  const text = String(value);
-  const n = BigInt(text);
-  return n <= MAX_SAFE && n >= MIN_SAFE ? Number(n) : text;
+  const n = BigInt(String(value));
+  return n <= MAX_SAFE && n >= MIN_SAFE ? Number(n) : n;
 }
 
 function floatJson(value: unknown): JsonValue {

@@ -15,12 +15,8 @@ export function wellKnown(name: string): Schema {
   return { $ref: `WellKnownTypes.json#/definitions/${name}` };
 }
 
-/** long / int64: a number when within ±(2^53−1), otherwise an exact decimal string. */
-export const LONG_SCHEMA: Schema = {
-  type: ['integer', 'string'],
-  pattern: '^-?[0-9]+$',
-  description: 'A 64-bit integer: a JSON number when |n| <= 2^53-1, otherwise its exact decimal text.',
-};
+/** long / int64: always a JSON number, written with every digit (beyond 2^53 too), so destinations see BIGINT. */
+export const LONG_SCHEMA: Schema = { type: 'integer' };
 
 /** float/double: JSON has no NaN or Infinity, so those decode to null. */
 const FLOAT_SCHEMA: Schema = { type: ['number', 'null'] };

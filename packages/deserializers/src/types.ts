@@ -1,6 +1,17 @@
 // Contract of the deserializers package. It knows nothing of kafkajs: callers pass plain bytes.
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/**
+ * A decoded value. Integers beyond ±(2^53−1) are `bigint`, so they stay exact; write them as JSON numbers
+ * with every digit (JSON.stringify refuses bigints: @source-kafka/airbyte-protocol's writer handles them).
+ */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 export interface DeserializeContext {
   readonly topic: string;

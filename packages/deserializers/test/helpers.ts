@@ -6,6 +6,7 @@ import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/regi
 import { Ajv, type ValidateFunction } from 'ajv';
 import avro from 'avsc';
 import { parse as parseYaml } from 'yaml';
+import { parseExactJson } from '../src/exact-json.js';
 import type { DeserializeContext, JsonValue } from '../src/index.js';
 
 export { SchemaType };
@@ -89,4 +90,21 @@ export function fixturesAt(url: string): Pick<Fixtures, 'client'> & { readonly u
     url,
     client: new ThirdPartyClient({ host: url }, { [SchemaType.AVRO]: { typeHook: bigLongHook } }),
   };
+}
+
+/** JSON text of a decoded value with bigints as plain number text, as the connector's writer emits it. */
+export function writtenText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? `\u0000bigint:${v}` : v,
+  ).replace(/"\\u0000bigint:(-?[0-9]+)"/g, '$1');
+}
+
+/** The value as written and read back exactly: class instances become plain objects, bigints stay bigints. */
+export function readBackExact(value: unknown): JsonValue {
+  return parseExactJson(writtenText(value));
+}
+
+/** The value as a JSON reader sees the written line (big integers as numbers), for ajv. */
+export function readBack(value: unknown): JsonValue {
+  return JSON.parse(writtenText(value)) as JsonValue;
 }
