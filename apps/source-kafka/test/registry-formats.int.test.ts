@@ -185,11 +185,14 @@ describe.each(FORMS)('%s written by the official serializer', (form: Form) => {
   });
 });
 
-describe('protobuf values of the second message in their file (message index [1])', () => {
-  let runs: CaseRuns;
-  beforeAll(async () => {
-    runs = new CaseRuns(await fixtureNamed('second message'));
-    await Promise.all([runs.discover(), runs.read()]);
-  });
-  assertCase(() => runs, { keys: false });
-});
+describe.each(['protobuf-descriptor', 'protobuf-text'] as const)(
+  '%s values of the second message in their file (message index [1])',
+  (form) => {
+    let runs: CaseRuns;
+    beforeAll(async () => {
+      runs = new CaseRuns(await fixtureNamed(`${form} second message`));
+      await Promise.all([runs.discover(), runs.read()]);
+    });
+    assertCase(() => runs, { keys: false });
+  },
+);
