@@ -251,4 +251,28 @@ describe('discoverStreams', () => {
     for (const stream of streams)
       expect(valueSchemaOf(stream).description).toMatch(/^RecordNameStrategy without record names/);
   });
+
+  it('types each topic with the record names scoped to it, and warns for a topic none apply to', async () => {
+    const { lines, logger } = recordingLogger();
+    const streams = await discoverStreams({
+      topics: [{ name: 'orders' }, { name: 'refunds' }, { name: 'other' }],
+      config: {
+        valueFormat: registryFormat('RecordNameStrategy', ['orders:shop.Order', 'refunds:shop.Refund']),
+        keyFormat: keyString,
+        layout,
+      },
+      registry: registryOf({ 'shop.Order': avro('order_id'), 'shop.Refund': avro('refund_id') }),
+      logger,
+    });
+    const fields = (name: string) =>
+      Object.keys((valueSchemaOf(streams.find((s) => s.name === name)!).properties as object) ?? {});
+    expect(fields('orders')).toEqual(['order_id']);
+    expect(fields('refunds')).toEqual(['refund_id']);
+    expect(valueSchemaOf(streams.find((s) => s.name === 'other')!).description).toMatch(
+      /^RecordNameStrategy without record names/,
+    );
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'Topic "other": no entry of MessageFormat.record_names applies to it, so its value is declared as any JSON; add "other:<record name>" entries to type it.',
+    ]);
+  });
 });

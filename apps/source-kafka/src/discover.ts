@@ -8,7 +8,12 @@ import {
   type SubjectReport,
   streamSchemaFor,
 } from '@source-kafka/deserializers';
-import type { FormatConfig, KafkaSourceConfig, RecordLayoutConfig } from '@source-kafka/spec';
+import {
+  type FormatConfig,
+  type KafkaSourceConfig,
+  type RecordLayoutConfig,
+  recordNamesForTopic,
+} from '@source-kafka/spec';
 import { fieldNames } from './fields.js';
 
 /** The part of an Airbyte stream this connector fills in; structurally an AirbyteStream. */
@@ -191,13 +196,24 @@ export async function discoverStreams(input: DiscoverInput): Promise<DiscoveredS
 
   const schemaOf = async (topic: string, part: 'key' | 'value', format: FormatConfig) => {
     const usesRegistry = REGISTRY_FORMATS.has(format.format);
+    const recordNames = recordNamesForTopic(format.recordNames, topic);
+    if (
+      usesRegistry &&
+      format.subjectNameStrategy === 'RecordNameStrategy' &&
+      format.recordNames !== undefined &&
+      recordNames === undefined
+    ) {
+      logger.warn(
+        `Topic "${topic}": no entry of ${formatField[part]}.record_names applies to it, so its ${part} is declared as any JSON; add "${topic}:<record name>" entries to type it.`,
+      );
+    }
     try {
       return await streamSchema({
         topic,
         part,
         format,
         registry,
-        recordNames: format.recordNames,
+        recordNames,
         onSubjects: (report) => {
           if (usesRegistry && format.subjectNameStrategy !== 'TopicNameStrategy') {
             logger.info(`Topic "${topic}" ${part}: schema from subjects ${describeSubjects(report)}.`);

@@ -1,16 +1,25 @@
-// Discover and read through the CLI against the real broker and the test registry: one unreadable subject
-// leaves the other topics typed, record strategies read only the named subjects, and schema ids in headers
-// and schema GUIDs decode. The test registry is used here because it stores a schema no parser reads and
-// serves GUIDs (Confluent 8's `GET /schemas/guids/{guid}`); payloads are encoded by the third-party client.
+// Discover and read through the CLI against the real broker: one unreadable subject leaves the other topics
+// typed, record strategies read only the named subjects, and schema ids in headers and schema GUIDs decode.
+// Apicurio Registry serves the first two. The hand-written test registry serves what Apicurio cannot: schema
+// GUIDs (Confluent 8's `GET /schemas/guids/{guid}`; Apicurio 3.3.3 returns none) and a refused bearer token
+// (Apicurio would need an identity provider).
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { BrokerConnection } from '@source-kafka/testkit';
+import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages, uniqueTopicName } from '@source-kafka/testkit';
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
-import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
+import { createTestCertificates, startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalogFor, logsOf, ofType, plaintextConfig, recordsOf, runCli, traceErrors } from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
+const apicurio: ApicurioConnection = inject('registry');
+const here = dirname(fileURLToPath(import.meta.url));
+const run = promisify(execFile);
 
 type Catalog = { streams: Array<{ name: string; json_schema: Record<string, unknown> }> };
 
@@ -20,7 +29,6 @@ const orderSchema = record('Order', [
   { name: 'n', type: 'int' },
   { name: 'item', type: 'string' },
 ]);
-const refundSchema = record('Refund', [{ name: 'refund_id', type: 'long' }]);
 
 /** The property names of every object schema in an anyOf tree, in order. */
 function recordFieldSets(schema: Record<string, unknown>): string[][] {
@@ -33,9 +41,21 @@ function recordFieldSets(schema: Record<string, unknown>): string[][] {
   return found;
 }
 
+async function registerRaw(url: string, subject: string, body: Record<string, unknown>): Promise<number> {
+  const response = await fetch(`${url}/subjects/${encodeURIComponent(subject)}/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json()) as { id?: number; message?: string };
+  if (answer.id === undefined) throw new Error(`the registry refused ${subject}: ${answer.message}`);
+  return answer.id;
+}
+
 function valueSchemaOf(catalog: Catalog, stream: string): Record<string, unknown> {
   const found = catalog.streams.find((s) => s.name === stream);
-  return (found?.json_schema.properties as Record<string, Record<string, unknown>>).value ?? {};
+  const properties = (found?.json_schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  return properties.value ?? {};
 }
 
 describe('discover and read through the schema registry', () => {
@@ -50,40 +70,35 @@ describe('discover and read through the schema registry', () => {
     await registry?.close();
   });
 
-  async function registerRaw(subject: string, body: Record<string, unknown>): Promise<number> {
-    const response = await fetch(`${registry.url}/subjects/${encodeURIComponent(subject)}/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify(body),
-    });
-    return ((await response.json()) as { id: number }).id;
-  }
-
-  const registryConfig = (extra: Record<string, unknown>) => ({
+  const registryConfig = (extra: Record<string, unknown>, url = registry.url) => ({
     ...extra,
-    schema_registry: { url: registry.url },
-    record_layout: { include_key: false },
+    schema_registry: { url },
+    record_layout: { include_key: false, ...(extra.record_layout as object | undefined) },
   });
 
   it('keeps every topic when one subject cannot be read, and names topic, subject and schema id', async () => {
     const prefix = uniqueTopicName('disc-bad');
     const good = await createTopic(conn, { prefix: `${prefix}-good` });
     const bad = await createTopic(conn, { prefix: `${prefix}-bad` });
-    await client.register({ type: SchemaType.AVRO, schema: orderSchema }, { subject: `${good}-value` });
-    // Valid JSON, so a registry stores it, but no Avro parser reads it.
-    const badId = await registerRaw(`${bad}-value`, {
-      schema: record('Broken', [{ name: 'a', type: 'no.such.Type' }]),
+    await registerRaw(apicurio.ccompatUrl, `${good}-value`, {
+      schemaType: 'PROTOBUF',
+      schema: 'syntax = "proto3";\npackage shop;\nmessage Good { int32 n = 1; string item = 2; }\n',
     });
-    const config = plaintextConfig(
-      conn,
-      `${prefix}-.*`,
-      registryConfig({ MessageFormat: { deserialization_type: 'AVRO' } }),
-    );
+    // Apicurio stores it, but two fields share number 1, so no Protobuf parser reads it.
+    const badId = await registerRaw(apicurio.ccompatUrl, `${bad}-value`, {
+      schemaType: 'PROTOBUF',
+      schema: 'syntax = "proto3";\npackage shop;\nmessage Bad { int32 a = 1; string b = 1; }\n',
+    });
+    const config = plaintextConfig(conn, `${prefix}-.*`, {
+      MessageFormat: { deserialization_type: 'PROTOBUF' },
+      schema_registry: { url: apicurio.ccompatUrl },
+      record_layout: { include_key: false },
+    });
     const discover = await runCli('discover', { config });
-    expect(discover.exitCode).toBe(0);
+    expect(discover.exitCode, discover.stderr).toBe(0);
     const [catalog] = ofType<Catalog>(discover.messages, 'CATALOG');
     expect(catalog?.streams.map((s) => s.name).sort()).toEqual([bad, good].sort());
-    expect(Object.keys(valueSchemaOf(catalog!, good).properties as object)).toEqual(['n', 'item']);
+    expect(recordFieldSets(valueSchemaOf(catalog!, good))).toEqual([['n', 'item']]);
     expect(valueSchemaOf(catalog!, bad)).toEqual({
       type: ['object', 'array', 'string', 'number', 'boolean', 'null'],
       description: `The schema of subject "${bad}-value" (schema id ${badId}) could not be read when this catalog was discovered; any JSON value`,
@@ -120,41 +135,62 @@ describe('discover and read through the schema registry', () => {
 
   it('types a RecordNameStrategy topic from the named subjects only, logs them, and reads records that fit', async () => {
     const topic = await createTopic(conn, { prefix: 'disc-record' });
+    // Subjects are global in the registry: a namespace of this run's own keeps reruns apart.
+    const ns = `shop${randomBytes(4).toString('hex')}`;
+    const apicurioClient = new SchemaRegistry({ host: apicurio.ccompatUrl });
+    const named = (name: string, fields: Array<{ name: string; type: unknown }>) =>
+      JSON.stringify({ type: 'record', name, namespace: ns, fields });
     const orderId = (
-      await client.register({ type: SchemaType.AVRO, schema: orderSchema }, { subject: 'shop.Order' })
+      await apicurioClient.register(
+        {
+          type: SchemaType.AVRO,
+          schema: named('Order', [
+            { name: 'n', type: 'int' },
+            { name: 'item', type: 'string' },
+          ]),
+        },
+        { subject: `${ns}.Order` },
+      )
     ).id;
     const refundId = (
-      await client.register({ type: SchemaType.AVRO, schema: refundSchema }, { subject: 'shop.Refund' })
+      await apicurioClient.register(
+        { type: SchemaType.AVRO, schema: named('Refund', [{ name: 'refund_id', type: 'long' }]) },
+        { subject: `${ns}.Refund` },
+      )
     ).id;
     // Another team's record in the same registry: not named, so not part of this topic's schema.
-    await client.register(
-      { type: SchemaType.AVRO, schema: record('Invoice', [{ name: 'total', type: 'double' }]) },
-      { subject: 'shop.Invoice' },
+    await apicurioClient.register(
+      { type: SchemaType.AVRO, schema: named('Invoice', [{ name: 'total', type: 'double' }]) },
+      { subject: `${ns}.Invoice` },
     );
     await produceMessages(conn, topic, [
-      { value: await client.encode(orderId, { n: 1, item: 'pen' }) },
-      { value: await client.encode(refundId, { refund_id: 9 }) },
+      { value: await apicurioClient.encode(orderId, { n: 1, item: 'pen' }) },
+      { value: await apicurioClient.encode(refundId, { refund_id: 9 }) },
     ]);
     const config = plaintextConfig(
       conn,
       topic,
-      registryConfig({
-        MessageFormat: {
-          deserialization_type: 'AVRO',
-          deserialization_strategy: 'RecordNameStrategy',
-          record_names: ['shop.Order', 'shop.Refund'],
+      registryConfig(
+        {
+          MessageFormat: {
+            deserialization_type: 'AVRO',
+            deserialization_strategy: 'RecordNameStrategy',
+            record_names: [`${ns}.Order`, `${ns}.Refund`, `${ns}.Gone`],
+          },
         },
-      }),
+        apicurio.ccompatUrl,
+      ),
     );
     const discover = await runCli('discover', { config });
+    expect(discover.exitCode, discover.stderr).toBe(0);
     const [catalog] = ofType<Catalog>(discover.messages, 'CATALOG');
     expect(recordFieldSets(valueSchemaOf(catalog!, topic))).toEqual([['n', 'item'], ['refund_id']]);
     expect(logsOf(discover.messages).map((l) => l.message)).toContain(
-      `Topic "${topic}" value: schema from subjects "shop.Order" (schema id ${orderId}), "shop.Refund" (schema id ${refundId}).`,
+      `Topic "${topic}" value: schema from subjects "${ns}.Order" (schema id ${orderId}), "${ns}.Refund" (schema id ${refundId}); not registered: "${ns}.Gone".`,
     );
 
     const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'full_refresh' }) });
-    expect(read.exitCode).toBe(0);
+    expect(read.exitCode, read.stderr).toBe(0);
     const records = recordsOf(read.messages);
     expect(records.map((r) => r.data.value)).toEqual([{ n: 1, item: 'pen' }, { refund_id: 9 }]);
     const jsonSchema = catalog!.streams[0]!.json_schema;
@@ -196,5 +232,95 @@ describe('discover and read through the schema registry', () => {
       { n: 3, item: 'id-payload' },
     ]);
     expect(registry.requestCount(`GET /schemas/guids/${registry.guidOf(id)}`)).toBe(1);
+  });
+
+  it("reads values that Confluent's serializer wrote with the schema GUID in a header", async () => {
+    const topic = await createTopic(conn, { prefix: 'disc-guid-official' });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--conditions=source-kafka-source',
+        '--import',
+        'tsx',
+        join(here, 'produce-header-guid-fixtures.ts'),
+        registry.url,
+        topic,
+      ],
+      { cwd: join(here, '..') },
+    );
+    const { id, guid } = JSON.parse(stdout) as { id: number; guid: string };
+    expect(guid).toBe(registry.guidOf(id));
+    const config = plaintextConfig(
+      conn,
+      topic,
+      registryConfig({
+        MessageFormat: { deserialization_type: 'AVRO' },
+        record_layout: { include_headers: true },
+      }),
+    );
+    const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'full_refresh' }) });
+    expect(read.exitCode, read.stderr).toBe(0);
+    const records = recordsOf(read.messages);
+    expect(records.map((r) => r.data.value)).toEqual([
+      { n: 0, label: 'zero' },
+      { n: 7, label: 'seven' },
+    ]);
+    // The serializer really put the GUID in the header: magic byte 1 and the 16 GUID bytes.
+    expect(records[0]?.data._kafka_headers).toEqual([
+      {
+        key: '__value_schema_id',
+        value: Buffer.from(`01${guid.replaceAll('-', '')}`, 'hex').toString('base64'),
+        encoding: 'base64',
+      },
+    ]);
+    expect(registry.requestCount(`GET /schemas/guids/${guid}`)).toBe(1);
+  });
+
+  it('checks and discovers through a registry that requires a client certificate (mutual TLS)', async () => {
+    const certs = createTestCertificates();
+    const mtls = await startTestRegistry({
+      tls: { key: certs.key, cert: certs.cert, clientCa: certs.caPem },
+    });
+    try {
+      const topic = await createTopic(conn, { prefix: 'disc-mtls' });
+      await new SchemaRegistry({
+        host: mtls.url,
+        agent: new (await import('node:https')).Agent({
+          ca: certs.caPem,
+          cert: certs.clientCert,
+          key: certs.clientKey,
+        }),
+      }).register({ type: SchemaType.AVRO, schema: orderSchema }, { subject: `${topic}-value` });
+      const registryBlock = { url: mtls.url, ca_certificate: certs.caPem };
+      const withCertificate = plaintextConfig(conn, topic, {
+        MessageFormat: { deserialization_type: 'AVRO' },
+        schema_registry: {
+          ...registryBlock,
+          client_certificate: certs.clientCert,
+          client_key: certs.clientKey,
+        },
+      });
+      expect(
+        ofType((await runCli('check', { config: withCertificate })).messages, 'CONNECTION_STATUS'),
+      ).toEqual([{ status: 'SUCCEEDED' }]);
+      const discover = await runCli('discover', { config: withCertificate });
+      const [catalog] = ofType<Catalog>(discover.messages, 'CATALOG');
+      expect(recordFieldSets(valueSchemaOf(catalog!, topic))).toEqual([['n', 'item']]);
+
+      const without = plaintextConfig(conn, topic, {
+        MessageFormat: { deserialization_type: 'AVRO' },
+        schema_registry: registryBlock,
+      });
+      const [status] = ofType<{ status: string; message: string }>(
+        (await runCli('check', { config: without })).messages,
+        'CONNECTION_STATUS',
+      );
+      expect(status?.status).toBe('FAILED');
+      expect(status?.message).toContain('client certificate');
+      const output = JSON.stringify(discover.messages);
+      expect(output).not.toContain(certs.clientKey.split('\n')[1]);
+    } finally {
+      await mtls.close();
+    }
   });
 });

@@ -80,15 +80,17 @@ function plainDeserializer(format: 'JSON' | 'STRING' | 'BYTES'): Deserializer {
   };
 }
 
+/** Where Protobuf message indexes start when the schema id came from a header: right after it. */
+interface HeaderFrame {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+}
+
 /**
- * Decodes `bytes` from `start`. Protobuf message indexes come next in `bytes`, or, when the schema id came
- * from a header, after the id in that header (`indexes`). May throw anything; the caller wraps it.
+ * Decodes `bytes` from `start`. Protobuf message indexes come first there, or, when the schema id came from a
+ * header (`inHeader`), after the id in that header. May throw anything; the caller wraps it.
  */
-type PayloadDecoder = (
-  bytes: Buffer,
-  start: number,
-  indexes: { readonly bytes: Uint8Array; readonly start: number } | undefined,
-) => JsonValue;
+type PayloadDecoder = (bytes: Buffer, start: number, inHeader: HeaderFrame | undefined) => JsonValue;
 
 type CacheEntry =
   | { readonly ok: true; readonly decode: PayloadDecoder }
@@ -276,7 +278,7 @@ function registryDeserializer(
     entry: CacheEntry,
     bytes: Buffer,
     start: number,
-    inHeader: { readonly bytes: Uint8Array; readonly start: number } | undefined,
+    inHeader: HeaderFrame | undefined,
     context: DeserializeContext,
   ): JsonValue => {
     if (!entry.ok) {
@@ -317,7 +319,7 @@ function registryDeserializer(
         : lastHeaderValue(context.headers, headerName);
     let frame: SchemaIdFrame;
     let start: number;
-    let inHeader: { readonly bytes: Uint8Array; readonly start: number } | undefined;
+    let inHeader: HeaderFrame | undefined;
     try {
       if (header === undefined) {
         frame = readSchemaIdFrame(buffer);

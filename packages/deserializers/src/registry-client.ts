@@ -79,6 +79,13 @@ function nodeHttpGet(tls: TlsOptions): HttpGet {
     });
 }
 
+/** OpenSSL's messages run over several lines; its code says the same in one word. */
+function tlsReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const firstLine = ((error as Error).message ?? '').split('\n', 1)[0] ?? '';
+  return typeof code === 'string' && code.startsWith('ERR_SSL') ? code : firstLine;
+}
+
 /** TLS failures are configuration problems (wrong CA), not outages: they are not retried. */
 function isTlsError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -321,7 +328,7 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
           throw new SchemaRegistryError(
             schemaRegistryErrorCodes.unavailable,
             'config_error',
-            `TLS handshake with the schema registry at ${this.#base.origin} failed (${(error as Error).message}); ${this.#tlsFields}`,
+            `TLS handshake with the schema registry at ${this.#base.origin} failed (${tlsReason(error)}); ${this.#tlsFields}`,
             { cause: error },
           );
         }

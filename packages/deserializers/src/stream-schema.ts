@@ -97,6 +97,7 @@ export async function streamSchemaOfRegistered(
       return registeredJsonSchemaToStreamSchema(
         registered.schema,
         references.map((r) => ({ name: r.name, schema: r.schema.schema })),
+        depth,
       );
   }
 }

@@ -13,7 +13,8 @@ export interface FormatConfig {
   readonly validateJsonSchema: boolean;
   /**
    * Record strategies only: the fully qualified record names the topics carry, so discover reads exactly
-   * their subjects. Undefined when not configured (never empty).
+   * their subjects. Each entry is `<record name>` (every topic) or `<topic>:<record name>` (that topic only);
+   * `recordNamesForTopic` applies them. Undefined when not configured (never empty).
    */
   readonly recordNames?: readonly string[] | undefined;
 }

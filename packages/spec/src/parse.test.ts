@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encryptedKeyPem, selfSignedCertificate } from '../test/certificates.js';
 import type { KafkaSourceConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { parseConfig } from './parse.js';
+import { parseConfig, recordNamesForTopic } from './parse.js';
 import { spec } from './schema.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -611,6 +611,34 @@ describe('record names', () => {
     );
     expect(config.valueFormat.recordNames).toBeUndefined();
     expect(config.keyFormat.recordNames).toBeUndefined();
+  });
+
+  it('applies unscoped names to every topic and <topic>:<name> names to that topic only', () => {
+    const names = ['shop.Common', 'orders:shop.Order', 'refunds:shop.Refund', '*:Title: with colon'];
+    expect(recordNamesForTopic(names, 'orders')).toEqual(['shop.Common', 'shop.Order', 'Title: with colon']);
+    expect(recordNamesForTopic(names, 'refunds')).toEqual([
+      'shop.Common',
+      'shop.Refund',
+      'Title: with colon',
+    ]);
+    expect(recordNamesForTopic(['orders:shop.Order'], 'other')).toBeUndefined();
+    expect(recordNamesForTopic(undefined, 'orders')).toBeUndefined();
+  });
+
+  it('names a topic-scoped entry without a record name', () => {
+    expect(
+      problemsOf(
+        minimal({
+          MessageFormat: { deserialization_type: 'AVRO', record_names: ['orders:'] },
+          schema_registry: { url: 'http://registry:8081' },
+        }),
+      ),
+    ).toEqual([
+      {
+        path: 'MessageFormat.record_names',
+        message: '"orders:" names a topic but no record after the colon',
+      },
+    ]);
   });
 
   it('names record_names when it is not a list of strings', () => {

@@ -292,6 +292,27 @@ function parseSecurity(raw: RawObject, problems: Problems): SecurityConfig {
   }
 }
 
+const TOPIC_SCOPE = /^([a-zA-Z0-9._-]+|\*):(.*)$/;
+
+/**
+ * The record names that apply to `topic`: entries scoped to it (`<topic>:<name>`) and unscoped ones
+ * (`<name>`, or `*:<name>` for a name that itself holds a colon). Undefined when none apply.
+ */
+export function recordNamesForTopic(
+  recordNames: readonly string[] | undefined,
+  topic: string,
+): string[] | undefined {
+  if (recordNames === undefined) return undefined;
+  const names: string[] = [];
+  for (const entry of recordNames) {
+    const scoped = TOPIC_SCOPE.exec(entry);
+    if (scoped === null) names.push(entry);
+    else if (scoped[1] === '*' || scoped[1] === topic) names.push(scoped[2]!.trim());
+  }
+  const unique = [...new Set(names)];
+  return unique.length === 0 ? undefined : unique;
+}
+
 /** Trimmed, blanks dropped, duplicates dropped in order; undefined when nothing is left. */
 function recordNamesAt(block: RawObject): string[] | undefined {
   const value = block.record_names;
@@ -306,14 +327,22 @@ function parseFormat(
   raw: RawObject,
   key: 'MessageFormat' | 'key_format',
   fallback: MessageFormat,
+  problems: Problems,
 ): FormatConfig {
   const block = objectAt(raw, key);
+  const recordNames = recordNamesAt(block);
+  for (const entry of recordNames ?? []) {
+    const scoped = TOPIC_SCOPE.exec(entry);
+    if (scoped !== null && scoped[2]!.trim() === '') {
+      problems.add(`${key}.record_names`, `"${entry}" names a topic but no record after the colon`);
+    }
+  }
   return {
     format: oneOf(MESSAGE_FORMATS, block.deserialization_type) ?? fallback,
     subjectNameStrategy: (oneOf(SUBJECT_NAME_STRATEGIES, block.deserialization_strategy) ??
       DEFAULTS.subjectNameStrategy) as SubjectNameStrategy,
     validateJsonSchema: booleanAt(block, 'validate_against_schema') ?? DEFAULTS.validateJsonSchema,
-    recordNames: recordNamesAt(block),
+    recordNames,
   };
 }
 
@@ -467,8 +496,8 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
 
   const subscription = parseSubscription(raw, problems);
   const security = parseSecurity(raw, problems);
-  const valueFormat = parseFormat(raw, 'MessageFormat', DEFAULTS.valueFormat);
-  const keyFormat = parseFormat(raw, 'key_format', DEFAULTS.keyFormat);
+  const valueFormat = parseFormat(raw, 'MessageFormat', DEFAULTS.valueFormat, problems);
+  const keyFormat = parseFormat(raw, 'key_format', DEFAULTS.keyFormat, problems);
   const schemaRegistry = parseSchemaRegistry(raw, [keyFormat, valueFormat], problems);
   const startPosition = parseStartPosition(raw, problems);
 

@@ -32,7 +32,7 @@ const strategyField = (order: number): JsonObject => ({
 const recordNamesField = (order: number): JsonObject => ({
   title: 'Record Names',
   description:
-    'RecordNameStrategy and TopicRecordNameStrategy only: the fully qualified names of the records written to these topics (Avro full names, Protobuf full message names, JSON Schema titles), e.g. com.acme.OrderCreated. Discover then types each topic with exactly these subjects: <record name> (RecordNameStrategy) or <topic>-<record name> (TopicRecordNameStrategy). Empty: TopicRecordNameStrategy uses every <topic>-<record name> subject of the topic, and RecordNameStrategy declares the value as any JSON (the registry cannot tell which records a topic carries). Decoding never needs it.',
+    'RecordNameStrategy and TopicRecordNameStrategy only: the fully qualified names of the records written to the topics (Avro full names, Protobuf full message names, JSON Schema titles), e.g. com.acme.OrderCreated for every topic, or orders:com.acme.OrderCreated for topic orders only. Discover then types each topic with exactly the subjects of the names that apply to it: <record name> (RecordNameStrategy) or <topic>-<record name> (TopicRecordNameStrategy). None apply: TopicRecordNameStrategy uses every <topic>-<record name> subject of the topic, and RecordNameStrategy declares it as any JSON (the registry cannot tell which records a topic carries). Decoding never needs it.',
   type: 'array',
   items: { type: 'string' },
   examples: [['com.acme.OrderCreated', 'com.acme.OrderShipped']],
