@@ -133,6 +133,21 @@ describe('discover and read through the schema registry', () => {
     }
   });
 
+  it('fails discover with a transient error when the registry cannot be reached', async () => {
+    const topic = await createTopic(conn, { prefix: 'disc-unreachable' });
+    const config = plaintextConfig(conn, topic, {
+      MessageFormat: { deserialization_type: 'AVRO' },
+      schema_registry: { url: 'http://127.0.0.1:1' },
+      retry_backoff_ms: 10,
+    });
+    const discover = await runCli('discover', { config });
+    expect(discover.exitCode).not.toBe(0);
+    expect(ofType(discover.messages, 'CATALOG')).toEqual([]);
+    expect(traceErrors(discover.messages)).toMatchObject([
+      { failure_type: 'transient_error', message: expect.stringContaining('127.0.0.1:1') },
+    ]);
+  });
+
   it('types a RecordNameStrategy topic from the named subjects only, logs them, and reads records that fit', async () => {
     const topic = await createTopic(conn, { prefix: 'disc-record' });
     // Subjects are global in the registry: a namespace of this run's own keeps reruns apart.
