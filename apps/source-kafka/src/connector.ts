@@ -6,7 +6,7 @@ import type {
   ConnectorContext,
   InputState,
 } from '@source-kafka/airbyte-protocol';
-import { type ConsumerDeps, withDeadline } from '@source-kafka/consumer';
+import { type ConsumerDeps, type KafkaRecord, withDeadline } from '@source-kafka/consumer';
 import {
   createDeserializer,
   createSchemaRegistryClient,
@@ -14,7 +14,7 @@ import {
   type SchemaRegistry,
   streamSchemaFor,
 } from '@source-kafka/deserializers';
-import { type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
+import { type FormatConfig, type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
 import { buildStream } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
@@ -30,6 +30,17 @@ export interface SourceKafkaDeps {
 }
 
 const TOPICS_NAMED_IN_CHECK = 10;
+
+/** Newest records read per partition in `discover`, for the Protobuf message indexes they carry. */
+const DISCOVER_SAMPLES_PER_PARTITION = 3;
+
+/**
+ * Protobuf under TopicNameStrategy registers a whole file per subject; only the records tell which of its
+ * messages the topic carries, so discover reads a few of the newest.
+ */
+function samplesMessageIndexes(format: FormatConfig): boolean {
+  return format.format === 'PROTOBUF' && format.subjectNameStrategy === 'TopicNameStrategy';
+}
 
 function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined {
   const registry = config.schemaRegistry;
@@ -135,22 +146,37 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
     async discover(config, ctx): Promise<AirbyteCatalog> {
       const kafka = makeKafka(config, consumerDeps(ctx));
       let topics: Awaited<ReturnType<KafkaPort['listTopics']>>;
+      let samples: Map<string, KafkaRecord[]> = new Map();
       try {
         topics = await kafka.listTopics();
+        if (
+          samplesMessageIndexes(config.valueFormat) ||
+          (config.layout.includeKey && samplesMessageIndexes(config.keyFormat))
+        ) {
+          samples = await kafka.sampleLatest(topics, DISCOVER_SAMPLES_PER_PARTITION);
+        }
       } finally {
         await kafka.close().catch(() => undefined);
       }
       const registry = makeRegistry(config);
       const streams = [];
       for (const topic of [...topics].sort((a, b) => a.name.localeCompare(b.name))) {
+        const records = samples.get(topic.name) ?? [];
         const valueSchema = await streamSchemaFor({
           topic: topic.name,
           part: 'value',
           format: config.valueFormat,
           registry,
+          samples: records.map((r) => r.value),
         });
         const keySchema = config.layout.includeKey
-          ? await streamSchemaFor({ topic: topic.name, part: 'key', format: config.keyFormat, registry })
+          ? await streamSchemaFor({
+              topic: topic.name,
+              part: 'key',
+              format: config.keyFormat,
+              registry,
+              samples: records.map((r) => r.key),
+            })
           : {};
         streams.push(buildStream({ topic: topic.name, valueSchema, keySchema, layout: config.layout }));
       }

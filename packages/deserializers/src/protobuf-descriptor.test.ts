@@ -159,6 +159,34 @@ describe('Protobuf schemas registered as a base64 FileDescriptorProto', () => {
     expect(schema).toHaveProperty('type', 'object');
   });
 
+  it("types a TopicNameStrategy topic by the message its records carry, not the file's first", async () => {
+    const order = frame([1], fixtures.payloads['shop.orders.Order']);
+    const envelope = frame([0], fixtures.payloads['shop.orders.Envelope']);
+    for (const forms of [allForms[0], allForms[1]]) {
+      const reg = registry(forms);
+      const discover = (samples: (Uint8Array | null)[]) =>
+        streamSchemaFor({ topic: 'orders', part: 'value', format: config, registry: reg, samples });
+
+      const orders = await discover([order, null, order]);
+      expect(orders.description).toBe("Protobuf message shop.orders.Order, as the topic's records carry it");
+      expect(Object.keys(orders.properties as object)).toContain('linesById');
+      const decoded = await createDeserializer(config, { registry: reg })(order, context);
+      expect(airbyteValidator(orders)(readBack(decoded))).toBe(true);
+
+      // No record to read an index from (or only unreadable ones): the file's first message, index [0].
+      for (const samples of [[], [null], [Buffer.from('not framed')]]) {
+        expect(Object.keys((await discover(samples)).properties as object)).toEqual(['source', 'body']);
+      }
+
+      // A topic carrying both: either shape.
+      const both = await discover([envelope, order]);
+      expect((both.anyOf as { description: string }[]).map((s) => s.description)).toEqual([
+        "Protobuf message shop.orders.Order, as the topic's records carry it",
+        "Protobuf message shop.orders.Envelope, as the topic's records carry it",
+      ]);
+    }
+  });
+
   it('reports base64 that is not a FileDescriptorProto as an unusable schema', async () => {
     const reg = registryOf([
       { id: 2, subject: 'orders-value', schemaType: 'PROTOBUF', schema: '////', references: [] },
