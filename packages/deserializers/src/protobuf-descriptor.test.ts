@@ -10,7 +10,13 @@ import type { RegisteredSchema, SchemaReference, SchemaRegistry } from './types.
 // each descriptor-form schema is exactly what confluent-kafka-python's ProtobufSerializer registers.
 const dir = new URL('../test/fixtures/protobuf/', import.meta.url);
 const fixtures = JSON.parse(readFileSync(new URL('fixtures.json', dir), 'utf8')) as {
-  schemas: Record<'shop/common.proto' | 'shop/order.proto', string>;
+  schemas: Record<
+    | 'shop/common.proto'
+    | 'shop/order.proto'
+    | 'google/protobuf/timestamp.proto'
+    | 'google/protobuf/wrappers.proto',
+    string
+  >;
   payloads: Record<'shop.orders.Order' | 'shop.orders.Envelope', string>;
 };
 const text = {
@@ -125,6 +131,29 @@ describe('Protobuf schemas registered as a base64 FileDescriptorProto', () => {
         body: 'AP8=',
       });
     }
+  });
+
+  it("uses Google's well-known files when they come as descriptor-form references too", async () => {
+    const wellKnown = ['google/protobuf/timestamp.proto', 'google/protobuf/wrappers.proto'] as const;
+    const reg = registryOf([
+      { id: 1, subject: 'shop-common', schemaType: 'PROTOBUF', schema: descriptor.common, references: [] },
+      ...wellKnown.map((name, i) => ({
+        id: 10 + i,
+        subject: name,
+        schemaType: 'PROTOBUF' as const,
+        schema: fixtures.schemas[name],
+        references: [],
+      })),
+      {
+        id: 2,
+        subject: 'orders-value',
+        schemaType: 'PROTOBUF',
+        schema: descriptor.order,
+        references: [commonRef, ...wellKnown.map((name) => ({ name, subject: name, version: 1 }))],
+      },
+    ]);
+    const deserialize = createDeserializer(config, { registry: reg });
+    expect(await deserialize(frame([1], fixtures.payloads['shop.orders.Order']), context)).toEqual(orderJson);
   });
 
   it('discovers the same stream schema from both forms, and decoded records validate against it', async () => {
