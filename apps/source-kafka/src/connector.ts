@@ -153,7 +153,15 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           samplesMessageIndexes(config.valueFormat) ||
           (config.layout.includeKey && samplesMessageIndexes(config.keyFormat))
         ) {
-          samples = await kafka.sampleLatest(topics, DISCOVER_SAMPLES_PER_PARTITION);
+          // Describing topics needs less than reading them: without the records, discover still answers.
+          samples = await kafka
+            .sampleLatest(topics, DISCOVER_SAMPLES_PER_PARTITION)
+            .catch((error: unknown) => {
+              ctx.logger.warn(
+                `Could not read the newest records to find which Protobuf message each topic carries (${messageOf(error)}); each topic is typed by its schema file's first message.`,
+              );
+              return new Map<string, KafkaRecord[]>();
+            });
         }
       } finally {
         await kafka.close().catch(() => undefined);
