@@ -40,6 +40,7 @@ function fakeKafka(topics: TopicInfo[] | Error, readable: Error | undefined = un
     openRead: async () => {
       throw new Error('check never reads');
     },
+    sampleLatest: async () => new Map(),
     close: async () => {},
   };
 }

@@ -9,14 +9,14 @@ import {
   type FailureType,
   type InputState,
 } from '@source-kafka/airbyte-protocol';
-import { type ConsumerDeps, ConsumerError, withDeadline } from '@source-kafka/consumer';
+import { type ConsumerDeps, ConsumerError, type KafkaRecord, withDeadline } from '@source-kafka/consumer';
 import {
   createDeserializer,
   createSchemaRegistryClient,
   DeserializationError,
   type SchemaRegistry,
 } from '@source-kafka/deserializers';
-import { type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
+import { type FormatConfig, type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
 import { discoverStreams } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
@@ -32,6 +32,17 @@ export interface SourceKafkaDeps {
 }
 
 const TOPICS_NAMED_IN_CHECK = 10;
+
+/** Newest records read per partition in `discover`, for the Protobuf message indexes they carry. */
+const DISCOVER_SAMPLES_PER_PARTITION = 3;
+
+/**
+ * Protobuf under TopicNameStrategy registers a whole file per subject; only the records tell which of its
+ * messages the topic carries, so discover reads a few of the newest.
+ */
+function samplesMessageIndexes(format: FormatConfig): boolean {
+  return format.format === 'PROTOBUF' && format.subjectNameStrategy === 'TopicNameStrategy';
+}
 
 function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined {
   const registry = config.schemaRegistry;
@@ -180,8 +191,23 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
     async discover(config, ctx): Promise<AirbyteCatalog> {
       const kafka = makeKafka(config, consumerDeps(ctx));
       let topics: Awaited<ReturnType<KafkaPort['listTopics']>>;
+      let samples: Map<string, KafkaRecord[]> = new Map();
       try {
         topics = await kafka.listTopics();
+        if (
+          samplesMessageIndexes(config.valueFormat) ||
+          (config.layout.includeKey && samplesMessageIndexes(config.keyFormat))
+        ) {
+          // Describing topics needs less than reading them: without the records, discover still answers.
+          samples = await kafka
+            .sampleLatest(topics, DISCOVER_SAMPLES_PER_PARTITION)
+            .catch((error: unknown) => {
+              ctx.logger.warn(
+                `Could not read the newest records to find which Protobuf message each topic carries (${messageOf(error)}); each topic is typed by its schema file's first message.`,
+              );
+              return new Map<string, KafkaRecord[]>();
+            });
+        }
       } finally {
         await kafka.close().catch(() => undefined);
       }
@@ -190,6 +216,7 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
         config,
         registry: makeRegistry(config),
         logger: ctx.logger,
+        samples,
       });
       ctx.logger.info(`Discovered ${streams.length} stream(s).`);
       return { streams };

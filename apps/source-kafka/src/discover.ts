@@ -1,4 +1,5 @@
 import type { ConnectorLogger } from '@source-kafka/airbyte-protocol';
+import type { KafkaRecord } from '@source-kafka/consumer';
 import {
   type JsonValue,
   type SchemaRegistry,
@@ -199,6 +200,8 @@ export interface DiscoverInput {
   readonly config: Pick<KafkaSourceConfig, 'keyFormat' | 'valueFormat' | 'layout'>;
   readonly registry: SchemaRegistry | undefined;
   readonly logger: Pick<ConnectorLogger, 'info' | 'warn'>;
+  /** Newest records per topic: their Protobuf message indexes choose the message a topic is typed by. */
+  readonly samples?: ReadonlyMap<string, readonly KafkaRecord[]> | undefined;
   /** The schema source; tests inject failures here. Defaults to the registry-backed `streamSchemaFor`. */
   readonly streamSchema?: ((request: StreamSchemaRequest) => Promise<StreamJsonSchema>) | undefined;
 }
@@ -263,6 +266,9 @@ export async function discoverStreams(input: DiscoverInput): Promise<DiscoveredS
         format,
         registry,
         recordNames,
+        samples: (input.samples?.get(topic) ?? []).map((record) =>
+          part === 'value' ? record.value : record.key,
+        ),
         onSubjects: (report) => {
           if (usesRegistry && format.subjectNameStrategy !== 'TopicNameStrategy') {
             logger.info(`Topic "${topic}" ${part}: schema from subjects ${describeSubjects(report)}.`);

@@ -70,6 +70,9 @@ class FakeKafka implements KafkaPort {
     private readonly trailingMarkers = 0,
   ) {}
   async checkTopicReadable() {}
+  async sampleLatest() {
+    return new Map<string, KafkaRecord[]>();
+  }
   async close() {}
   async listTopics() {
     if (this.listTopicsError !== undefined) throw this.listTopicsError;

@@ -1,11 +1,11 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { BrokerConnection } from '@source-kafka/testkit';
+import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
-import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalogFor, ofType, recordsOf, runCli, statesOf, streamStatuses, traceErrors } from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
+const registry: ApicurioConnection = inject('registry');
 
 const orderSchema = {
   type: 'record',
@@ -19,14 +19,12 @@ const orderSchema = {
 };
 
 describe('a config saved for the Java connector', () => {
-  let registry: TestRegistry;
   let topic: string;
 
   beforeAll(async () => {
-    registry = await startTestRegistry();
     topic = await createTopic(conn, { prefix: 'app-java', partitions: 2 });
     // Encoded by a third-party client, so the wire format is not ours.
-    const client = new SchemaRegistry({ host: registry.url });
+    const client = new SchemaRegistry({ host: registry.ccompatUrl });
     const { id } = await client.register(
       { type: SchemaType.AVRO, schema: JSON.stringify(orderSchema) },
       { subject: `${topic}-value` },
@@ -45,10 +43,6 @@ describe('a config saved for the Java connector', () => {
     );
   });
 
-  afterAll(async () => {
-    await registry?.close();
-  });
-
   /** Exactly the Java connector's field names, nesting and values; nothing from our additions. */
   function javaConfig(subscription: Record<string, unknown>): Record<string, unknown> {
     const { username, password } = conn.saslPlaintext.users.plain;
@@ -63,7 +57,7 @@ describe('a config saved for the Java connector', () => {
       MessageFormat: {
         deserialization_type: 'AVRO',
         deserialization_strategy: 'TopicNameStrategy',
-        schema_registry_url: registry.url,
+        schema_registry_url: registry.ccompatUrl,
         schema_registry_username: '',
         schema_registry_password: '',
       },

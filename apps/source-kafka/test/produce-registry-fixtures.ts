@@ -23,5 +23,7 @@ for (const form of FORMS) {
     await attempt(`${form} × ${strategy}`, () => produceCase(ctx, form, strategy));
   }
 }
-await attempt('second message', () => produceSecondMessageCase(ctx));
+for (const form of ['protobuf-descriptor', 'protobuf-text'] as const) {
+  await attempt(`${form} second message`, () => produceSecondMessageCase(ctx, form));
+}
 process.stdout.write(`${JSON.stringify(out)}\n`);

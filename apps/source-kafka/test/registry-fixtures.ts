@@ -503,34 +503,55 @@ export async function produceCase(ctx: FixtureContext, form: Form, strategy: Str
 }
 
 /**
- * Protobuf TopicNameStrategy with values of the file's second message (`Line`, message index [1]): discover
- * must type the topic by the message it carries, not the file's first one.
+ * Protobuf TopicNameStrategy with values of the file's second message (`Line`, message index [1]), in either
+ * schema form: discover must type the topic by the message it carries, not the file's first one.
  */
-export async function produceSecondMessageCase(ctx: FixtureContext): Promise<FixtureCase> {
+export async function produceSecondMessageCase(
+  ctx: FixtureContext,
+  form: 'protobuf-descriptor' | 'protobuf-text',
+): Promise<FixtureCase> {
   const strategy: Strategy = 'TopicNameStrategy';
-  const topic = await createTopic(ctx.conn, { prefix: 'fmt-protobuf-second-message', partitions: 1 });
-  const pkg = 'exampledesc';
-  const Line = ctx.protoDescriptor.getMessage(`${pkg}.Line`) as DescMessage;
-  const options = {
-    autoRegisterSchemas: true,
-    registry: ctx.protoDescriptor,
-    subjectNameStrategyType: strategyType[strategy],
-  };
-  const lines = [0, 1].map((i) => create(Line, { sku: `sku-${i}`, quantity: 10 + i }));
+  const topic = await createTopic(ctx.conn, { prefix: `fmt-${form}-second-message`, partitions: 1 });
+  const valueSubject = `${topic}-value`;
+  let registry: MutableRegistry;
+  let options: ConstructorParameters<typeof ProtobufSerializer>[2];
+  if (form === 'protobuf-descriptor') {
+    registry = ctx.protoDescriptor;
+    options = { autoRegisterSchemas: true, registry, subjectNameStrategyType: strategyType[strategy] };
+  } else {
+    const files = ctx.protoTextFiles;
+    const commonName = 'exampletext/common.proto';
+    await ctx.client.register(commonName, {
+      schemaType: 'PROTOBUF',
+      schema: files.get(commonName) as string,
+    });
+    const commonVersion = (await ctx.client.getLatestSchemaMetadata(commonName)).version as number;
+    await ctx.client.register(valueSubject, {
+      schemaType: 'PROTOBUF',
+      schema: files.get('exampletext/order.proto') as string,
+      references: [{ name: commonName, subject: commonName, version: commonVersion }],
+    });
+    registry = await compileProto(files);
+    options = { ...latestOf(valueSubject), registry };
+  }
+  const pkg = form === 'protobuf-descriptor' ? 'exampledesc' : 'exampletext';
+  const Line = registry.getMessage(`${pkg}.Line`) as DescMessage;
   const valueSerializer = new ProtobufSerializer(ctx.client, SerdeType.VALUE, options);
   const messages = [];
-  for (const line of lines)
+  for (const i of [0, 1]) {
+    const line = create(Line, { sku: `sku-${i}`, quantity: 10 + i });
     messages.push({ value: await valueSerializer.serialize(topic, line), partition: 0 });
+  }
   await produceMessages(ctx.conn, topic, messages);
   return {
-    name: 'second message',
-    form: 'protobuf-descriptor',
+    name: `${form} second message`,
+    form,
     strategy,
     topic,
     messageFormat: { deserialization_type: 'PROTOBUF', deserialization_strategy: strategy },
     keyFormat: { deserialization_type: 'STRING' },
     expected: [0, 1].map((i) => ({ value: { sku: `sku-${i}`, quantity: 10 + i }, key: null })),
-    valueSubject: `${topic}-value`,
+    valueSubject,
     keySubject: '',
   };
 }

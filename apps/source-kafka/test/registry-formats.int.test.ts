@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { type CliResult, catalogFor, ofType, plaintextConfig, runCli, traceErrors } from './cli.js';
 import {
+  exactInteger,
   type FixtureCase,
   FORMS,
   type Form,
@@ -106,6 +107,16 @@ class CaseRuns {
   }
 }
 
+/** The JSON types a field schema admits, looking through anyOf/oneOf branches. */
+function typesOf(node: SchemaNode | undefined): string[] {
+  if (node === undefined) return [];
+  const own = node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type];
+  return [
+    ...(own as string[]),
+    ...[...(node.anyOf ?? []), ...(node.oneOf ?? [])].flatMap((branch) => typesOf(branch)),
+  ];
+}
+
 function fieldNames(node: SchemaNode | undefined): string[] {
   return Object.keys(objectSchemaOf(node)?.properties ?? {}).sort();
 }
@@ -130,6 +141,17 @@ function assertCase(runs: () => CaseRuns, options: { keys: boolean }): void {
     expect(fieldNames(properties.value)).toEqual(Object.keys(first.value).sort());
     if (options.keys) {
       expect(fieldNames(properties._kafka_key)).toEqual(Object.keys(first.key as object).sort());
+    }
+    // Every integer field (Avro long/int, Protobuf int64/uint64/int32, JSON integer) is declared an integer,
+    // never an integer-or-string union that destinations would land as text.
+    const valueFields = objectSchemaOf(properties.value)?.properties ?? {};
+    const integerFields = Object.entries(first.value).filter(
+      ([, v]) => Number.isInteger(v) || (typeof v === 'string' && v.startsWith(exactInteger(''))),
+    );
+    expect(integerFields.length).toBeGreaterThan(0);
+    for (const [name] of integerFields) {
+      expect(typesOf(valueFields[name]), name).toContain('integer');
+      expect(typesOf(valueFields[name]), name).not.toContain('string');
     }
   });
 
@@ -178,15 +200,21 @@ describe.each(FORMS)('%s written by the official serializer', (form: Form) => {
     let runs: CaseRuns;
     beforeAll(async () => {
       runs = new CaseRuns(await fixtureNamed(`${form} × ${strategy}`));
+      // discover and read of one case run side by side; the tests below await them.
+      await Promise.all([runs.discover(), runs.read()]);
     });
     assertCase(() => runs, { keys: true });
   });
 });
 
-describe('protobuf values of the second message in their file (message index [1])', () => {
-  let runs: CaseRuns;
-  beforeAll(async () => {
-    runs = new CaseRuns(await fixtureNamed('second message'));
-  });
-  assertCase(() => runs, { keys: false });
-});
+describe.each(['protobuf-descriptor', 'protobuf-text'] as const)(
+  '%s values of the second message in their file (message index [1])',
+  (form) => {
+    let runs: CaseRuns;
+    beforeAll(async () => {
+      runs = new CaseRuns(await fixtureNamed(`${form} second message`));
+      await Promise.all([runs.discover(), runs.read()]);
+    });
+    assertCase(() => runs, { keys: false });
+  },
+);

@@ -1,15 +1,14 @@
 import { SchemaRegistry as ThirdPartyClient } from '@kafkajs/confluent-schema-registry';
 import type { MessageFormat } from '@source-kafka/spec';
 import { consumeMessages, createTopic, produceMessages } from '@source-kafka/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { everyExpected, everyType, everyValue } from '../test/avro-fixtures.js';
 import {
   airbyteValidator,
-  type Fixtures,
+  fixturesAt,
   readBack,
   readBackExact,
   SchemaType,
-  startFixtures,
   withMessageIndexes,
 } from '../test/helpers.js';
 import { order, orderJson, registerOrders } from '../test/protobuf-fixtures.js';
@@ -23,13 +22,9 @@ import type { JsonValue, SchemaRegistry } from './types.js';
 
 describe('decoding records read back from the real broker', () => {
   const broker = inject('broker');
-  let fixtures: Fixtures;
-  let registry: SchemaRegistry;
-  beforeAll(async () => {
-    fixtures = await startFixtures();
-    registry = createSchemaRegistryClient({ url: fixtures.registry.url });
-  });
-  afterAll(() => fixtures.registry.close());
+  // The real registry the testkit runs (Apicurio, through its Confluent-compatible API).
+  const fixtures = fixturesAt(inject('registry').ccompatUrl);
+  const registry: SchemaRegistry = createSchemaRegistryClient({ url: fixtures.url });
 
   async function roundTrip(
     format: MessageFormat,
@@ -131,7 +126,7 @@ describe('decoding records read back from the real broker', () => {
     const topic = await createTopic(broker, { prefix: 'deser-proto-refs' });
     const id = await registerOrders(fixtures, `${topic}-value`);
     const orderClient = new ThirdPartyClient(
-      { host: fixtures.registry.url },
+      { host: fixtures.url },
       { [SchemaType.PROTOBUF]: { messageName: 'Order' } },
     );
     const { decoded } = await roundTrip('PROTOBUF', topic, [

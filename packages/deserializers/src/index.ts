@@ -25,7 +25,12 @@ export {
   registeredJsonSchemaToStreamSchema,
 } from './schema-convert.js';
 export type { StreamSchemaRequest, SubjectReport } from './stream-schema.js';
-export { streamSchemaFor, streamSchemaOfRegistered, subjectsFor } from './stream-schema.js';
+export {
+  protobufMessagesOfSamples,
+  streamSchemaFor,
+  streamSchemaOfRegistered,
+  subjectsFor,
+} from './stream-schema.js';
 export type {
   DeserializeContext,
   Deserializer,

@@ -10,7 +10,13 @@ import type { RegisteredSchema, SchemaReference, SchemaRegistry } from './types.
 // each descriptor-form schema is exactly what confluent-kafka-python's ProtobufSerializer registers.
 const dir = new URL('../test/fixtures/protobuf/', import.meta.url);
 const fixtures = JSON.parse(readFileSync(new URL('fixtures.json', dir), 'utf8')) as {
-  schemas: Record<'shop/common.proto' | 'shop/order.proto', string>;
+  schemas: Record<
+    | 'shop/common.proto'
+    | 'shop/order.proto'
+    | 'google/protobuf/timestamp.proto'
+    | 'google/protobuf/wrappers.proto',
+    string
+  >;
   payloads: Record<'shop.orders.Order' | 'shop.orders.Envelope', string>;
 };
 const text = {
@@ -127,6 +133,29 @@ describe('Protobuf schemas registered as a base64 FileDescriptorProto', () => {
     }
   });
 
+  it("uses Google's well-known files when they come as descriptor-form references too", async () => {
+    const wellKnown = ['google/protobuf/timestamp.proto', 'google/protobuf/wrappers.proto'] as const;
+    const reg = registryOf([
+      { id: 1, subject: 'shop-common', schemaType: 'PROTOBUF', schema: descriptor.common, references: [] },
+      ...wellKnown.map((name, i) => ({
+        id: 10 + i,
+        subject: name,
+        schemaType: 'PROTOBUF' as const,
+        schema: fixtures.schemas[name],
+        references: [],
+      })),
+      {
+        id: 2,
+        subject: 'orders-value',
+        schemaType: 'PROTOBUF',
+        schema: descriptor.order,
+        references: [commonRef, ...wellKnown.map((name) => ({ name, subject: name, version: 1 }))],
+      },
+    ]);
+    const deserialize = createDeserializer(config, { registry: reg });
+    expect(await deserialize(frame([1], fixtures.payloads['shop.orders.Order']), context)).toEqual(orderJson);
+  });
+
   it('discovers the same stream schema from both forms, and decoded records validate against it', async () => {
     const schemas = [];
     for (const forms of allForms) {
@@ -157,6 +186,34 @@ describe('Protobuf schemas registered as a base64 FileDescriptorProto', () => {
       registry: registry(allForms[1]),
     });
     expect(schema).toHaveProperty('type', 'object');
+  });
+
+  it("types a TopicNameStrategy topic by the message its records carry, not the file's first", async () => {
+    const order = frame([1], fixtures.payloads['shop.orders.Order']);
+    const envelope = frame([0], fixtures.payloads['shop.orders.Envelope']);
+    for (const forms of [allForms[0], allForms[1]]) {
+      const reg = registry(forms);
+      const discover = (samples: (Uint8Array | null)[]) =>
+        streamSchemaFor({ topic: 'orders', part: 'value', format: config, registry: reg, samples });
+
+      const orders = await discover([order, null, order]);
+      expect(orders.description).toBe("Protobuf message shop.orders.Order, as the topic's records carry it");
+      expect(Object.keys(orders.properties as object)).toContain('linesById');
+      const decoded = await createDeserializer(config, { registry: reg })(order, context);
+      expect(airbyteValidator(orders)(readBack(decoded))).toBe(true);
+
+      // No record to read an index from (or only unreadable ones): the file's first message, index [0].
+      for (const samples of [[], [null], [Buffer.from('not framed')]]) {
+        expect(Object.keys((await discover(samples)).properties as object)).toEqual(['source', 'body']);
+      }
+
+      // A topic carrying both: either shape.
+      const both = await discover([envelope, order]);
+      expect((both.anyOf as { description: string }[]).map((s) => s.description)).toEqual([
+        "Protobuf message shop.orders.Order, as the topic's records carry it",
+        "Protobuf message shop.orders.Envelope, as the topic's records carry it",
+      ]);
+    }
   });
 
   it('reports base64 that is not a FileDescriptorProto as an unusable schema', async () => {

@@ -18,6 +18,7 @@ import {
   wellKnown,
 } from './schema-convert.js';
 import type { JsonValue, RegisteredSchema, SchemaRegistry, StreamJsonSchema } from './types.js';
+import { readConfluentFrame, readMessageIndexes } from './wire.js';
 
 export interface StreamSchemaRequest {
   readonly topic: string;
@@ -32,6 +33,12 @@ export interface StreamSchemaRequest {
    */
   readonly recordNames?: readonly string[] | undefined;
   readonly maxRecursionDepth?: number | undefined;
+  /**
+   * PROTOBUF under TopicNameStrategy: the raw bytes of recent records of this part. The message indexes
+   * they carry choose the message the topic is typed by; without any, the file's first message is used
+   * (what Confluent's serializers write as index [0]).
+   */
+  readonly samples?: readonly (Uint8Array | null)[] | undefined;
   /** Told which subjects (and schema ids) the schema was built from, and which were not registered. */
   readonly onSubjects?: ((report: SubjectReport) => void) | undefined;
 }
@@ -102,6 +109,69 @@ export async function streamSchemaOfRegistered(
   }
 }
 
+/** Full names of the Protobuf messages that framed `samples` carry, newest first; unreadable ones are skipped. */
+export async function protobufMessagesOfSamples(
+  registry: SchemaRegistry,
+  samples: readonly (Uint8Array | null)[],
+): Promise<{ readonly name: string; readonly schema: RegisteredSchema }[]> {
+  const seen = new Set<string>();
+  const found: { name: string; schema: RegisteredSchema }[] = [];
+  for (const sample of [...samples].reverse()) {
+    if (sample === null) continue;
+    try {
+      const { schemaId } = readConfluentFrame(sample);
+      const { indexes } = readMessageIndexes(sample, 5);
+      const key = `${schemaId}:${indexes.join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const registered = await registry.getSchemaById(schemaId);
+      if (registered.schemaType !== 'PROTOBUF') continue;
+      const references = await resolveReferences(registry, registered);
+      const schema = parseProtobufSchema(
+        registered.schema,
+        references.map((r) => ({ name: r.name, schema: r.schema.schema })),
+      );
+      const name = schema.messageByIndexes(indexes).fullName.slice(1);
+      if (!found.some((f) => f.name === name)) found.push({ name, schema: registered });
+    } catch (error) {
+      // A sample that cannot be read says nothing about the topic's type; read reports it as a bad message.
+      if (error instanceof SchemaRegistryError && error.code !== schemaRegistryErrorCodes.notFound)
+        throw error;
+    }
+  }
+  return found;
+}
+
+/** Protobuf under TopicNameStrategy: the latest file, typed by the messages the samples carry. */
+async function protobufTopicSchema(
+  registry: SchemaRegistry,
+  latest: RegisteredSchema,
+  samples: readonly (Uint8Array | null)[],
+  maxRecursionDepth: number | undefined,
+): Promise<{ [key: string]: JsonValue }> {
+  const carried = await protobufMessagesOfSamples(registry, samples);
+  if (carried.length === 0) {
+    const schema = await streamSchemaOfRegistered(registry, latest, { maxRecursionDepth });
+    return { ...schema };
+  }
+  const references = await resolveReferences(registry, latest);
+  const latestFile = parseProtobufSchema(
+    latest.schema,
+    references.map((r) => ({ name: r.name, schema: r.schema.schema })),
+  );
+  const schemas: { [key: string]: JsonValue }[] = [];
+  for (const { name, schema } of carried) {
+    // The latest version describes newer records too; a message it no longer has keeps its own version.
+    const inLatest = latestFile.root.lookup(name) instanceof protobuf.Type;
+    const converted = await streamSchemaOfRegistered(registry, inLatest ? latest : schema, {
+      messageName: name,
+      maxRecursionDepth,
+    });
+    schemas.push({ description: `Protobuf message ${name}, as the topic's records carry it`, ...converted });
+  }
+  return anyOfSchemas(schemas);
+}
+
 /**
  * The JSON Schema of a topic's key or value, for discover. A topic part with several record types (record
  * strategies) gets an `anyOf` of all of them. A null key or value (tombstone) decodes to null: the caller
@@ -156,6 +226,17 @@ export async function streamSchemaFor(request: StreamSchemaRequest): Promise<Str
         continue;
       }
       throw unreadable(subject, undefined, error);
+    }
+    if (format === 'PROTOBUF' && strategy === 'TopicNameStrategy') {
+      try {
+        schemas.push(
+          await protobufTopicSchema(registry, registered, request.samples ?? [], request.maxRecursionDepth),
+        );
+      } catch (error) {
+        throw unreadable(subject, registered.id, error);
+      }
+      used.push({ subject, schemaId: registered.id });
+      continue;
     }
     const messageName =
       strategy === 'TopicNameStrategy'

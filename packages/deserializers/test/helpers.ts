@@ -27,6 +27,15 @@ export const bigLongType = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
+/** Longs (not logical types) decode and encode through bigLongType. */
+function bigLongHook(schema: unknown) {
+  return schema === 'long' ||
+    ((schema as { type?: unknown; logicalType?: unknown })?.type === 'long' &&
+      (schema as { logicalType?: unknown }).logicalType === undefined)
+    ? bigLongType
+    : undefined;
+}
+
 export interface Fixtures {
   readonly registry: TestRegistry;
   readonly client: ThirdPartyClient;
@@ -40,12 +49,7 @@ export async function startFixtures(): Promise<Fixtures> {
     // collect every named type and refuse the next schema that declares the same name.
     {
       [SchemaType.AVRO]: {
-        typeHook: (schema: unknown) =>
-          schema === 'long' ||
-          ((schema as { type?: unknown; logicalType?: unknown })?.type === 'long' &&
-            (schema as { logicalType?: unknown }).logicalType === undefined)
-            ? bigLongType
-            : undefined,
+        typeHook: bigLongHook,
       },
     },
   );
@@ -73,6 +77,14 @@ export function airbyteValidator(schema: { [key: string]: JsonValue }): Validate
     ajv.addSchema({ $id: 'WellKnownTypes.json', ...document });
   }
   return ajv.compile(schema);
+}
+
+/** The third-party client pointed at a running registry (Apicurio's Confluent API in integration tests). */
+export function fixturesAt(url: string): Pick<Fixtures, 'client'> & { readonly url: string } {
+  return {
+    url,
+    client: new ThirdPartyClient({ host: url }, { [SchemaType.AVRO]: { typeHook: bigLongHook } }),
+  };
 }
 
 /** JSON text of a decoded value with bigints as plain number text, as the connector's writer emits it. */

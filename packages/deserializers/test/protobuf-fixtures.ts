@@ -49,7 +49,7 @@ message Int64Value { int64 value = 1; }
 `;
 
 /** Registers the Order file and its references under `subject`; returns the Order file's schema id. */
-export async function registerOrders(fixtures: Fixtures, subject: string): Promise<number> {
+export async function registerOrders(fixtures: Pick<Fixtures, 'client'>, subject: string): Promise<number> {
   await fixtures.client.register({ type: SchemaType.PROTOBUF, schema: common }, { subject: 'common.proto' });
   await fixtures.client.register(
     { type: SchemaType.PROTOBUF, schema: timestampProto },

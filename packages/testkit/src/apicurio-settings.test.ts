@@ -42,6 +42,7 @@ describe('apicurioSettingsFrom', () => {
     expect(props).toContain('-Dquarkus.management.port=18082');
     expect(props).toContain('-Dquarkus.otel.sdk.disabled=true');
     expect(props).toContain('-Dapicurio.storage.sql.kind=h2');
+    expect(props).toContain('-Dapicurio.ccompat.max-subjects=1000000');
   });
 });
 

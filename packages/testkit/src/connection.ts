@@ -1,9 +1,9 @@
-import type { ApicurioConnection } from './apicurio.js';
 // Contract between the broker script and every integration test: one typed object with the connection
 // details of each listener. Tests get it with `inject('broker')` (vitest) or `readBrokerConnection()`.
 
 // Type-only, so the augmentation below resolves without loading vitest at run time.
 import type {} from 'vitest';
+import type { ApicurioConnection } from './apicurio.js';
 
 export interface SaslUser {
   readonly username: string;
