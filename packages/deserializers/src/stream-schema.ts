@@ -109,7 +109,10 @@ export async function streamSchemaOfRegistered(
   }
 }
 
-/** Full names of the Protobuf messages that framed `samples` carry, newest first; unreadable ones are skipped. */
+/**
+ * Full names of the Protobuf messages that framed `samples` carry, last sample first (pass them oldest
+ * first); samples that cannot be read (unframed, unknown id, bad indexes) are skipped.
+ */
 export async function protobufMessagesOfSamples(
   registry: SchemaRegistry,
   samples: readonly (Uint8Array | null)[],
