@@ -1,20 +1,23 @@
 import { InvalidCatalogError } from './errors.js';
 import type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from './messages.js';
+import { withoutOptionalNulls } from './optional-nulls.js';
 import { describeErrors, protocolValidator } from './schema-validation.js';
 
 const MAX_LISTED_PROBLEMS = 10;
 
 /**
  * Checks a parsed --catalog file against the protocol's ConfiguredAirbyteCatalog and a few rules the schema
- * cannot express (unique streams, a sync mode the stream supports). Throws InvalidCatalogError
- * (failureType config_error) listing every problem with its path.
+ * cannot express (unique streams, a sync mode the stream supports). Optional fields set to `null` count as
+ * absent and unknown fields are kept but ignored, as Airbyte's clients write both. Throws
+ * InvalidCatalogError (failureType config_error) listing every problem with its path.
  */
 export function parseConfiguredCatalog(raw: unknown): ConfiguredAirbyteCatalog {
+  const cleaned = withoutOptionalNulls(raw, 'ConfiguredAirbyteCatalog');
   const validate = protocolValidator('ConfiguredAirbyteCatalog');
-  if (!validate(raw)) {
+  if (!validate(cleaned)) {
     throw invalid(describeErrors(validate.errors, 'catalog'));
   }
-  const catalog = raw as ConfiguredAirbyteCatalog;
+  const catalog = cleaned as ConfiguredAirbyteCatalog;
   const problems: string[] = [];
   const seen = new Map<string, number>();
   catalog.streams.forEach((configured, index) => {

@@ -44,6 +44,7 @@ export {
   UsageError,
   WriterClosedError,
 } from './errors.js';
+export type { ReadJsonFileOptions } from './input-file.js';
 export { readJsonFile } from './input-file.js';
 export { createLogger } from './logger.js';
 export type {

@@ -167,7 +167,7 @@ async function runWithConfig<C>(
       const state =
         args.statePath === undefined
           ? EMPTY_INPUT_STATE
-          : parseInputState(await readJsonFile('--state', args.statePath));
+          : parseInputState(await readJsonFile('--state', args.statePath, { jsonLines: true }));
       await connector.read(config, catalog, state, ctx);
       return 0;
     }

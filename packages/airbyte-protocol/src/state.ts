@@ -5,6 +5,7 @@ import type {
   AirbyteStateMessage,
   StreamDescriptor,
 } from './messages.js';
+import { withoutOptionalNulls } from './optional-nulls.js';
 import { describeErrors, protocolValidator } from './schema-validation.js';
 
 /** The --state input, normalized. */
@@ -23,8 +24,11 @@ export const EMPTY_INPUT_STATE: InputState = parseInputState(undefined);
 
 /**
  * Accepts: nothing (no --state), an empty object, a list of STATE messages (each either an
- * AirbyteStateMessage or a full `{type:'STATE', state}` envelope), a single STATE message, or the legacy
- * form (any other JSON object: the whole blob is the state). Throws InvalidStateError naming the entry.
+ * AirbyteStateMessage or a full `{type:'STATE', state}` envelope; a JSON-lines file arrives here as that
+ * list), a single STATE message, or the legacy form (any other JSON object: the whole blob is the state).
+ * Optional fields set to `null` count as absent, unknown fields are ignored, and `global_` (the Python
+ * models' attribute name, which PyAirbyte writes) stands for `global`. Throws InvalidStateError naming the
+ * entry.
  */
 export function parseInputState(raw: unknown): InputState {
   let messages: AirbyteStateMessage[];
@@ -33,7 +37,7 @@ export function parseInputState(raw: unknown): InputState {
     messages = [];
   } else if (Array.isArray(raw)) {
     messages = raw.map((entry, index) => toStateMessage(entry, `state[${index}]`));
-  } else if (isObject(raw) && (isStateEnvelope(raw) || isTypedState(raw))) {
+  } else if (isObject(raw) && (isStateEnvelope(raw) || isTypedState(withGlobalAlias(raw)))) {
     messages = [toStateMessage(raw, 'state')];
   } else if (isObject(raw)) {
     legacy = raw;
@@ -71,13 +75,19 @@ export function parseInputState(raw: unknown): InputState {
 }
 
 function toStateMessage(entry: unknown, where: string): AirbyteStateMessage {
-  const message = isObject(entry) && isStateEnvelope(entry) ? entry.state : entry;
+  if (isObject(entry) && isOtherAirbyteMessage(entry)) {
+    throw new InvalidStateError(
+      `Invalid state: ${where} is a ${String(entry.type)} message, not a STATE message; keep only the STATE lines of the read output.`,
+    );
+  }
+  const unwrapped = isObject(entry) && isStateEnvelope(entry) ? entry.state : entry;
+  if (!isObject(unwrapped)) {
+    throw new InvalidStateError(`Invalid state: ${where} is not an object.`);
+  }
+  const message = withoutOptionalNulls(withGlobalAlias(unwrapped), 'AirbyteStateMessage');
   const validate = protocolValidator('AirbyteStateMessage');
-  if (!isObject(message) || !validate(message)) {
-    const problems = isObject(message)
-      ? describeErrors(validate.errors, where)
-      : [`${where} is not an object`];
-    throw new InvalidStateError(`Invalid state: ${problems.join('; ')}.`);
+  if (!validate(message)) {
+    throw new InvalidStateError(`Invalid state: ${describeErrors(validate.errors, where).join('; ')}.`);
   }
   const state = message as AirbyteStateMessage;
   if (state.type === 'STREAM' && state.stream === undefined) {
@@ -88,6 +98,30 @@ function toStateMessage(entry: unknown, where: string): AirbyteStateMessage {
   }
   if (state.type === undefined) return { ...state, type: 'LEGACY' };
   return state;
+}
+
+/** PyAirbyte writes the GLOBAL state under the Python attribute name `global_`; `global` wins if both are set. */
+function withGlobalAlias(value: Record<string, unknown>): Record<string, unknown> {
+  if (!('global_' in value)) return value;
+  const { global_: alias, ...rest } = value;
+  return (rest.global === undefined || rest.global === null) && alias !== null && alias !== undefined
+    ? { ...rest, global: alias }
+    : rest;
+}
+
+const OTHER_MESSAGE_TYPES = new Set([
+  'RECORD',
+  'LOG',
+  'SPEC',
+  'CONNECTION_STATUS',
+  'CATALOG',
+  'TRACE',
+  'CONTROL',
+]);
+
+/** An AirbyteMessage envelope of another type, e.g. a whole `read` output given as the state file. */
+function isOtherAirbyteMessage(value: Record<string, unknown>): boolean {
+  return typeof value.type === 'string' && OTHER_MESSAGE_TYPES.has(value.type);
 }
 
 function isStateEnvelope(value: Record<string, unknown>): value is { type: 'STATE'; state: unknown } {

@@ -1,7 +1,6 @@
 // Test helpers: fixtures are registered and encoded by the third-party client, never by this package.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SchemaType, SchemaRegistry as ThirdPartyClient } from '@kafkajs/confluent-schema-registry';
+import { readReference } from '@source-kafka/testkit/reference';
 import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
 import { Ajv, type ValidateFunction } from 'ajv';
 import avro from 'avsc';
@@ -63,17 +62,13 @@ export function withMessageIndexes(framed: Buffer, indexes: readonly number[]): 
   return Buffer.concat([framed.subarray(0, 5), Buffer.from(prefix), framed.subarray(5)]);
 }
 
-const wellKnownPath = fileURLToPath(
-  new URL('../../../../shared/airbyte-protocol/well_known_types.yaml', import.meta.url),
-);
-
 let ajv: Ajv | undefined;
 
-/** ajv with Airbyte's WellKnownTypes.json loaded from the shared protocol YAML, for "$ref" resolution. */
+/** ajv with Airbyte's WellKnownTypes.json loaded from the vendored protocol YAML, for "$ref" resolution. */
 export function airbyteValidator(schema: { [key: string]: JsonValue }): ValidateFunction {
   if (ajv === undefined) {
     ajv = new Ajv({ strict: false, allErrors: true });
-    const document = parseYaml(readFileSync(wellKnownPath, 'utf8')) as Record<string, unknown>;
+    const document = parseYaml(readReference('wellKnownTypes')) as Record<string, unknown>;
     ajv.addSchema({ $id: 'WellKnownTypes.json', ...document });
   }
   return ajv.compile(schema);

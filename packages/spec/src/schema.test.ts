@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readReference } from '@source-kafka/testkit/reference';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
@@ -7,13 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { type JsonValue, secretPaths, spec } from './schema.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-// The shared reference files beside the checkout: the official protocol and the Java connector's spec.
-const shared = (path: string): string =>
-  fileURLToPath(new URL(`../../../../shared/${path}`, import.meta.url));
-const PROTOCOL_YAML = shared('airbyte-protocol/airbyte_protocol.yaml');
-const javaSpec = JSON.parse(
-  readFileSync(shared('reference/airbyte-java-source-kafka-spec.json'), 'utf8'),
-) as {
+// The vendored reference files (packages/testkit/fixtures): the official protocol and the Java connector's spec.
+const javaSpec = JSON.parse(readReference('javaSourceKafkaSpec')) as {
   connectionSpecification: Node & { properties: Node };
 };
 
@@ -41,7 +35,7 @@ const java = properties(javaSpec.connectionSpecification);
 
 describe('spec()', () => {
   it('validates against ConnectorSpecification of the official Airbyte protocol', () => {
-    const protocol = parseYaml(readFileSync(PROTOCOL_YAML, 'utf8')) as Record<string, unknown>;
+    const protocol = parseYaml(readReference('protocolYaml')) as Record<string, unknown>;
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema(protocol, 'airbyte_protocol.yaml');

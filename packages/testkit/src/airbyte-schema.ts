@@ -1,21 +1,18 @@
 // Test helper: validates connector output against the official Airbyte protocol YAML (draft-07, ajv).
-// Loads ../shared/airbyte-protocol/airbyte_protocol.yaml beside the repo; falls back to the vendored copy in
-// packages/testkit/fixtures/airbyte-protocol/ so tests still run where shared/ is absent.
+// Loads the vendored copy in packages/testkit/fixtures/airbyte-protocol/ (src/reference.test.ts keeps it equal
+// to ../shared/airbyte-protocol/ when that folder is beside the checkout).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { REFERENCE_FILES } from './reference.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
 
-/** Where the protocol YAML is looked for, in order. */
-export const AIRBYTE_PROTOCOL_YAML_CANDIDATES: readonly string[] = [
-  resolve(repoRoot, '../shared/airbyte-protocol/airbyte_protocol.yaml'),
-  resolve(here, '../fixtures/airbyte-protocol/airbyte_protocol.yaml'),
-];
+/** Where the protocol YAML is looked for, in order: only the vendored copy, so a clone stands alone. */
+export const AIRBYTE_PROTOCOL_YAML_CANDIDATES: readonly string[] = [REFERENCE_FILES.protocolYaml.path];
 
 export type AirbyteSchemaDefinition =
   | 'AirbyteMessage'
@@ -33,7 +30,7 @@ interface LoadedProtocol {
 
 let loaded: LoadedProtocol | undefined;
 
-/** Finds the YAML file: the shared copy first, then the vendored fixture. */
+/** Finds the YAML file. */
 export function airbyteProtocolYamlPath(): string {
   for (const candidate of AIRBYTE_PROTOCOL_YAML_CANDIDATES) {
     if (existsSync(candidate)) return candidate;
