@@ -43,8 +43,8 @@ def batch(topic_index: int, number: int, count: int) -> list[Message]:
 
 
 def table_rows(cache: Any, stream: str) -> list[dict[str, Any]]:
-    frame = cache[stream].to_pandas()
-    return frame.to_dict(orient="records")
+    """The rows of the stream's table, read back from the DuckDB file with SQL."""
+    return cache.get_pandas_dataframe(stream).to_dict(orient="records")
 
 
 def as_json(value: Any) -> Any:
