@@ -4,11 +4,16 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type ConnectorContext, runConnector } from '@source-kafka/airbyte-protocol';
 import { ConsumerError, consumerErrorCodes, type TopicInfo } from '@source-kafka/consumer';
-import type { SchemaRegistry } from '@source-kafka/deserializers';
+import {
+  type SchemaRegistry,
+  SchemaRegistryError,
+  schemaRegistryErrorCodes,
+} from '@source-kafka/deserializers';
 import { parseConfig } from '@source-kafka/spec';
 import { assertAirbyteOutput } from '@source-kafka/testkit/airbyte-schema';
 import { describe, expect, it, vi } from 'vitest';
 import { createSourceKafkaConnector } from './connector.js';
+import { errorCodes, SourceKafkaError } from './errors.js';
 import type { KafkaPort } from './ports.js';
 
 const ctx: ConnectorContext = {
@@ -54,6 +59,14 @@ function fakeRegistry(failure?: Error): SchemaRegistry {
   };
 }
 
+const unauthorized = (): SchemaRegistryError =>
+  new SchemaRegistryError(
+    schemaRegistryErrorCodes.unauthorized,
+    'config_error',
+    '401 Unauthorized: check the registry username and password',
+    { status: 401 },
+  );
+
 const raw = {
   bootstrap_servers: 'localhost:9092',
   subscription: { subscription_type: 'subscribe', topic_pattern: 'orders' },
@@ -91,9 +104,13 @@ describe('check', () => {
     });
     const connector = createSourceKafkaConnector({
       createKafkaPort: () =>
-        fakeKafka([{ name: 'orders', partitions: 1 }], new Error('topic "missing" not found')),
-      createRegistry: () =>
-        fakeRegistry(new Error('401 Unauthorized: check the registry username and password')),
+        fakeKafka(
+          [{ name: 'orders', partitions: 1 }],
+          new SourceKafkaError(errorCodes.testTopicMissing, 'topic "missing" not found', {
+            failureType: 'config_error',
+          }),
+        ),
+      createRegistry: () => fakeRegistry(unauthorized()),
     });
     const result = await connector.check(config, ctx);
     expect(result?.status).toBe('FAILED');
@@ -116,14 +133,43 @@ describe('check', () => {
     ]);
   });
 
-  it('turns a broker failure into a FAILED status instead of throwing', async () => {
+  it('answers FAILED for a broker failure the config can fix', async () => {
     const connector = createSourceKafkaConnector({
-      createKafkaPort: () => fakeKafka(new Error('Could not reach the Kafka brokers localhost:9092')),
+      createKafkaPort: () =>
+        fakeKafka(
+          new ConsumerError(
+            consumerErrorCodes.authenticationFailed,
+            'config_error',
+            'SASL authentication failed against localhost:9092',
+          ),
+        ),
     });
     const result = await connector.check(parseConfig(raw), ctx);
     expect(result).toEqual({
       status: 'FAILED',
+      message: 'Kafka: SASL authentication failed against localhost:9092',
+    });
+  });
+
+  it('throws a transient error with the same message when the brokers cannot be reached, as the CDK does', async () => {
+    const unreachable = new ConsumerError(
+      consumerErrorCodes.brokersUnreachable,
+      'transient_error',
+      'Could not reach the Kafka brokers localhost:9092',
+    );
+    const connector = createSourceKafkaConnector({ createKafkaPort: () => fakeKafka(unreachable) });
+    const error = await Promise.resolve()
+      .then(() => connector.check(parseConfig(raw), ctx))
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+    expect(error).toBeInstanceOf(SourceKafkaError);
+    expect(error).toMatchObject({
+      code: 'CHECK_FAILED',
+      failureType: 'transient_error',
       message: 'Kafka: Could not reach the Kafka brokers localhost:9092',
+      cause: unreachable,
     });
   });
 
@@ -136,7 +182,7 @@ describe('check', () => {
       };
       const connector = createSourceKafkaConnector({
         createKafkaPort: () => hanging,
-        createRegistry: () => fakeRegistry(new Error('401 Unauthorized')),
+        createRegistry: () => fakeRegistry(unauthorized()),
       });
       const config = parseConfig({
         ...raw,
@@ -144,16 +190,20 @@ describe('check', () => {
         MessageFormat: { deserialization_type: 'AVRO' },
         schema_registry: { url: 'https://registry.example:8081' },
       });
-      const pending = connector.check(config, ctx);
+      const pending = Promise.resolve()
+        .then(() => connector.check(config, ctx))
+        .then(
+          () => undefined,
+          (thrown: unknown) => thrown as SourceKafkaError,
+        );
       await vi.advanceTimersByTimeAsync(8_000);
-      const result = await pending;
-      expect(result?.status).toBe('FAILED');
-      expect(result?.message).toContain(
+      const error = await pending;
+      // A timeout is transient, so the check itself failed; its message still names both problems.
+      expect(error?.failureType).toBe('transient_error');
+      expect(error?.message).toContain(
         'Kafka: The Kafka brokers localhost:9092 did not answer within 8000 ms',
       );
-      expect(result?.message).toContain(
-        'Schema registry at https://registry.example:8081/: 401 Unauthorized',
-      );
+      expect(error?.message).toContain('Schema registry at https://registry.example:8081/: 401 Unauthorized');
     } finally {
       vi.useRealTimers();
     }

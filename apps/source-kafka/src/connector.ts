@@ -1,12 +1,15 @@
-import type {
-  AirbyteCatalog,
-  AirbyteConnectionStatus,
-  ConfiguredAirbyteCatalog,
-  Connector,
-  ConnectorContext,
-  InputState,
+import {
+  type AirbyteCatalog,
+  type AirbyteConnectionStatus,
+  type ConfiguredAirbyteCatalog,
+  type Connector,
+  type ConnectorContext,
+  causeChain,
+  classifyError,
+  type FailureType,
+  type InputState,
 } from '@source-kafka/airbyte-protocol';
-import { type ConsumerDeps, withDeadline } from '@source-kafka/consumer';
+import { type ConsumerDeps, ConsumerError, withDeadline } from '@source-kafka/consumer';
 import {
   createDeserializer,
   createSchemaRegistryClient,
@@ -61,6 +64,27 @@ function messageOf(error: unknown): string {
   return text.split('\n', 1)[0] ?? text;
 }
 
+interface CheckFailure {
+  readonly message: string;
+  readonly failureType: FailureType;
+  readonly error: unknown;
+}
+
+/**
+ * FAILED when every problem is one the user fixes in the config; otherwise the check itself failed (a network
+ * down, a bug), which the CDK reports as a TRACE error and a non-zero exit: thrown, with the same message.
+ */
+export function checkOutcome(failures: readonly CheckFailure[]): AirbyteConnectionStatus {
+  if (failures.length === 0) return { status: 'SUCCEEDED' };
+  const message = failures.map((failure) => failure.message).join(' | ');
+  const unexpected = failures.find((failure) => failure.failureType !== 'config_error');
+  if (unexpected === undefined) return { status: 'FAILED', message };
+  const failureType = failures.some((failure) => failure.failureType === 'transient_error')
+    ? 'transient_error'
+    : 'system_error';
+  throw new SourceKafkaError(errorCodes.checkFailed, message, { failureType, cause: unexpected.error });
+}
+
 export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connector<KafkaSourceConfig> {
   const makeKafka = deps.createKafkaPort ?? createKafkaPort;
   const makeRegistry = deps.createRegistry ?? defaultRegistry;
@@ -72,12 +96,31 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
       return parseConfig(raw);
     },
 
+    streamOf(error) {
+      // The app's own errors name their stream; a consumer error names its topic, and each topic is a stream.
+      for (const link of causeChain(error)) {
+        if (link instanceof ConsumerError && link.topic !== undefined) return { name: link.topic };
+      }
+      return undefined;
+    },
+
     async check(config, ctx): Promise<AirbyteConnectionStatus> {
-      const failures: string[] = [];
+      const failures: CheckFailure[] = [];
+      const fail = (message: string, error?: unknown): void => {
+        failures.push({
+          message,
+          error,
+          failureType: error === undefined ? 'config_error' : classifyError(error),
+        });
+      };
       // Each step gets its own deadline, so one hanging service cannot hide what is wrong with another.
       const deadlineMs = config.requestTimeoutMs * 3 + 5_000;
       const timeout = (what: string) => () =>
-        new Error(`${what} did not answer within ${deadlineMs} ms; check the address and the network`);
+        new SourceKafkaError(
+          errorCodes.checkTimeout,
+          `${what} did not answer within ${deadlineMs} ms; check the address and the network`,
+          { failureType: 'transient_error' },
+        );
       const kafka = makeKafka(config, consumerDeps(ctx));
       try {
         const topics = await withDeadline(
@@ -86,7 +129,7 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           timeout(`The Kafka brokers ${config.brokers.join(',')}`),
         );
         if (topics.length === 0) {
-          failures.push(
+          fail(
             config.subscription.type === 'subscribe'
               ? `No topic matches topic_pattern "${config.subscription.pattern}": fix the pattern or create the topic.`
               : 'None of the assigned partitions exist: fix subscription.topic_partitions.',
@@ -105,11 +148,11 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
             deadlineMs * 2,
             timeout(`Reading test topic "${config.testTopic}"`),
           ).catch((error: unknown) => {
-            failures.push(`Test topic "${config.testTopic}" cannot be read: ${messageOf(error)}`);
+            fail(`Test topic "${config.testTopic}" cannot be read: ${messageOf(error)}`, error);
           });
         }
       } catch (error) {
-        failures.push(`Kafka: ${messageOf(error)}`);
+        fail(`Kafka: ${messageOf(error)}`, error);
       } finally {
         await kafka.close().catch(() => undefined);
       }
@@ -122,14 +165,13 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           deadlineMs,
           timeout(`The schema registry at ${where}`),
         ).catch((error: unknown) => {
-          failures.push(
+          fail(
             `Schema registry at ${where}: ${messageOf(error)} (check schema_registry.url and its username and password)`,
+            error,
           );
         });
       }
-      return failures.length === 0
-        ? { status: 'SUCCEEDED' }
-        : { status: 'FAILED', message: failures.join(' | ') };
+      return checkOutcome(failures);
     },
 
     async discover(config, ctx): Promise<AirbyteCatalog> {

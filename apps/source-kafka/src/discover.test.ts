@@ -1,6 +1,7 @@
+import type { StreamJsonSchema } from '@source-kafka/deserializers';
 import type { RecordLayoutConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
-import { buildRecordSchema, buildStream, nullable } from './discover.js';
+import { buildRecordSchema, buildStream, nullable, openSchema } from './discover.js';
 
 const anyJson = { type: ['object', 'array', 'string', 'number', 'boolean', 'null'] };
 const stringSchema = { type: 'string' };
@@ -64,10 +65,54 @@ describe('buildRecordSchema', () => {
   it('nests a registry schema under value, allowing null for tombstones', () => {
     const schema = buildRecordSchema({ topic: 't', valueSchema: avroLike, keySchema: {}, layout });
     expect((schema.properties as Record<string, unknown>).value).toEqual({
-      ...avroLike,
       type: ['null', 'object'],
+      properties: avroLike.properties,
     });
-    expect(schema.additionalProperties).toBe(false);
+    expect(schema.additionalProperties).toBe(true);
+  });
+
+  it.each(['nested', 'flatten'] as const)(
+    'never closes a schema (%s layout), not even where the registry schema did',
+    (value) => {
+      const closed: StreamJsonSchema = {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          inner: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } },
+          list: { type: 'array', items: { type: 'object', additionalProperties: false } },
+          either: { anyOf: [{ type: 'object', additionalProperties: false }, { type: 'null' }] },
+        },
+        definitions: { D: { type: 'object', additionalProperties: false } },
+      };
+      const schema = buildRecordSchema({
+        topic: 't',
+        valueSchema: closed,
+        keySchema: closed,
+        layout: { ...layout, value },
+      });
+      const text = JSON.stringify(schema);
+      expect(text).toContain('"additionalProperties":true');
+      expect(text).not.toContain('"additionalProperties":false');
+      const headers = (schema.properties as Record<string, { items: Record<string, unknown> }>)
+        ._kafka_headers;
+      expect(headers?.items.required).toEqual(['key', 'value', 'encoding']);
+      expect(headers?.items.additionalProperties).toBeUndefined();
+    },
+  );
+});
+
+describe('openSchema', () => {
+  it('keeps a property named additionalProperties and an additionalProperties subschema', () => {
+    const schema = {
+      type: 'object',
+      properties: { additionalProperties: { type: 'boolean' } },
+      additionalProperties: { type: 'object', additionalProperties: false },
+    };
+    expect(openSchema(schema)).toEqual({
+      type: 'object',
+      properties: { additionalProperties: { type: 'boolean' } },
+      additionalProperties: { type: 'object' },
+    });
   });
 
   it('lifts the value fields to the top level when flattened', () => {

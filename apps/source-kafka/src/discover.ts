@@ -36,7 +36,6 @@ const headerSchema: Schema = {
   description: 'Message headers; duplicates kept in order (different keys come grouped by key).',
   items: {
     type: 'object',
-    additionalProperties: false,
     required: ['key', 'value', 'encoding'],
     properties: {
       key: { type: 'string' },
@@ -82,21 +81,23 @@ export interface StreamSchemaInput {
   readonly layout: RecordLayoutConfig;
 }
 
-/** Builds the record schema of one topic, matching what `buildRecordData` writes. */
+/**
+ * Builds the record schema of one topic, matching what `buildRecordData` writes. No part of it sets
+ * `additionalProperties: false`, not even where a registry schema did: Airbyte's catalog checks refuse a
+ * closed schema, because removing a field later would then break saved connections.
+ */
 export function buildRecordSchema(input: StreamSchemaInput): Schema {
-  const { layout, valueSchema } = input;
-  const metadata = metadataProperties(layout, input.keySchema);
+  const { layout } = input;
+  const valueSchema = openSchema(input.valueSchema);
+  const metadata = metadataProperties(layout, openSchema(input.keySchema));
   const properties: Schema = {};
-  let additionalProperties = false;
   if (layout.value === 'flatten') {
     if (isObjectSchema(valueSchema)) {
       Object.assign(properties, valueSchema.properties as Schema);
       // Non-object values (and tombstones) land under `value` even in the flattened layout.
       properties[fieldNames.value] = { description: 'The value, when it is not a JSON object.' };
-      additionalProperties = valueSchema.additionalProperties !== false;
     } else {
       properties[fieldNames.value] = nullable(valueSchema);
-      additionalProperties = true;
     }
   } else {
     properties[fieldNames.value] = nullable(valueSchema);
@@ -105,9 +106,57 @@ export function buildRecordSchema(input: StreamSchemaInput): Schema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
-    additionalProperties,
+    additionalProperties: true,
     properties,
   };
+}
+
+/** Keywords whose value is one subschema, or a list of them (`items` may be either). */
+const SUBSCHEMA_KEYWORDS = new Set([
+  'additionalItems',
+  'additionalProperties',
+  'contains',
+  'else',
+  'if',
+  'items',
+  'not',
+  'propertyNames',
+  'then',
+  'allOf',
+  'anyOf',
+  'oneOf',
+]);
+/** Keywords whose value maps names to subschemas. */
+const SUBSCHEMA_MAP_KEYWORDS = new Set([
+  'properties',
+  'patternProperties',
+  'definitions',
+  '$defs',
+  'dependencies',
+]);
+
+/** A copy of a JSON schema with every `additionalProperties: false` removed, at any depth. */
+export function openSchema(schema: StreamJsonSchema): Schema {
+  const out: Schema = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (keyword === 'additionalProperties' && value === false) continue;
+    if (SUBSCHEMA_KEYWORDS.has(keyword)) out[keyword] = openSubschemas(value);
+    else if (SUBSCHEMA_MAP_KEYWORDS.has(keyword) && isSchemaObject(value)) {
+      const map: Schema = {};
+      for (const [name, child] of Object.entries(value)) map[name] = openSubschemas(child);
+      out[keyword] = map;
+    } else out[keyword] = value;
+  }
+  return out;
+}
+
+function openSubschemas(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(openSubschemas);
+  return isSchemaObject(value) ? openSchema(value) : value;
+}
+
+function isSchemaObject(value: JsonValue | undefined): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function buildStream(input: StreamSchemaInput): DiscoveredStream {

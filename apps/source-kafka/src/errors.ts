@@ -9,6 +9,8 @@ export const errorCodes = {
   retentionGap: 'RETENTION_GAP',
   testTopicMissing: 'TEST_TOPIC_MISSING',
   registryUnavailable: 'REGISTRY_UNAVAILABLE',
+  checkTimeout: 'CHECK_TIMEOUT',
+  checkFailed: 'CHECK_FAILED',
 } as const;
 
 export type ErrorCode = (typeof errorCodes)[keyof typeof errorCodes];
@@ -39,9 +41,13 @@ export class InvalidCatalogError extends SourceKafkaError {
 
 /** A state offset below the log start under retention-gap policy `fail`. */
 export class RetentionGapError extends SourceKafkaError {
-  constructor(message: string) {
+  /** The stream (one per topic) the TRACE error names. */
+  readonly streamDescriptor: { readonly name: string };
+
+  constructor(topic: string, message: string) {
     super(errorCodes.retentionGap, message, { failureType: 'config_error' });
     this.name = 'RetentionGapError';
+    this.streamDescriptor = { name: topic };
   }
 }
 
@@ -55,6 +61,8 @@ export class InvalidStateError extends SourceKafkaError {
 /** A message that cannot be decoded, under the `fail` policy. */
 export class PoisonMessageError extends SourceKafkaError {
   readonly topic: string;
+  /** The stream (one per topic) the TRACE error names. */
+  readonly streamDescriptor: { readonly name: string };
   readonly partition: number;
   readonly offset: string;
 
@@ -67,6 +75,7 @@ export class PoisonMessageError extends SourceKafkaError {
     );
     this.name = 'PoisonMessageError';
     this.topic = topic;
+    this.streamDescriptor = { name: topic };
     this.partition = partition;
     this.offset = offset;
   }

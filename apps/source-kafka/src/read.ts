@@ -410,6 +410,7 @@ function enforceRetentionPolicy(
   for (const report of reports) {
     if (report.kind !== 'retention_gap' || modes.get(report.topic) !== 'incremental') continue;
     throw new RetentionGapError(
+      report.topic,
       `Topic "${report.topic}", partition ${report.partition}: the state resumes at offset ${report.requestedOffset}, ` +
         `but retention already deleted everything below ${report.logStart}, so ${report.lostOffsets} offset(s) were ` +
         'never read. The retention-gap policy is "fail": reset the stream, or set the policy to continue.',

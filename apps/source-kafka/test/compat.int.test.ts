@@ -182,7 +182,7 @@ describe('check FAILED', () => {
     expect(message).toContain('no-such-host.invalid:9092');
   });
 
-  it('says the registry failed for a bad registry URL, and keeps its password out', async () => {
+  it('says the registry failed for a registry that refuses connections: a TRACE and exit 1, its password kept out', async () => {
     const secret = 'registry-Secret-123';
     const config = {
       bootstrap_servers: conn.plaintext.brokers.join(','),
@@ -192,9 +192,39 @@ describe('check FAILED', () => {
       schema_registry: { url: 'http://127.0.0.1:1', username: 'u', password: secret },
       request_timeout_ms: 5000,
     };
-    const { message, output } = await failedCheck(config);
-    expect(message).toMatch(/registry/i);
-    expect(message).toContain('127.0.0.1:1');
-    expect(output).not.toContain(secret);
+    // Connection refused may pass on retry, so as in the CDK's entrypoint the check itself fails.
+    const result = await runCli('check', { config });
+    expect(result.exitCode).toBe(1);
+    expect(ofType(result.messages, 'CONNECTION_STATUS')).toEqual([]);
+    const [error] = traceErrors(result.messages);
+    expect(error?.failure_type).toBe('transient_error');
+    expect(error?.message).toMatch(/registry/i);
+    expect(error?.message).toContain('127.0.0.1:1');
+    expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+});
+
+describe('a PLAINTEXT client pointed at a listener that expects SASL or TLS', () => {
+  it.each([
+    ['SASL_PLAINTEXT', () => conn.saslPlaintext.brokers],
+    ['SSL', () => conn.ssl.brokers],
+  ])('gets a config error suggesting the security protocol (%s listener)', async (_listener, brokers) => {
+    const config = {
+      bootstrap_servers: brokers().join(','),
+      subscription: { subscription_type: 'subscribe', topic_pattern: '.*' },
+      protocol: { security_protocol: 'PLAINTEXT' },
+      request_timeout_ms: 5000,
+    };
+    const check = await runCli('check', { config });
+    expect(check.exitCode).toBe(0);
+    const [status] = ofType<{ status: string; message: string }>(check.messages, 'CONNECTION_STATUS');
+    expect(status?.status).toBe('FAILED');
+    expect(status?.message).toContain('set protocol.security_protocol');
+
+    const discover = await runCli('discover', { config });
+    expect(discover.exitCode).toBe(1);
+    const [error] = traceErrors(discover.messages);
+    expect(error?.failure_type).toBe('config_error');
+    expect(error?.message).toContain('set protocol.security_protocol');
   });
 });

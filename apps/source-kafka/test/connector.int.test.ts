@@ -202,6 +202,7 @@ describe('source-kafka CLI', () => {
     const [error] = traceErrors(first.messages);
     expect(error?.message).toContain(`topic "${topic}", partition 0, offset 2`);
     expect(error?.failure_type).toBe('config_error');
+    expect(error?.stream_descriptor).toEqual({ name: topic });
     expect(streamStatuses(first.messages).at(-1)).toBe(`${topic}:INCOMPLETE`);
     // The state comes before the error, so the platform keeps it.
     const stateAt = first.messages.findLastIndex((m) => m.type === 'STATE');

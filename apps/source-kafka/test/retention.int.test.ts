@@ -40,6 +40,8 @@ describe('a state offset the partition no longer has', () => {
     expect(strict.exitCode).toBe(1);
     expect(recordsOf(strict.messages)).toHaveLength(0);
     expect(traceErrors(strict.messages)[0]?.message).toMatch(/below the log start 6/);
+    // The error is about one stream, so it names it, as the CDK's stream-level errors do.
+    expect(traceErrors(strict.messages)[0]?.stream_descriptor).toEqual({ name: topic });
   });
 
   it('reports a state offset beyond the end (a recreated topic) as a WARN, and rereads from the start position', async () => {

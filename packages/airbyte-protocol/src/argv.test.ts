@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConnectorArgs } from './argv.js';
+import { informationRequest, parseConnectorArgs, usageText } from './argv.js';
 import { UsageError } from './errors.js';
 
 describe('parseConnectorArgs', () => {
@@ -28,5 +28,38 @@ describe('parseConnectorArgs', () => {
   ])('rejects %j', (argv, start) => {
     expect(() => parseConnectorArgs(argv)).toThrow(UsageError);
     expect(() => parseConnectorArgs(argv)).toThrow(start);
+  });
+});
+
+describe('informationRequest', () => {
+  it.each([
+    [['--help'], 'help'],
+    [['-h'], 'help'],
+    [['help'], 'help'],
+    [['read', '--config', 'c', '--help'], 'help'],
+    [['--version'], 'version'],
+    [['version'], 'version'],
+    [['--version', '--help'], 'help'],
+    [['check', '--config', 'c'], undefined],
+    [['check', '--config', 'help'], undefined],
+  ])('%j asks for %s', (argv, expected) => {
+    expect(informationRequest(argv)).toBe(expected);
+  });
+
+  it('documents every command and flag in the help text', () => {
+    const text = usageText('source-kafka');
+    for (const word of [
+      'spec',
+      'check',
+      'discover',
+      'read',
+      '--config',
+      '--catalog',
+      '--state',
+      '--debug',
+      '--version',
+    ]) {
+      expect(text).toContain(word);
+    }
   });
 });

@@ -15,6 +15,36 @@ export interface ParsedArgs {
 const USAGE =
   'usage: spec | check --config F | discover --config F | read --config F --catalog F [--state F]';
 
+/** The text `--help` prints. */
+export function usageText(name: string): string {
+  return [
+    `usage: ${name} <command> [flags]`,
+    '',
+    'Commands (the Airbyte protocol; every output line is one JSON AirbyteMessage):',
+    '  spec                                          print the connector specification',
+    '  check    --config FILE                        test the config: CONNECTION_STATUS',
+    '  discover --config FILE                        list the streams: CATALOG',
+    '  read     --config FILE --catalog FILE [--state FILE]',
+    '                                                read the configured streams: RECORD, STATE, ...',
+    '',
+    'Flags:',
+    '  --debug      also write DEBUG logs',
+    '  --help, -h   print this help',
+    '  --version    print the version',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `help` or `version` when the command line asks for either anywhere (`--help`, `-h`, `help`, `--version`),
+ * so a person who types them gets an answer instead of a usage error. Help wins when both are asked.
+ */
+export function informationRequest(argv: readonly string[]): 'help' | 'version' | undefined {
+  if (argv.some((arg) => arg === '--help' || arg === '-h') || argv[0] === 'help') return 'help';
+  if (argv.some((arg) => arg === '--version') || argv[0] === 'version') return 'version';
+  return undefined;
+}
+
 /** Parses the Airbyte connector command line. Throws UsageError (config_error) on anything unexpected. */
 export function parseConnectorArgs(argv: readonly string[]): ParsedArgs {
   let parsed: ReturnType<typeof parse>;

@@ -9,6 +9,7 @@ import type {
   ConnectorSpecification,
   FAILURE_TYPES,
   LOG_LEVELS,
+  StreamDescriptor,
 } from './messages.js';
 import type { InputState } from './state.js';
 
@@ -70,6 +71,12 @@ export interface Connector<C = unknown> {
   secretValues?(rawConfig: unknown): readonly string[];
   /** Overrides the runner's error classification; return undefined to fall back to it. */
   classifyError?(error: unknown): FailureType | undefined;
+  /**
+   * The stream a failure is about (a message that cannot be decoded, offsets lost to retention), written
+   * as the TRACE error's `stream_descriptor`. Without it the runner looks for a `streamDescriptor`
+   * property on the error and its causes.
+   */
+  streamOf?(error: unknown): StreamDescriptor | undefined;
   check(config: C, ctx: ConnectorContext): CheckResult | void | Promise<CheckResult> | Promise<void>;
   discover(config: C, ctx: ConnectorContext): AirbyteCatalog | Promise<AirbyteCatalog>;
   read(config: C, catalog: ConfiguredAirbyteCatalog, state: InputState, ctx: ConnectorContext): Promise<void>;

@@ -1,5 +1,5 @@
 export type { Command, ParsedArgs } from './argv.js';
-export { COMMANDS, parseConnectorArgs } from './argv.js';
+export { COMMANDS, informationRequest, parseConnectorArgs, usageText } from './argv.js';
 export type { ErrorTraceFields, EstimateFields, RecordOptions, StateOptions } from './builders.js';
 export {
   catalogMessage,
@@ -124,5 +124,7 @@ export type { RunnerOptions } from './runner.js';
 export { EXIT_TERMINATED, runConnector } from './runner.js';
 export type { InputState } from './state.js';
 export { EMPTY_INPUT_STATE, parseInputState } from './state.js';
+export type { UnknownField } from './unknown-fields.js';
+export { closestName, describeUnknownFields, findUnknownFields } from './unknown-fields.js';
 export type { MessageOutput, MessageWriterOptions } from './writer.js';
 export { MessageWriter } from './writer.js';

@@ -87,4 +87,89 @@ describe('runConnector in-process', () => {
     expect(code).toBe(0);
     expect(messages).toEqual([{ type: 'LOG', log: { level: 'INFO', message: 'using **********' } }]);
   });
+
+  it.each(['check', 'discover'])(
+    '%s logs one WARN naming unknown config fields, and goes on',
+    async (command) => {
+      const { code, messages } = await run(connector(), [
+        command,
+        '--config',
+        configFile({ token: 'secret-value-1', tokne: 'secret-value-2', extra: { a: 1 } }),
+      ]);
+      expect(code).toBe(0);
+      const logs = messages
+        .filter((m) => m.type === 'LOG')
+        .map((m) => m.log as { level: string; message: string });
+      expect(logs.filter((log) => log.level === 'WARN').map((log) => log.message)).toEqual([
+        "The config has field(s) this connector does not know, ignored: 'tokne' (did you mean 'token'?), 'extra'.",
+      ]);
+      expect(messages.at(-1)?.type).toBe(command === 'check' ? 'CONNECTION_STATUS' : 'CATALOG');
+    },
+  );
+
+  it('logs no warning for a config of known fields', async () => {
+    const { messages } = await run(connector(), ['check', '--config', configFile({ token: 't' })]);
+    expect(messages.filter((m) => m.type === 'LOG')).toEqual([]);
+  });
+
+  it('names the stream a failure is about in the TRACE error, from the error or the streamOf hook', async () => {
+    const aboutOrders = Object.assign(new Error('cannot decode offset 7'), {
+      failureType: 'config_error',
+      streamDescriptor: { name: 'orders' },
+    });
+    const viaProperty = await run(
+      connector({
+        discover: () => {
+          throw new Error('wrapped', { cause: aboutOrders });
+        },
+      }),
+      ['discover', '--config', configFile({ token: 't' })],
+    );
+    expect(viaProperty.code).toBe(1);
+    expect(viaProperty.messages[0]?.trace).toMatchObject({
+      error: { message: 'wrapped', stream_descriptor: { name: 'orders' } },
+    });
+    const viaHook = await run(
+      connector({
+        discover: () => {
+          throw new Error('offsets lost in topic payments');
+        },
+        streamOf: () => ({ name: 'payments', namespace: 'kafka' }),
+      }),
+      ['discover', '--config', configFile({ token: 't' })],
+    );
+    expect(viaHook.messages[0]?.trace).toMatchObject({
+      error: { stream_descriptor: { name: 'payments', namespace: 'kafka' } },
+    });
+    const unrelated = await run(
+      connector({
+        discover: () => {
+          throw new Error('disk full');
+        },
+      }),
+      ['discover', '--config', configFile({ token: 't' })],
+    );
+    expect((unrelated.messages[0]?.trace as { error: object }).error).not.toHaveProperty('stream_descriptor');
+  });
+
+  it.each([
+    [['--help'], /^usage: demo <command> \[flags\]\n/],
+    [['read', '--help'], /^usage: demo /],
+    [['--version'], /^demo 1\.2\.3\n$/],
+  ])('%j prints plain text and exits 0, not a config error', async (argv, expected) => {
+    const output = new PassThrough();
+    let text = '';
+    output.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+    });
+    const code = await runConnector(connector(), {
+      argv,
+      output,
+      manageProcess: false,
+      program: { name: 'demo', version: '1.2.3' },
+    });
+    expect(code).toBe(0);
+    expect(text).toMatch(expected);
+    expect(text).not.toContain('config_error');
+  });
 });

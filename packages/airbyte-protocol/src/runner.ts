@@ -1,4 +1,4 @@
-import { type ParsedArgs, parseConnectorArgs } from './argv.js';
+import { informationRequest, type ParsedArgs, parseConnectorArgs, usageText } from './argv.js';
 import {
   catalogMessage,
   connectionStatusMessage,
@@ -7,13 +7,22 @@ import {
   specMessage,
 } from './builders.js';
 import { parseConfiguredCatalog } from './catalog.js';
-import { classifyError, internalMessage, isFailureType, stackTrace, userMessage } from './classify.js';
+import {
+  causeChain,
+  classifyError,
+  internalMessage,
+  isFailureType,
+  stackTrace,
+  userMessage,
+} from './classify.js';
 import type { Clock, Connector, ConnectorContext, FailureType, LogLevel } from './contract.js';
 import { InputFileError } from './errors.js';
 import { readJsonFile } from './input-file.js';
 import { createLogger } from './logger.js';
+import type { StreamDescriptor } from './messages.js';
 import { redactorForConfig, SecretRedactor } from './redactor.js';
 import { EMPTY_INPUT_STATE, parseInputState } from './state.js';
+import { describeUnknownFields, findUnknownFields } from './unknown-fields.js';
 import { type MessageOutput, MessageWriter, type MessageWriterOptions } from './writer.js';
 
 export interface RunnerOptions {
@@ -32,6 +41,8 @@ export interface RunnerOptions {
   readonly manageProcess?: boolean;
   /** After SIGTERM, how long the connector gets to stop before the runner flushes and exits. Default 20 s. */
   readonly shutdownGraceMs?: number;
+  /** The program's name and version, for `--help` and `--version`. */
+  readonly program?: { readonly name: string; readonly version: string };
 }
 
 /** Exit code after SIGTERM/SIGINT (128 + SIGTERM), whether or not the connector stopped in time. */
@@ -41,13 +52,22 @@ const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * Runs one Airbyte command (`spec`, `check`, `discover`, `read`) against a connector and resolves with the
- * exit code: 0 on success (and for every `check`, which reports failure as a FAILED connection status), 1
- * after a TRACE ERROR, 143 after SIGTERM.
+ * exit code: 0 on success (and for a `check` that answers FAILED for a configuration problem), 1 after a
+ * TRACE ERROR, 143 after SIGTERM.
  */
 export async function runConnector<C>(connector: Connector<C>, options: RunnerOptions = {}): Promise<number> {
   const manageProcess = options.manageProcess ?? true;
   const clock = options.clock ?? systemClock;
   const argv = options.argv ?? process.argv.slice(2);
+  const information = informationRequest(argv);
+  if (information !== undefined) {
+    // For people at a terminal, not the platform: plain text, exit 0.
+    const program = options.program ?? { name: 'connector', version: 'unknown' };
+    const text = information === 'help' ? usageText(program.name) : `${program.name} ${program.version}\n`;
+    await writeText(options.output ?? process.stdout, text);
+    if (manageProcess) process.exit(0);
+    return 0;
+  }
   let redactor = new SecretRedactor([]);
   const writer = new MessageWriter(options.output ?? process.stdout, {
     ...options.writer,
@@ -60,7 +80,9 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
   /** Writes the failure in the form the command calls for and returns the exit code. */
   const reportFailure = (error: unknown): number => {
     const failureType = classify(connector, error);
-    if (command === 'check') {
+    // As the CDK's entrypoint: a config problem is a check result (FAILED, exit 0); anything else (a network
+    // that is down, a bug) is a failure of the check itself, so the platform sees a TRACE and the exit code.
+    if (command === 'check' && failureType === 'config_error' && !terminated) {
       writeQuietly(writer, connectionStatusMessage('FAILED', userMessage(error, failureType)));
       return 0;
     }
@@ -80,6 +102,7 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
           failureType,
           internalMessage: internalMessage(error),
           stackTrace: stackTrace(error),
+          streamDescriptor: streamOf(connector, error),
         },
         clock.now(),
       ),
@@ -125,6 +148,10 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
         rawConfig,
         connector.secretValues?.(rawConfig),
       );
+      // Unknown fields are not errors (a field a later version drops must not break saved configs), but a
+      // typo must not pass unnoticed either: one WARN per command names them all.
+      const unknown = describeUnknownFields(findUnknownFields(spec.connectionSpecification, rawConfig));
+      if (unknown !== undefined) logger.warn(unknown);
       exitCode = await runWithConfig(connector, args, rawConfig, ctx);
     }
   } catch (error) {
@@ -192,6 +219,33 @@ function classify<C>(connector: Connector<C>, error: unknown): FailureType {
     custom = undefined;
   }
   return isFailureType(custom) ? custom : classifyError(error);
+}
+
+function streamOf<C>(connector: Connector<C>, error: unknown): StreamDescriptor | undefined {
+  let found: StreamDescriptor | undefined;
+  try {
+    found = connector.streamOf?.(error);
+  } catch {
+    found = undefined;
+  }
+  if (isStreamDescriptor(found)) return found;
+  for (const link of causeChain(error)) {
+    const candidate = (link as { streamDescriptor?: unknown }).streamDescriptor;
+    if (isStreamDescriptor(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isStreamDescriptor(value: unknown): value is StreamDescriptor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, namespace } = value as { name?: unknown; namespace?: unknown };
+  return typeof name === 'string' && (namespace === undefined || typeof namespace === 'string');
+}
+
+function writeText(output: MessageOutput, text: string): Promise<void> {
+  return new Promise((done) => {
+    output.write(text, () => done());
+  });
 }
 
 function writeQuietly(writer: MessageWriter, message: Parameters<MessageWriter['write']>[0]): void {

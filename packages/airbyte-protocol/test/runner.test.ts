@@ -47,18 +47,35 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
     expect(run.messages).toContainEqual({ type: 'LOG', log: { level: 'DEBUG', message: 'checking' } });
   });
 
-  it('check turns a thrown error into FAILED with the message, secrets masked, and exits 0', async () => {
-    const files = inputFiles({ 'config.json': config('check-fails') });
+  it('check turns a thrown config error into FAILED with the message, and exits 0', async () => {
+    const files = inputFiles({ 'config.json': config('check-config') });
     const run = await runFixture(['check', '--config', files['config.json']!]);
     expect(run.code).toBe(0);
     expect(run.messages).toEqual([
       {
         type: 'CONNECTION_STATUS',
-        connectionStatus: { status: 'FAILED', message: `Authentication failed for password ${REDACTED}` },
+        connectionStatus: { status: 'FAILED', message: "Field 'records' must be a positive integer." },
       },
     ]);
-    expectNoSecrets(run);
   });
+
+  it.each([
+    ['check-fails', 'system_error', `Authentication failed for password ${REDACTED}`],
+    ['check-transient', 'transient_error', 'connect ECONNREFUSED 127.0.0.1:1'],
+  ])(
+    'check turns an unexpected or transient error (%s) into a TRACE %s and exit 1, as the CDK does',
+    async (behaviour, failureType, message) => {
+      const files = inputFiles({ 'config.json': config(behaviour) });
+      const run = await runFixture(['check', '--config', files['config.json']!]);
+      expect(run.code).toBe(1);
+      expect(run.messages.map((m) => m.type)).toEqual(['TRACE']);
+      expect(run.messages[0]?.trace).toMatchObject({
+        type: 'ERROR',
+        error: { message, failure_type: failureType },
+      });
+      expectNoSecrets(run);
+    },
+  );
 
   it('check passes on a FAILED status the connector returns', async () => {
     const files = inputFiles({ 'config.json': config('check-status') });

@@ -4,7 +4,7 @@ import type { KafkaSourceConfig } from '@source-kafka/spec';
 import type { Admin } from 'kafkajs';
 import { type ConsumerDeps, createKafka, retryOptions } from './client.js';
 import { withDeadline } from './deadline.js';
-import { ConsumerError, classifyError, consumerErrorCodes } from './errors.js';
+import { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
 import {
   type OffsetCommitRequest,
   type PrivateBroker,
@@ -214,7 +214,7 @@ export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerD
           timeout,
         );
       } catch (error) {
-        throw classifyError(error, where, config.brokers);
+        throw classifyError(error, where, config.brokers, clientSecurity(config));
       }
     },
     async close() {

@@ -1,12 +1,60 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { ConsumerError, classifyError } from './errors.js';
+import { ConsumerError, classifyError, clientSecurity } from './errors.js';
 
 const servers = ['b1:9092', 'b2:9092'];
 // kafkajs' typings declare this constructor without the message it takes.
 const SaslError = kafkajs.KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
 
 describe('classifyError', () => {
+  // kafkajs' typings leave this class out; the runtime exports it.
+  const ClosedError = (kafkajs as unknown as Record<string, new (message: string, at: object) => Error>)
+    .KafkaJSConnectionClosedError!;
+  const closedAfterRetries = () =>
+    new kafkajs.KafkaJSNumberOfRetriesExceeded(
+      new ClosedError('Closed connection', { host: 'b1', port: 9092 }),
+      {
+        retryCount: 5,
+        retryTime: 100,
+      },
+    );
+
+  it('tells a PLAINTEXT client whose connection a TLS or SASL listener closed to set the security protocol', () => {
+    const error = classifyError(closedAfterRetries(), 'connecting', servers, { plaintext: true });
+    expect(error).toMatchObject({ code: 'SECURITY_PROTOCOL_MISMATCH', failureType: 'config_error' });
+    expect(error.message).toContain('set protocol.security_protocol');
+  });
+
+  it('keeps a closed connection transient for a client that already uses TLS or SASL', () => {
+    expect(classifyError(closedAfterRetries(), 'connecting', servers, { plaintext: false })).toMatchObject({
+      code: 'BROKERS_UNREACHABLE',
+      failureType: 'transient_error',
+    });
+  });
+
+  it('makes a bootstrap host that does not resolve a config error', () => {
+    const unknown = new kafkajs.KafkaJSConnectionError(
+      'Connection error: getaddrinfo ENOTFOUND no-such-host.invalid',
+    );
+    expect(classifyError(unknown, 'connecting', servers)).toMatchObject({
+      code: 'BROKERS_UNREACHABLE',
+      failureType: 'config_error',
+    });
+  });
+
+  it('keeps a refused connection transient for a PLAINTEXT client', () => {
+    const refused = new kafkajs.KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
+    expect(classifyError(refused, 'connecting', servers, { plaintext: true })).toMatchObject({
+      code: 'BROKERS_UNREACHABLE',
+      failureType: 'transient_error',
+    });
+  });
+
+  it('reads PLAINTEXT from the security protocol', () => {
+    expect(clientSecurity({ security: { protocol: 'PLAINTEXT' } })).toEqual({ plaintext: true });
+    expect(clientSecurity({ security: { protocol: 'SSL' } })).toEqual({ plaintext: false });
+  });
+
   it('makes SASL authentication failures config errors', () => {
     const error = classifyError(
       new SaslError('SASL SCRAM SHA512 authentication failed'),

@@ -1,3 +1,5 @@
+import type { KafkaSourceConfig } from '@source-kafka/spec';
+
 // Every failure leaving this package is a ConsumerError: a stable code, the Airbyte failure type the app
 // reports, a message that names what failed and where, and the original error as `cause`.
 
@@ -5,6 +7,7 @@ export const consumerErrorCodes = {
   unsupportedMechanism: 'UNSUPPORTED_SASL_MECHANISM',
   invalidConfig: 'INVALID_CONFIG',
   brokersUnreachable: 'BROKERS_UNREACHABLE',
+  securityProtocolMismatch: 'SECURITY_PROTOCOL_MISMATCH',
   authenticationFailed: 'AUTHENTICATION_FAILED',
   authorizationFailed: 'AUTHORIZATION_FAILED',
   tokenEndpoint: 'OAUTH_TOKEN_ENDPOINT_FAILED',
@@ -27,16 +30,19 @@ export class ConsumerError extends Error {
   override readonly name = 'ConsumerError';
   readonly code: ConsumerErrorCode;
   readonly failureType: FailureType;
+  /** The one topic the failure is about, when there is one (e.g. offsets lost to retention). */
+  readonly topic: string | undefined;
 
   constructor(
     code: ConsumerErrorCode,
     failureType: FailureType,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; topic?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.failureType = failureType;
+    this.topic = options?.topic;
   }
 }
 
@@ -74,11 +80,26 @@ const authzTypes = new Set([
 ]);
 const tlsCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL|EPROTO|DEPTH_ZERO/;
 
+/** What the client was configured with, as far as telling errors apart needs it. */
+export interface ClientSecurity {
+  /** Neither TLS nor SASL: the PLAINTEXT security protocol. */
+  readonly plaintext: boolean;
+}
+
+export function clientSecurity(config: Pick<KafkaSourceConfig, 'security'>): ClientSecurity {
+  return { plaintext: config.security.protocol === 'PLAINTEXT' };
+}
+
 /**
  * Turns anything kafkajs throws into a ConsumerError. `where` says what was being done, e.g.
  * "fetching metadata from localhost:9092".
  */
-export function classifyError(error: unknown, where: string, bootstrap: readonly string[]): ConsumerError {
+export function classifyError(
+  error: unknown,
+  where: string,
+  bootstrap: readonly string[],
+  security?: ClientSecurity,
+): ConsumerError {
   if (error instanceof ConsumerError) return error;
   const links = chain(error);
   const names = links.map((l) => String(l.name ?? ''));
@@ -115,6 +136,21 @@ export function classifyError(error: unknown, where: string, bootstrap: readonly
       { cause: error },
     );
   }
+  // A listener that expects TLS or SASL accepts the TCP connection, then drops a client that speaks plain
+  // Kafka (an SSL listener at once, a SASL one at the first request other than ApiVersions). A broker that
+  // is down refuses the connection instead, so only an accepted-then-closed connection points here.
+  if (
+    security?.plaintext === true &&
+    names.includes('KafkaJSConnectionClosedError') &&
+    !messages.some((m) => /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(m))
+  ) {
+    return new ConsumerError(
+      consumerErrorCodes.securityProtocolMismatch,
+      'config_error',
+      `The brokers ${servers} closed the connection while ${where}, as a listener that expects TLS or SASL does with a PLAINTEXT client: set protocol.security_protocol to the listener's protocol (SSL, SASL_PLAINTEXT or SASL_SSL), or point bootstrap_servers at a PLAINTEXT listener (${last})`,
+      { cause: error },
+    );
+  }
   if (
     names.some(
       (n) =>
@@ -126,9 +162,11 @@ export function classifyError(error: unknown, where: string, bootstrap: readonly
       /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|timed? ?out|Connection error|closed|Failed to connect/i.test(m),
     )
   ) {
+    // A name that does not resolve (ENOTFOUND, unlike EAI_AGAIN) is a typo to fix, not a network to wait for.
+    const unresolvable = messages.some((m) => /ENOTFOUND/.test(m));
     return new ConsumerError(
       consumerErrorCodes.brokersUnreachable,
-      'transient_error',
+      unresolvable ? 'config_error' : 'transient_error',
       `Could not reach the Kafka brokers ${servers} while ${where}: check bootstrap_servers, the network and the security protocol (${last})`,
       { cause: error },
     );

@@ -95,6 +95,7 @@ export function planPartition(input: PlanInput): PlannedPartition {
         `Partition ${where}: the state offset ${requested} is below the log start ${logStart}, so ${logStart - requested} ` +
           'offsets were deleted by retention before they were read. Set the retention gap policy to "continue" to go on ' +
           'from the log start, or reset the state.',
+        { topic: snapshot.topic },
       );
     }
     return { range: range(logStart), report };

@@ -14,7 +14,7 @@ import {
 } from 'kafkajs';
 import { type ConsumerDeps, createKafka } from './client.js';
 import { withDeadline } from './deadline.js';
-import { ConsumerError, classifyError, consumerErrorCodes } from './errors.js';
+import { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
 import { Handoff } from './handoff.js';
 import { fetchHighWatermarks } from './high-watermark.js';
 import { type PartitionSnapshot, planPartition } from './plan.js';
@@ -184,7 +184,7 @@ async function connectAdmin(kafka: Kafka, config: KafkaSourceConfig): Promise<Ad
     );
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
-    throw classifyError(error, 'connecting', config.brokers);
+    throw classifyError(error, 'connecting', config.brokers, clientSecurity(config));
   }
   return admin;
 }
@@ -202,7 +202,7 @@ async function step<T>(config: KafkaSourceConfig, what: string, run: () => Promi
         ),
     );
   } catch (error) {
-    throw classifyError(error, what, config.brokers);
+    throw classifyError(error, what, config.brokers, clientSecurity(config));
   }
 }
 
@@ -583,7 +583,9 @@ class KafkaBoundedRead implements BoundedRead {
       this.handoff.interrupt();
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.fail(classifyError(event.payload.error, 'reading', this.config.brokers));
+      this.fail(
+        classifyError(event.payload.error, 'reading', this.config.brokers, clientSecurity(this.config)),
+      );
     });
     // Batches made only of control records or aborted messages never reach eachBatch, but the position must
     // still move past them, or a partition ending in a commit marker would never finish.
@@ -621,7 +623,9 @@ class KafkaBoundedRead implements BoundedRead {
         eachBatch: (payload) => this.onBatch(payload),
       });
     } catch (error) {
-      this.fail(classifyError(error, 'starting the read consumer', this.config.brokers));
+      this.fail(
+        classifyError(error, 'starting the read consumer', this.config.brokers, clientSecurity(this.config)),
+      );
       return;
     }
     this.seekAll();

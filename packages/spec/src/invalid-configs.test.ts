@@ -597,12 +597,6 @@ const corpus: readonly Case[] = [
     'must be one of earliest, latest, timestamp',
   ),
   one(
-    'unknown record layout field',
-    withFields({ record_layout: { include_value: true } }),
-    'record_layout.include_value',
-    'is not a known field here',
-  ),
-  one(
     'unknown value layout',
     withFields({ record_layout: { value_layout: 'flat' } }),
     'record_layout.value_layout',

@@ -159,7 +159,6 @@ const schemaRegistry: JsonObject = {
   title: 'Schema Registry',
   type: 'object',
   description: 'A Confluent-compatible Schema Registry, used by the AVRO, PROTOBUF and JSON_SCHEMA formats.',
-  additionalProperties: false,
   order: 5,
   properties: {
     url: {
@@ -386,7 +385,6 @@ const recordLayout: JsonObject = {
   type: 'object',
   description:
     'What each emitted record holds. The Java connector emitted the decoded value itself as the record; value_layout flatten comes closest to that.',
-  additionalProperties: false,
   order: 7,
   properties: {
     include_key: {
@@ -427,7 +425,6 @@ const readBounds: JsonObject = {
   type: 'object',
   description:
     'A sync reads up to the end offsets it sees when it starts. These stop it earlier; the next sync goes on where it stopped. The record cap is max_records_process.',
-  additionalProperties: false,
   order: 8,
   properties: {
     max_duration_seconds: {
@@ -444,7 +441,6 @@ const checkpoint: JsonObject = {
   title: 'State Checkpoints',
   type: 'object',
   description: 'How often the sync emits a state message, whichever comes first.',
-  additionalProperties: false,
   order: 9,
   properties: {
     every_records: {
@@ -468,7 +464,6 @@ const errorHandling: JsonObject = {
   title: 'Error Handling',
   type: 'object',
   description: 'What a sync does with messages it cannot decode and with offsets lost to retention.',
-  additionalProperties: false,
   order: 10,
   properties: {
     bad_message_policy: {
