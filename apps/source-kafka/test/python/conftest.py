@@ -42,6 +42,7 @@ def session_dir() -> Path:
 def kafka() -> Iterator[Kafka]:
     broker, holder = lease_broker()
     try:
+        broker.wait_until_groups_work()
         yield broker
     finally:
         release_broker(holder)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 HERE = Path(__file__).resolve().parent
@@ -80,6 +81,23 @@ class Kafka:
         for future in futures.values():
             future.result(timeout=60)
         return names
+
+    def wait_until_groups_work(self, deadline_seconds: float = 120) -> None:
+        """Joins a consumer group once. On a broker that just started, the group coordinator is still
+        loading `__consumer_offsets`; the connector's first group join would then fail after its few retries
+        (a transient error a platform retries) and make these tests depend on how fast the broker starts."""
+        (topic,) = self.create_topics("warm-up", count=1, partitions=1)
+        consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"pyclients-{self.run_id}-warm-up"})
+        assigned: list[Any] = []
+        consumer.subscribe([topic], on_assign=lambda _consumer, partitions: assigned.extend(partitions))
+        try:
+            end = time.monotonic() + deadline_seconds
+            while not assigned and time.monotonic() < end:
+                consumer.poll(0.5)
+        finally:
+            consumer.close()
+        if not assigned:
+            raise RuntimeError(f"The test broker's group coordinator did not answer within {deadline_seconds} s")
 
     def produce(self, topic: str, messages: list[Message]) -> None:
         producer = Producer(
