@@ -87,7 +87,9 @@ class Kafka:
         loading `__consumer_offsets`; the connector's first group join would then fail after its few retries
         (a transient error a platform retries) and make these tests depend on how fast the broker starts."""
         (topic,) = self.create_topics("warm-up", count=1, partitions=1)
-        consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"pyclients-{self.run_id}-warm-up"})
+        consumer = Consumer(
+            {"bootstrap.servers": self.bootstrap, "group.id": f"pyclients-{self.run_id}-warm-up"}
+        )
         assigned: list[Any] = []
         consumer.subscribe([topic], on_assign=lambda _consumer, partitions: assigned.extend(partitions))
         try:
@@ -97,12 +99,12 @@ class Kafka:
         finally:
             consumer.close()
         if not assigned:
-            raise RuntimeError(f"The test broker's group coordinator did not answer within {deadline_seconds} s")
+            raise RuntimeError(
+                f"The test broker's group coordinator did not answer within {deadline_seconds} s"
+            )
 
     def produce(self, topic: str, messages: list[Message]) -> None:
-        producer = Producer(
-            {"bootstrap.servers": self.bootstrap, "acks": "all", "enable.idempotence": True}
-        )
+        producer = Producer({"bootstrap.servers": self.bootstrap, "acks": "all", "enable.idempotence": True})
         failures: list[str] = []
 
         def on_delivery(error: Any, _message: Any) -> None:
@@ -143,7 +145,9 @@ class Message:
     headers: list[tuple[str, bytes]] | None = None
 
 
-def json_message(key: str, value: Any, partition: int, headers: list[tuple[str, bytes]] | None = None) -> Message:
+def json_message(
+    key: str, value: Any, partition: int, headers: list[tuple[str, bytes]] | None = None
+) -> Message:
     return Message(key.encode(), json.dumps(value).encode(), partition, headers)
 
 

@@ -14,9 +14,9 @@ import orjson
 import pytest
 from airbyte_cdk.models import (
     AirbyteCatalog,
-    AirbyteStream,
     AirbyteStateMessage,
     AirbyteStateMessageSerializer,
+    AirbyteStream,
     ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
     ConfiguredAirbyteStream,
@@ -48,7 +48,9 @@ CONNECTOR = "source-kafka"
 
 
 def cli(*args: str | Path, raise_if_errors: bool = False) -> EntrypointOutput:
-    return run_docker_airbyte_command([str(EXECUTABLE), *(str(a) for a in args)], raise_if_errors=raise_if_errors)
+    return run_docker_airbyte_command(
+        [str(EXECUTABLE), *(str(a) for a in args)], raise_if_errors=raise_if_errors
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,9 @@ def spec() -> ConnectorSpecification:
 def topics(kafka: Kafka) -> list[str]:
     names = kafka.create_topics("cdk-checks", count=2, partitions=2)
     for topic_index, topic in enumerate(names):
-        kafka.produce(topic, [json_message(f"k{i}", {"t": topic_index, "i": i}, i % 2, [("h", b"v")]) for i in range(4)])
+        kafka.produce(
+            topic, [json_message(f"k{i}", {"t": topic_index, "i": i}, i % 2, [("h", b"v")]) for i in range(4)]
+        )
     return names
 
 
@@ -129,7 +133,9 @@ def test_config_mirrors_test_docker_image_build_and_config_matches_spec(kafka: K
     """DockerConnectorTestSuite.test_docker_image_build_and_config_matches_spec: `assert_config_matches_spec`."""
     spec_result = cli("spec", raise_if_errors=True)
     for config in (kafka.config("cdk-checks"), sasl_config(kafka, "secret")):
-        assert_config_matches_spec(config=config, spec_result=spec_result, connector_name=CONNECTOR, scenario_id="config")
+        assert_config_matches_spec(
+            config=config, spec_result=spec_result, connector_name=CONNECTOR, scenario_id="config"
+        )
 
 
 def discover(config: dict[str, Any], tmp_path: Path) -> EntrypointOutput:
@@ -151,7 +157,9 @@ def test_discover_mirrors_test_docker_image_build_and_discover_and_every_catalog
 def configured(streams: list[AirbyteStream], mode: SyncMode) -> ConfiguredAirbyteCatalog:
     return ConfiguredAirbyteCatalog(
         streams=[
-            ConfiguredAirbyteStream(stream=s, sync_mode=mode, destination_sync_mode=DestinationSyncMode.append)
+            ConfiguredAirbyteStream(
+                stream=s, sync_mode=mode, destination_sync_mode=DestinationSyncMode.append
+            )
             for s in streams
         ]
     )
@@ -187,7 +195,9 @@ def test_incremental_state_mirrors_entrypoint_wrapper_read_with_state(
     `EntrypointOutput.state_messages` returned reads only what came after it."""
     streams = get_discovered_streams(discover(config, tmp_path), CONNECTOR)
     catalog_path = tmp_path / "catalog.json"
-    catalog_path.write_bytes(orjson.dumps(ConfiguredAirbyteCatalogSerializer.dump(configured(streams, SyncMode.incremental))))
+    catalog_path.write_bytes(
+        orjson.dumps(ConfiguredAirbyteCatalogSerializer.dump(configured(streams, SyncMode.incremental)))
+    )
     first = cli("read", "--config", tmp_path / "config.json", "--catalog", catalog_path, raise_if_errors=True)
     assert len(first.records) == 8
     states: list[AirbyteStateMessage] = [m.state for m in first.state_messages if m.state is not None]
@@ -200,7 +210,13 @@ def test_incremental_state_mirrors_entrypoint_wrapper_read_with_state(
         "[" + ",".join(orjson.dumps(AirbyteStateMessageSerializer.dump(s)).decode() for s in states) + "]"
     )
     second = cli(
-        "read", "--config", tmp_path / "config.json", "--catalog", catalog_path, "--state", state_path,
+        "read",
+        "--config",
+        tmp_path / "config.json",
+        "--catalog",
+        catalog_path,
+        "--state",
+        state_path,
         raise_if_errors=True,
     )
     assert sorted((r.record.stream, r.record.data["_kafka_key"]) for r in second.records) == sorted(

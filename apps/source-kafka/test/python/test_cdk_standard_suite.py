@@ -16,6 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from airbyte_cdk.models import AirbyteMessageSerializer, ConnectorSpecification, Type
 from airbyte_cdk.test import entrypoint_wrapper, standard_tests
@@ -23,8 +24,6 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.utils.docker import run_docker_airbyte_command
 
 from support import APP_DIR, EXECUTABLE, Kafka, json_message, run_cli, write_json
-
-import orjson
 
 
 class SourceKafkaCli:

@@ -135,7 +135,9 @@ def runs(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     produced: dict[str, list[Message]] = {}
     for topic_index, topic in enumerate(topics):
         messages = [
-            json_message(f"k{index}", {"topic": topic_index, "index": index}, index % PARTITIONS, [("h", b"v")])
+            json_message(
+                f"k{index}", {"topic": topic_index, "index": index}, index % PARTITIONS, [("h", b"v")]
+            )
             for index in range(6)
         ] + [Message(b"gone", None, partition=1)]
         kafka.produce(topic, messages)
@@ -146,10 +148,16 @@ def runs(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Runs:
         [json_message("good", {"ok": True}, 0), Message(b"bad", b"{not json", partition=0)],
     )
 
-    config = write_json(files / "config.json", kafka.config("protocol", record_layout={"include_headers": True}))
+    config = write_json(
+        files / "config.json", kafka.config("protocol", record_layout={"include_headers": True})
+    )
     invalid_config = write_json(
         files / "invalid.json",
-        {"bootstrap_servers": kafka.bootstrap, "protocol": {"security_protocol": "PLAINTEXT"}, "subscription": 7},
+        {
+            "bootstrap_servers": kafka.bootstrap,
+            "protocol": {"security_protocol": "PLAINTEXT"},
+            "subscription": 7,
+        },
     )
     unreachable = write_json(
         files / "unreachable.json",
@@ -204,12 +212,16 @@ def runs(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     commands["read-invalid-config"] = run_cli("read", "--config", invalid_config, "--catalog", incremental)
     assert set(commands) == set(SCENARIOS)
 
-    lines = {f"{name}#{index}": line for name, run in commands.items() for index, line in enumerate(run.lines)}
+    lines = {
+        f"{name}#{index}": line for name, run in commands.items() for index, line in enumerate(run.lines)
+    }
     v1 = v1_problems(lines)
     return Runs(
         commands=commands,
         strict={name: [strict_problems(line) for line in run.lines] for name, run in commands.items()},
-        v1={name: [v1[f"{name}#{index}"] for index in range(len(run.lines))] for name, run in commands.items()},
+        v1={
+            name: [v1[f"{name}#{index}"] for index in range(len(run.lines))] for name, run in commands.items()
+        },
         produced=produced,
     )
 
@@ -264,7 +276,11 @@ def test_each_command_answers_as_the_protocol_says(runs: Runs) -> None:
         assert [e["failure_type"] for e in errors] == ["config_error"], name
         assert "subscription" in errors[0]["message"], name
         assert c[name].exit_code != 0, name
-    errors = [m["trace"]["error"] for m in c["read-invalid-catalog"].of_type("TRACE") if m["trace"]["type"] == "ERROR"]
+    errors = [
+        m["trace"]["error"]
+        for m in c["read-invalid-catalog"].of_type("TRACE")
+        if m["trace"]["type"] == "ERROR"
+    ]
     assert len(errors) == 1 and c["read-invalid-catalog"].exit_code != 0
 
 
@@ -282,7 +298,9 @@ def test_records_round_trip_through_the_models_with_every_produced_message(runs:
         for topic, messages in runs.produced.items():
             first_sync = messages[:7]
             data = records[topic]
-            assert sorted(r["_kafka_key"] for r in data) == sorted(m.key.decode() for m in first_sync), run_name
+            assert sorted(r["_kafka_key"] for r in data) == sorted(m.key.decode() for m in first_sync), (
+                run_name
+            )
             for line in run.lines:
                 message = AirbyteMessage.model_validate_json(line, strict=True)
                 if message.record is not None:
