@@ -210,6 +210,17 @@ describe('check', () => {
   });
 });
 
+describe('streamOf', () => {
+  it('names the stream of a consumer error about one topic, and nothing for others', () => {
+    const connector = createSourceKafkaConnector();
+    const lost = new ConsumerError(consumerErrorCodes.retentionGap, 'config_error', 'offsets lost', {
+      topic: 'orders',
+    });
+    expect(connector.streamOf?.(new Error('read failed', { cause: lost }))).toEqual({ name: 'orders' });
+    expect(connector.streamOf?.(new Error('disk full'))).toBeUndefined();
+  });
+});
+
 describe('parseConfig', () => {
   it('puts every config problem on the first line of the error', () => {
     const connector = createSourceKafkaConnector();

@@ -52,9 +52,13 @@ export class RetentionGapError extends SourceKafkaError {
 }
 
 export class InvalidStateError extends SourceKafkaError {
-  constructor(message: string, cause?: unknown) {
+  /** The stream whose state is malformed, when it is one stream's: the TRACE error names it. */
+  readonly streamDescriptor: { readonly name: string } | undefined;
+
+  constructor(message: string, cause?: unknown, stream?: string) {
     super(errorCodes.invalidState, message, { cause, failureType: 'config_error' });
     this.name = 'InvalidStateError';
+    this.streamDescriptor = stream === undefined ? undefined : { name: stream };
   }
 }
 

@@ -21,6 +21,9 @@ describe('parseTopicState', () => {
     expect(() => parseTopicState('orders', raw)).toThrow(InvalidStateError);
     expect(() => parseTopicState('orders', raw)).toThrow(message);
     expect(() => parseTopicState('orders', raw)).toThrow('"orders"');
+    expect(() => parseTopicState('orders', raw)).toThrow(
+      expect.objectContaining({ streamDescriptor: { name: 'orders' } }),
+    );
   });
 });
 

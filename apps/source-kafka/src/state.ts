@@ -19,28 +19,29 @@ const partitionPattern = /^(0|[1-9][0-9]*)$/;
  */
 export function parseTopicState(stream: string, raw: unknown): TopicState {
   const where = `state of stream "${stream}"`;
+  const invalid = (message: string) => new InvalidStateError(message, undefined, stream);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InvalidStateError(`The ${where} must be an object with "version" and "partitions".`);
+    throw invalid(`The ${where} must be an object with "version" and "partitions".`);
   }
   const record = raw as Record<string, unknown>;
   if (record.version !== STATE_VERSION) {
-    throw new InvalidStateError(
+    throw invalid(
       `The ${where} has version ${JSON.stringify(record.version)}; this connector reads version ${STATE_VERSION}. ` +
         'Reset the stream to start over.',
     );
   }
   const partitions = record.partitions;
   if (partitions === null || typeof partitions !== 'object' || Array.isArray(partitions)) {
-    throw new InvalidStateError(`The ${where}: "partitions" must be an object of partition -> next offset.`);
+    throw invalid(`The ${where}: "partitions" must be an object of partition -> next offset.`);
   }
   const out: Record<string, string> = {};
   for (const [partition, offset] of Object.entries(partitions as Record<string, unknown>)) {
     if (!partitionPattern.test(partition)) {
-      throw new InvalidStateError(`The ${where}: partitions."${partition}" is not a partition number.`);
+      throw invalid(`The ${where}: partitions."${partition}" is not a partition number.`);
     }
     const text = typeof offset === 'number' && Number.isSafeInteger(offset) ? String(offset) : offset;
     if (typeof text !== 'string' || !offsetPattern.test(text)) {
-      throw new InvalidStateError(
+      throw invalid(
         `The ${where}: partitions."${partition}" must be a non-negative offset, got ${JSON.stringify(offset)}.`,
       );
     }

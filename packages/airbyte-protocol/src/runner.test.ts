@@ -149,7 +149,9 @@ describe('runConnector in-process', () => {
       }),
       ['discover', '--config', configFile({ token: 't' })],
     );
-    expect((unrelated.messages[0]?.trace as { error: object }).error).not.toHaveProperty('stream_descriptor');
+    const trace = unrelated.messages[0]?.trace as { error: object } | undefined;
+    expect(trace?.error).toBeDefined();
+    expect(trace?.error).not.toHaveProperty('stream_descriptor');
   });
 
   it.each([

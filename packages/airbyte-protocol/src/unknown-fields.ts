@@ -22,7 +22,9 @@ export function findUnknownFields(schema: JsonSchema, config: unknown): UnknownF
 function walk(schema: JsonSchema, value: unknown, path: string, found: UnknownField[]): void {
   if (Array.isArray(value)) {
     const items = itemSchemas(schema);
-    if (items.length > 0) value.forEach((item, index) => walkAll(items, item, `${path}[${index}]`, found));
+    if (items.length > 0) {
+      for (const [index, item] of value.entries()) walkAll(items, item, `${path}[${index}]`, found);
+    }
     return;
   }
   if (typeof value !== 'object' || value === null) return;
