@@ -10,7 +10,6 @@ export interface ConnectorSpecification {
   readonly documentationUrl: string;
   readonly changelogUrl?: string | undefined;
   readonly supportsIncremental: boolean;
-  readonly supported_source_sync_modes: readonly ('full_refresh' | 'incremental')[];
   readonly connectionSpecification: JsonObject;
 }
 
@@ -696,9 +695,8 @@ export function spec(): ConnectorSpecification {
   return {
     documentationUrl: DOCUMENTATION_URL,
     supportsIncremental: true,
-    // Not a protocol field (ConnectorSpecification allows extra properties). Java's ["append"] is a destination
-    // sync mode and says nothing about a source; these are the protocol's SyncMode values this source serves.
-    supported_source_sync_modes: ['full_refresh', 'incremental'],
+    // No `supported_source_sync_modes` (the Java spec's ["append"]): it is not a protocol field, and Airbyte's
+    // clients read the sync modes from each discovered stream.
     connectionSpecification: structuredClone(connectionSpecification),
   };
 }
