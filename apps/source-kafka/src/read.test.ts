@@ -29,7 +29,13 @@ const baseConfig: KafkaSourceConfig = {
   isolationLevel: 'read_committed',
   keyFormat: { format: 'STRING', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
   valueFormat: { format: 'JSON', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-  layout: { includeKey: true, includeHeaders: false, includeMetadata: true, value: 'nested' },
+  layout: {
+    includeKey: true,
+    includeHeaders: false,
+    includeMetadata: true,
+    value: 'nested',
+    primaryKey: 'offset',
+  },
   bounds: {},
   checkpoint: { everyRecords: 1000, everyMs: 60_000 },
   badMessagePolicy: 'fail',
@@ -278,7 +284,13 @@ describe('readStreams', () => {
         streams: [{ name: 'ids', syncMode: 'full_refresh' }],
         decoders: { key: () => null, value: json },
         config: {
-          layout: { includeKey: false, includeHeaders: false, includeMetadata: false, value: 'nested' },
+          layout: {
+            includeKey: false,
+            includeHeaders: false,
+            includeMetadata: false,
+            value: 'nested',
+            primaryKey: 'offset',
+          },
         },
       },
     );
@@ -471,9 +483,33 @@ describe('readStreams', () => {
       version: 1,
       partitions: { '0': '3' },
     });
+    expect(states(h.writer.messages).at(-1)?.sourceStats).toEqual({ recordCount: 2, rejectedRecordCount: 1 });
     expect(
       h.logs.some((l) => l.startsWith('WARN Skipped the message at topic "t", partition 0, offset 1')),
     ).toBe(true);
+  });
+
+  it('with the message key as primary key, skips and counts messages without a key, and marks tombstones deleted', async () => {
+    const topic = [[msg(0, '{"a":0}', 'k'), msg(1, '{"a":1}'), msg(2, null, 'k'), msg(3, '{"a":3}')]];
+    const h = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { layout: { ...baseConfig.layout, primaryKey: 'message_key' } },
+    });
+    const summary = await h.run();
+    expect(summary).toMatchObject({ records: 2, skipped: 0 });
+    expect(records(h.writer.messages).map((r) => [r.data._kafka_key, r.data._ab_cdc_deleted_at])).toEqual([
+      ['k', null],
+      ['k', '2023-11-14T22:13:20.000Z'],
+    ]);
+    const last = states(h.writer.messages).at(-1);
+    expect(last?.stream?.stream_state).toEqual({ version: 1, partitions: { '0': '4' } });
+    expect(last?.sourceStats).toEqual({ recordCount: 2, rejectedRecordCount: 2 });
+    const warnings = h.logs.filter((l) => l.startsWith('WARN'));
+    expect(warnings).toEqual([
+      expect.stringContaining('offset 1: it has no key'),
+      expect.stringContaining('Skipped 2 message(s) without a key'),
+    ]);
   });
 
   it('propagates errors that are not about the message bytes (e.g. registry down) instead of skipping', async () => {

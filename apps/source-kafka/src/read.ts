@@ -106,6 +106,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   let cappedRecords = 0;
   let capReached = false;
   let skipped = 0;
+  /** Messages without a key, skipped because the message key is the primary key. */
+  let nullKeys = 0;
   let stoppedEarly = false;
   const fullRefreshStreams = new Set(
     options.streams.filter((s) => s.syncMode === 'full_refresh').map((s) => s.name),
@@ -134,6 +136,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const decodeKey = layout.includeKey ? options.decoders.key : undefined;
     const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
+    const keyIsPrimaryKey = layout.primaryKey === 'message_key';
 
     // A stop request also ends a wait for the next batch, not only the loop between batches.
     const stopOnAbort = () => void session.close().catch(() => undefined);
@@ -182,6 +185,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           if (reason === undefined) throw error;
           if (badMessagePolicy === 'skip') {
             skipped++;
+            checkpointer.reject(stream);
             if (skipped <= SKIP_LOG_LIMIT) {
               logger.warn(
                 `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: ${reason}`,
@@ -199,9 +203,21 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           await reportIncomplete(writer, clock, streamNames);
           throw new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
         }
+        if (keyIsPrimaryKey && key === null) {
+          // Such a message has no identity to deduplicate on (a compacted topic cannot even hold one).
+          nullKeys++;
+          checkpointer.reject(stream);
+          if (nullKeys === 1) {
+            logger.warn(
+              `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: it has no key, and the message key is the primary key (record_layout.primary_key). Messages without a key are skipped and counted.`,
+            );
+          }
+          continue;
+        }
         const data = buildRecordData(
           { topic: stream, partition: batch.partition, record, key, value },
           layout,
+          emittedAt,
         );
         paced = writer.writeRecord(stream, data, emittedAt) && paced;
         written++;
@@ -251,6 +267,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
     if (skipped > 0) {
       logger.warn(`Skipped ${skipped} message(s) that could not be decoded (bad-message policy: skip).`);
+    }
+    if (nullKeys > 0) {
+      logger.warn(
+        `Skipped ${nullKeys} message(s) without a key (record_layout.primary_key is message_key); STATE sourceStats.rejectedRecordCount counts them.`,
+      );
     }
     logger.info(`${formatProgress(progress.summary())} Done.`);
     for (const name of streamNames) {
@@ -426,7 +447,10 @@ export function stateMessage(cp: StreamCheckpoint): AirbyteMessage {
   return streamStateMessage(
     { name: cp.stream },
     { version: cp.state.version, partitions: { ...cp.state.partitions } },
-    { recordCount: cp.recordCount },
+    {
+      recordCount: cp.recordCount,
+      rejectedRecordCount: cp.rejectedCount > 0 ? cp.rejectedCount : undefined,
+    },
   );
 }
 
