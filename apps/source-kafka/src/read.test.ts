@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { MessageWriter } from '@source-kafka/airbyte-protocol';
+import { type AirbyteRecordMessageMeta, MessageWriter } from '@source-kafka/airbyte-protocol';
 import {
   ConsumerError,
   consumerErrorCodes,
@@ -167,10 +167,21 @@ class CollectingWriter implements AirbyteMessageSink {
     this.messages.push(structuredClone(message));
     return true;
   }
-  writeRecord(stream: string, data: Record<string, unknown>, emittedAt: number) {
+  writeRecord(
+    stream: string,
+    data: Record<string, unknown>,
+    emittedAt: number,
+    _namespace?: string,
+    meta?: AirbyteRecordMessageMeta,
+  ) {
     return this.write({
       type: 'RECORD',
-      record: { stream, data: structuredClone(data), emitted_at: emittedAt },
+      record: {
+        stream,
+        data: structuredClone(data),
+        emitted_at: emittedAt,
+        ...(meta === undefined ? {} : { meta }),
+      },
     });
   }
   async ready() {}
@@ -510,6 +521,41 @@ describe('readStreams', () => {
       expect.stringContaining('offset 1: it has no key'),
       expect.stringContaining('Skipped 2 message(s) without a key'),
     ]);
+  });
+
+  it('names every value a deserializer wrote as null in meta.changes, by its path in the record', async () => {
+    // Stands in for the Avro/Protobuf deserializers (their own tests cover the paths): "nan" fields are nulled.
+    const nulling: Decoders = {
+      key: (bytes, ctx) => {
+        const text = Buffer.from(bytes ?? []).toString('utf8');
+        if (text !== 'nan') return text;
+        ctx.nulledFields?.push('');
+        return null;
+      },
+      value: (bytes, ctx) => {
+        const parsed = JSON.parse(Buffer.from(bytes ?? []).toString('utf8')) as Record<string, JsonValue>;
+        for (const name of Object.keys(parsed)) {
+          if (parsed[name] !== 'nan') continue;
+          parsed[name] = null;
+          ctx.nulledFields?.push(name);
+        }
+        return parsed;
+      },
+    };
+    const topic = [[msg(0, '{"a":"nan","b":1}', 'nan'), msg(1, '{"a":2}', 'k')]];
+    const run = async (value: 'nested' | 'flatten') => {
+      const h = harness({
+        topics: { t: topic },
+        streams: [{ name: 't', syncMode: 'full_refresh' }],
+        decoders: nulling,
+        config: { layout: { ...baseConfig.layout, value } },
+      });
+      await h.run();
+      return records(h.writer.messages).map((r) => r.meta);
+    };
+    const change = (field: string) => ({ field, change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' });
+    expect(await run('nested')).toEqual([{ changes: [change('_kafka_key'), change('value.a')] }, undefined]);
+    expect(await run('flatten')).toEqual([{ changes: [change('_kafka_key'), change('a')] }, undefined]);
   });
 
   it('propagates errors that are not about the message bytes (e.g. registry down) instead of skipping', async () => {

@@ -8,12 +8,14 @@ import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
 import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
+import { fieldNames } from './fields.js';
 import { BackgroundGroupCommitter } from './group-commit.js';
 import type { Decoders, KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
 import { estimateRows, formatProgress, ProgressTracker } from './progress.js';
 import type {
   AirbyteMessage,
   AirbyteMessageSink,
+  AirbyteRecordMessageMeta,
   AirbyteStreamStatus,
   Clock,
   ConnectorLogger,
@@ -137,6 +139,9 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
     const keyIsPrimaryKey = layout.primaryKey === 'message_key';
+    /** Paths the deserializers wrote as null (NaN, infinite floats), per message; reused to spare garbage. */
+    const nulledKey: string[] = [];
+    const nulledValue: string[] = [];
 
     // A stop request also ends a wait for the next batch, not only the loop between batches.
     const stopOnAbort = () => void session.close().catch(() => undefined);
@@ -171,13 +176,15 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         }
         let key: JsonValue = null;
         let value: JsonValue = null;
+        nulledKey.length = 0;
+        nulledValue.length = 0;
         try {
           if (decodeKey !== undefined && record.key !== null) {
-            const k = decodeKey(record.key, context(batch, record, 'key'));
+            const k = decodeKey(record.key, context(batch, record, 'key', nulledKey));
             key = k instanceof Promise ? await k : k;
           }
           if (record.value !== null) {
-            const v = decodeValue(record.value, context(batch, record, 'value'));
+            const v = decodeValue(record.value, context(batch, record, 'value', nulledValue));
             value = v instanceof Promise ? await v : v;
           }
         } catch (error) {
@@ -219,7 +226,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           layout,
           emittedAt,
         );
-        paced = writer.writeRecord(stream, data, emittedAt) && paced;
+        const meta =
+          nulledKey.length + nulledValue.length === 0
+            ? undefined
+            : nulledMeta(nulledKey, nulledValue, layout.value === 'flatten' && isJsonObject(value));
+        paced = writer.writeRecord(stream, data, emittedAt, undefined, meta) && paced;
         written++;
       }
       records += written;
@@ -373,13 +384,42 @@ function selectedPartitions(config: KafkaSourceConfig, topic: string, count: num
   return [...new Set(listed)].filter((p) => p < count).sort((a, b) => a - b);
 }
 
-function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value') {
+function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value', nulledFields: string[]) {
   return {
     topic: batch.topic,
     partition: batch.partition,
     offset: record.offset,
     part,
     headers: record.headers,
+    nulledFields,
+  };
+}
+
+function isJsonObject(value: JsonValue): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Protocol 0.18's record meta for values the deserializers wrote as null (JSON has no NaN or Infinity), each
+ * named by its path in the record's data: under `_kafka_key`, under `value`, or at the top level when an
+ * object value is flattened.
+ */
+function nulledMeta(
+  nulledKey: readonly string[],
+  nulledValue: readonly string[],
+  valueFlattened: boolean,
+): AirbyteRecordMessageMeta {
+  const under = (root: string, path: string) => (path === '' ? root : `${root}.${path}`);
+  const fields = [
+    ...nulledKey.map((path) => under(fieldNames.key, path)),
+    ...nulledValue.map((path) => (valueFlattened ? path : under(fieldNames.value, path))),
+  ];
+  return {
+    changes: fields.map((field) => ({
+      field,
+      change: 'NULLED' as const,
+      reason: 'SOURCE_SERIALIZATION_ERROR' as const,
+    })),
   };
 }
 
