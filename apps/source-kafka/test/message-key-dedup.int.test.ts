@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { BrokerConnection, FixtureMessage } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
+import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Message, ofType, plaintextConfig, runCli, stateInput, statesOf, traceErrors } from './cli.js';
 
@@ -161,6 +162,10 @@ describe('message key as primary key', () => {
       expect(records2).toHaveLength(keyed(second));
       expect(rejected(sync1.messages)).toBe(1);
       expect(rejected(sync2.messages)).toBe(1);
+
+      const jsonSchema = stream.json_schema as Record<string, unknown>;
+      for (const r of [...records1, ...records2])
+        expect(validateStreamRecord(jsonSchema, r.data)).toEqual([]);
 
       const tombstones = records2.filter((r) => r.data._kafka_is_tombstone === true);
       expect(tombstones.length).toBeGreaterThan(0);
