@@ -1,17 +1,20 @@
 // The message key as the primary key, end to end: a table kept in a topic (updates, tombstones, keys coming
 // back after a delete) over several partitions, read in two incremental syncs, lands in DuckDB as raw rows the
 // way a destination lands them, and Airbyte's dedup rule over them gives exactly the live keys of the topic.
+// An Avro record key (schema in the real registry) is keyed on its fields, `_kafka_key_<field>`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { BrokerConnection, FixtureMessage } from '@source-kafka/testkit';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { ApicurioConnection, BrokerConnection, FixtureMessage } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Message, ofType, plaintextConfig, runCli, stateInput, statesOf, traceErrors } from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
+const registry: ApicurioConnection = inject('registry');
 const PARTITIONS = 3;
 const KEYS = 24;
 const TIMEOUT_MS = 180_000;
@@ -83,6 +86,8 @@ async function dedupInDuckDb(
   records: readonly EmittedRecord[],
   primaryKey: readonly string[],
   cursor: string,
+  /** A SQL expression giving each row's key as text, to compare with the produced keys. */
+  keyText = '_kafka_key',
 ): Promise<Map<string, string>> {
   const file = join(workDir, `raw-${Date.now()}.jsonl`);
   writeFileSync(
@@ -97,7 +102,7 @@ async function dedupInDuckDb(
     );
     const pk = primaryKey.map((c) => `"${c}"`).join(', ');
     const reader = await db.runAndReadAll(`
-      SELECT _kafka_key AS k, to_json({name: name, version: version})::VARCHAR AS v
+      SELECT ${keyText} AS k, to_json({name: name, version: version})::VARCHAR AS v
       FROM (
         SELECT *, row_number() OVER (PARTITION BY ${pk} ORDER BY "${cursor}" DESC, _airbyte_extracted_at DESC) AS rn
         FROM raw
@@ -186,6 +191,97 @@ describe('message key as primary key', () => {
       expect(table).toEqual(expected);
       // After the first sync alone, the table is the topic as it was then.
       expect(await dedupInDuckDb(records1, ['_kafka_key'], '_kafka_offset')).toEqual(liveValues(first));
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('message key as primary key, object keys', () => {
+  it(
+    'keys on the fields of a registry record key, as _kafka_key_<field> columns a SQL engine dedups on',
+    async () => {
+      const topic = await createTopic(conn, { prefix: 'app-keys-object', partitions: PARTITIONS });
+      const client = new SchemaRegistry({ host: registry.ccompatUrl });
+      const { id } = await client.register(
+        {
+          type: SchemaType.AVRO,
+          schema: JSON.stringify({
+            type: 'record',
+            name: 'AccountKey',
+            namespace: 'bank',
+            fields: [
+              { name: 'tenant', type: 'string' },
+              { name: 'id', type: 'long' },
+            ],
+          }),
+        },
+        { subject: `${topic}-key` },
+      );
+      // (tenant, id) pairs that share a tenant or an id, so only both fields together tell keys apart.
+      const keys = [
+        ['eu', 1],
+        ['eu', 2],
+        ['us', 1],
+        ['us', 2],
+      ] as const;
+      const produced: Array<{ key: string; value: { name: string; version: number } | null }> = [];
+      const messages: FixtureMessage[] = [];
+      for (let version = 1; version <= 3; version++) {
+        for (const [index, [tenant, n]] of keys.entries()) {
+          const tombstone = version === 3 && index % 2 === 1;
+          const value = tombstone ? null : { name: `${tenant}-${n}-v${version}`, version };
+          produced.push({ key: `${tenant}/${n}`, value });
+          messages.push({
+            key: await client.encode(id, { tenant, id: n }),
+            value: value === null ? null : JSON.stringify(value),
+            partition: index % PARTITIONS,
+          });
+        }
+      }
+      await produceMessages(conn, topic, messages);
+
+      const config = plaintextConfig(conn, topic, {
+        key_format: { deserialization_type: 'AVRO' },
+        schema_registry: { url: registry.ccompatUrl },
+        record_layout: { primary_key: 'message_key', value_layout: 'flatten' },
+      });
+      const discovered = await runCli('discover', { config });
+      expect(discovered.exitCode, discovered.stderr).toBe(0);
+      const stream = ofType<{ streams: Array<Record<string, unknown>> }>(discovered.messages, 'CATALOG')[0]!
+        .streams[0]!;
+      const primaryKey = [['_kafka_key_tenant'], ['_kafka_key_id']];
+      expect(stream.source_defined_primary_key).toEqual(primaryKey);
+      const catalog = {
+        streams: [
+          {
+            stream,
+            sync_mode: 'incremental',
+            destination_sync_mode: 'append_dedup',
+            cursor_field: ['_kafka_offset'],
+            primary_key: primaryKey,
+          },
+        ],
+      };
+      const sync = await runCli('read', { config, catalog });
+      expect(sync.exitCode, JSON.stringify(traceErrors(sync.messages))).toBe(0);
+      const records = recordsOf(sync.messages);
+      expect(records).toHaveLength(produced.length);
+      const jsonSchema = stream.json_schema as Record<string, unknown>;
+      for (const r of records) expect(validateStreamRecord(jsonSchema, r.data)).toEqual([]);
+
+      const expected = new Map<string, string>();
+      for (const p of produced) {
+        if (p.value === null) expected.delete(p.key);
+        else expected.set(p.key, JSON.stringify(p.value));
+      }
+      expect(expected.size).toBe(2);
+      const table = await dedupInDuckDb(
+        records,
+        ['_kafka_key_tenant', '_kafka_key_id'],
+        '_kafka_offset',
+        `_kafka_key_tenant || '/' || _kafka_key_id`,
+      );
+      expect(table).toEqual(expected);
     },
     TIMEOUT_MS,
   );
