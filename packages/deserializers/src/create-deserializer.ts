@@ -8,6 +8,7 @@ import {
   deserializationErrorCodes,
   SchemaRegistryError,
   schemaRegistryErrorCodes,
+  withoutPayload,
 } from './errors.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
 import { decodeJson, decodeJsonText, decodeString, decodeUtf8, PlainDecodeError, toBase64 } from './plain.js';
@@ -51,6 +52,23 @@ function failure(
   });
 }
 
+/**
+ * A failure whose reason is a library's text about the bytes: the text is cleared of payload, and the library
+ * error is kept as cause only when its own message holds none (causes are printed with the error).
+ */
+function decodeFailure(
+  context: DeserializeContext,
+  format: MessageFormat,
+  code: DeserializationErrorCode,
+  prefix: string,
+  error: unknown,
+  payload: Uint8Array,
+): DeserializationError {
+  const text = describeCause(error);
+  const safe = withoutPayload(text, payload);
+  return failure(context, format, code, `${prefix}${safe}`, safe === text ? error : undefined);
+}
+
 function plainDeserializer(format: 'JSON' | 'STRING' | 'BYTES'): Deserializer {
   const decode: (bytes: Uint8Array) => JsonValue =
     format === 'JSON' ? decodeJson : format === 'STRING' ? decodeString : toBase64;
@@ -59,8 +77,8 @@ function plainDeserializer(format: 'JSON' | 'STRING' | 'BYTES'): Deserializer {
     try {
       return decode(bytes);
     } catch (error) {
-      if (error instanceof PlainDecodeError) throw failure(context, format, error.code, error.message, error);
-      throw failure(context, format, deserializationErrorCodes.decodeFailed, describeCause(error), error);
+      const code = error instanceof PlainDecodeError ? error.code : deserializationErrorCodes.decodeFailed;
+      throw decodeFailure(context, format, code, '', error, bytes);
     }
   };
 }
@@ -129,7 +147,7 @@ async function buildPayloadDecoder(
     if (validate !== undefined && !validate(value)) {
       const first = validate.errors?.[0];
       throw new JsonSchemaMismatch(
-        `the payload does not match schema id ${registered.id}: ${first ? `${first.instancePath || '/'} ${first.message ?? ''}` : 'invalid'}`,
+        `the payload does not match schema id ${registered.id}: ${first ? `${first.schemaPath} ${first.message ?? ''}` : 'invalid'}`,
       );
     }
     return value;
@@ -215,17 +233,19 @@ function registryDeserializer(
       return entry.decode(bytes);
     } catch (error) {
       if (error instanceof WireFormatError)
-        throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
-      if (error instanceof PlainDecodeError) throw failure(context, format, error.code, error.message, error);
+        throw decodeFailure(context, format, deserializationErrorCodes.badFrame, '', error, bytes);
+      if (error instanceof PlainDecodeError)
+        throw decodeFailure(context, format, error.code, '', error, bytes);
       if (error instanceof JsonSchemaMismatch) {
-        throw failure(context, format, deserializationErrorCodes.validationFailed, error.message, error);
+        throw decodeFailure(context, format, deserializationErrorCodes.validationFailed, '', error, bytes);
       }
-      throw failure(
+      throw decodeFailure(
         context,
         format,
         deserializationErrorCodes.decodeFailed,
-        `the payload does not match its schema: ${describeCause(error)}`,
+        'the payload does not match its schema: ',
         error,
+        bytes,
       );
     }
   };
@@ -238,11 +258,11 @@ function registryDeserializer(
       schemaId = readConfluentFrame(buffer).schemaId;
     } catch (error) {
       const header = context.headers?.find((h) => h.key === `__${context.part}_schema_id`);
-      const reason =
+      const prefix =
         header === undefined
-          ? describeCause(error)
-          : `the schema id is carried in header "${header.key}" (the GUID-based format), which is not supported; configure the producer to write the schema id in the payload. The payload itself: ${describeCause(error)}`;
-      throw failure(context, format, deserializationErrorCodes.badFrame, reason, error);
+          ? ''
+          : `the schema id is carried in header "${header.key}" (the GUID-based format), which is not supported; configure the producer to write the schema id in the payload. The payload itself: `;
+      throw decodeFailure(context, format, deserializationErrorCodes.badFrame, prefix, error, buffer);
     }
     const entry = cache.get(schemaId);
     if (entry !== undefined) return run(entry, buffer, context);

@@ -101,7 +101,7 @@ describe('JSON Schema framed payloads', () => {
     expect(validate({ home: { city: 'Oslo' } })).toBe(true);
     expect(validate({ home: { city: 7 } })).toBe(false);
     expect(() => deserialize(bad, context)).toThrow(
-      /does not match schema id \d+: \/home\/city must be string/,
+      /does not match schema id \d+: address.json\/properties\/city\/type must be string/,
     );
   });
 });
