@@ -547,6 +547,36 @@ const corpus: readonly Case[] = [
     'request_timeout_ms',
     'must be at least 1',
   ),
+  one(
+    'request_timeout_ms past what a timer holds',
+    withFields({ request_timeout_ms: 6_442_455_941 }),
+    'request_timeout_ms',
+    'must be at most 3600000',
+  ),
+  one(
+    'client_id longer than Kafka sends',
+    withFields({ client_id: 'c'.repeat(32_768) }),
+    'client_id',
+    'must be at most 8191 characters long',
+  ),
+  one(
+    'group_id longer than Kafka sends',
+    withFields({ group_id: 'g'.repeat(40_000) }),
+    'group_id',
+    'must be at most 8127 characters long',
+  ),
+  one(
+    'max_duration_seconds past what a timer holds',
+    withFields({ read_bounds: { max_duration_seconds: 3_000_000 } }),
+    'read_bounds.max_duration_seconds',
+    'must be at most 2147483',
+  ),
+  one(
+    'checkpoint every_seconds past what a timer holds',
+    withFields({ checkpoint: { every_seconds: 3_000_000 } }),
+    'checkpoint.every_seconds',
+    'must be at most 2147483',
+  ),
   one('negative polling_time', withFields({ polling_time: -5 }), 'polling_time', 'must be at least 0'),
   one(
     'receive_buffer_bytes below -1',
