@@ -139,6 +139,7 @@ function connectionFor(
     ssl: { brokers: at(ports.ssl), tls },
     mtls: { brokers: at(ports.mtls), tls },
     saslSsl: { brokers: at(ports.saslSsl), users: TEST_USERS, mechanisms, tls },
+    controller: { brokers: at(ports.controller) },
     logDir,
   };
 }
@@ -327,7 +328,9 @@ async function startLocked(settings: BrokerSettings, owner: BrokerOwner, log: Lo
       await readFile(p.connection, 'utf8').catch(() => 'null'),
     ) as BrokerConnection | null;
     if (connection !== null && (await probeListener(connection, 'plaintext')) === undefined) {
-      return { connection, state: live, startedNow: false };
+      // A broker started by an older testkit wrote no controller address; its state has the port.
+      const controller = { brokers: [`127.0.0.1:${live.ports.controller}`] };
+      return { connection: { ...connection, controller }, state: live, startedNow: false };
     }
     log(`Broker pid ${live.pid} is alive but does not answer; restarting it`);
     await terminate(live.pid, log);
