@@ -16,10 +16,6 @@ export class WireFormatError extends Error {
   readonly code = 'BAD_FRAME';
 }
 
-function hexPrefix(bytes: Uint8Array, count: number): string {
-  return Array.from(bytes.subarray(0, count), (b) => b.toString(16).padStart(2, '0')).join(' ');
-}
-
 export function readConfluentFrame(bytes: Uint8Array): ConfluentFrame {
   if (bytes.length === 0) {
     throw new WireFormatError(
@@ -35,12 +31,12 @@ export function readConfluentFrame(bytes: Uint8Array): ConfluentFrame {
           ? ' (the payload looks like plain JSON: was it produced without a schema registry serializer? schema ids carried in headers are not supported)'
           : ' (was it produced without a schema registry serializer? schema ids carried in headers are not supported)';
     throw new WireFormatError(
-      `expected magic byte 0 of the Confluent wire format, found 0x${magic.toString(16).padStart(2, '0')}${hint}; first bytes: ${hexPrefix(bytes, 8)}`,
+      `expected magic byte 0 of the Confluent wire format, found 0x${magic.toString(16).padStart(2, '0')}${hint}`,
     );
   }
   if (bytes.length < CONFLUENT_HEADER_LENGTH) {
     throw new WireFormatError(
-      `expected at least 5 bytes (magic byte and 4-byte schema id), found ${bytes.length}: ${hexPrefix(bytes, 5)}`,
+      `expected at least 5 bytes (magic byte and 4-byte schema id), found ${bytes.length}`,
     );
   }
   const schemaId = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
