@@ -40,6 +40,7 @@ function fakeKafka(topics: TopicInfo[] | Error, readable: Error | undefined = un
     openRead: async () => {
       throw new Error('check never reads');
     },
+    sampleLatest: async () => new Map(),
     close: async () => {},
   };
 }
@@ -116,7 +117,7 @@ describe('check', () => {
     expect(result?.status).toBe('FAILED');
     expect(result?.message).toContain('Test topic "missing" cannot be read: topic "missing" not found');
     expect(result?.message).toContain('Schema registry at https://registry.example:8081/: 401 Unauthorized');
-    expect(result?.message).toContain('check schema_registry.url and its username and password');
+    expect(result?.message).toContain('check schema_registry.url and its credentials');
     expect(result?.message).not.toContain('hunter2');
   });
 

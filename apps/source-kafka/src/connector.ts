@@ -9,16 +9,15 @@ import {
   type FailureType,
   type InputState,
 } from '@source-kafka/airbyte-protocol';
-import { type ConsumerDeps, ConsumerError, withDeadline } from '@source-kafka/consumer';
+import { type ConsumerDeps, ConsumerError, type KafkaRecord, withDeadline } from '@source-kafka/consumer';
 import {
   createDeserializer,
   createSchemaRegistryClient,
   DeserializationError,
   type SchemaRegistry,
-  streamSchemaFor,
 } from '@source-kafka/deserializers';
-import { type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
-import { buildStream } from './discover.js';
+import { type FormatConfig, type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
+import { discoverStreams } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
 import type { Decoders, KafkaPort } from './ports.js';
@@ -34,6 +33,17 @@ export interface SourceKafkaDeps {
 
 const TOPICS_NAMED_IN_CHECK = 10;
 
+/** Newest records read per partition in `discover`, for the Protobuf message indexes they carry. */
+const DISCOVER_SAMPLES_PER_PARTITION = 3;
+
+/**
+ * Protobuf under TopicNameStrategy registers a whole file per subject; only the records tell which of its
+ * messages the topic carries, so discover reads a few of the newest.
+ */
+function samplesMessageIndexes(format: FormatConfig): boolean {
+  return format.format === 'PROTOBUF' && format.subjectNameStrategy === 'TopicNameStrategy';
+}
+
 function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined {
   const registry = config.schemaRegistry;
   if (registry === undefined) return undefined;
@@ -41,7 +51,11 @@ function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined 
     url: registry.url,
     username: registry.username,
     password: registry.password,
+    bearerToken: registry.bearerToken,
     caCertificate: registry.caCertificate,
+    clientCertificate: registry.clientCertificate,
+    clientKey: registry.clientKey,
+    clientKeyPassword: registry.clientKeyPassword,
     timeoutMs: config.requestTimeoutMs,
     retryBackoffMs: config.retryBackoffMs,
   });
@@ -166,7 +180,7 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           timeout(`The schema registry at ${where}`),
         ).catch((error: unknown) => {
           fail(
-            `Schema registry at ${where}: ${messageOf(error)} (check schema_registry.url and its username and password)`,
+            `Schema registry at ${where}: ${messageOf(error)} (check schema_registry.url and its credentials)`,
             error,
           );
         });
@@ -177,25 +191,33 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
     async discover(config, ctx): Promise<AirbyteCatalog> {
       const kafka = makeKafka(config, consumerDeps(ctx));
       let topics: Awaited<ReturnType<KafkaPort['listTopics']>>;
+      let samples: Map<string, KafkaRecord[]> = new Map();
       try {
         topics = await kafka.listTopics();
+        if (
+          samplesMessageIndexes(config.valueFormat) ||
+          (config.layout.includeKey && samplesMessageIndexes(config.keyFormat))
+        ) {
+          // Describing topics needs less than reading them: without the records, discover still answers.
+          samples = await kafka
+            .sampleLatest(topics, DISCOVER_SAMPLES_PER_PARTITION)
+            .catch((error: unknown) => {
+              ctx.logger.warn(
+                `Could not read the newest records to find which Protobuf message each topic carries (${messageOf(error)}); each topic is typed by its schema file's first message.`,
+              );
+              return new Map<string, KafkaRecord[]>();
+            });
+        }
       } finally {
         await kafka.close().catch(() => undefined);
       }
-      const registry = makeRegistry(config);
-      const streams = [];
-      for (const topic of [...topics].sort((a, b) => a.name.localeCompare(b.name))) {
-        const valueSchema = await streamSchemaFor({
-          topic: topic.name,
-          part: 'value',
-          format: config.valueFormat,
-          registry,
-        });
-        const keySchema = config.layout.includeKey
-          ? await streamSchemaFor({ topic: topic.name, part: 'key', format: config.keyFormat, registry })
-          : {};
-        streams.push(buildStream({ topic: topic.name, valueSchema, keySchema, layout: config.layout }));
-      }
+      const streams = await discoverStreams({
+        topics,
+        config,
+        registry: makeRegistry(config),
+        logger: ctx.logger,
+        samples,
+      });
       ctx.logger.info(`Discovered ${streams.length} stream(s).`);
       return { streams };
     },

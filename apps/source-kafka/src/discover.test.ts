@@ -1,7 +1,13 @@
-import type { StreamJsonSchema } from '@source-kafka/deserializers';
-import type { RecordLayoutConfig } from '@source-kafka/spec';
+import {
+  type RegisteredSchema,
+  type SchemaRegistry,
+  SchemaRegistryError,
+  type StreamJsonSchema,
+  schemaRegistryErrorCodes,
+} from '@source-kafka/deserializers';
+import type { FormatConfig, RecordLayoutConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
-import { buildRecordSchema, buildStream, nullable, openSchema } from './discover.js';
+import { buildRecordSchema, buildStream, discoverStreams, nullable, openSchema } from './discover.js';
 
 const anyJson = { type: ['object', 'array', 'string', 'number', 'boolean', 'null'] };
 const stringSchema = { type: 'string' };
@@ -143,5 +149,175 @@ describe('nullable', () => {
     expect(nullable({ $ref: '#/x' })).toEqual({ anyOf: [{ $ref: '#/x' }, { type: 'null' }] });
     expect(nullable({ type: ['string', 'null'] })).toEqual({ type: ['string', 'null'] });
     expect(nullable({})).toEqual({});
+  });
+});
+
+/** Registered schemas by subject; a subject absent here answers 404, as a registry would. */
+function registryOf(subjects: Record<string, string>, failure?: Error): SchemaRegistry {
+  const byId = new Map<number, RegisteredSchema>();
+  const bySubject = new Map<string, RegisteredSchema>();
+  for (const [index, [subject, schema]] of Object.entries(subjects).entries()) {
+    const registered: RegisteredSchema = {
+      id: 100 + index,
+      schemaType: 'AVRO',
+      schema,
+      references: [],
+      subject,
+    };
+    byId.set(registered.id, registered);
+    bySubject.set(subject, registered);
+  }
+  const latest = async (subject: string): Promise<RegisteredSchema> => {
+    if (failure !== undefined) throw failure;
+    const found = bySubject.get(subject);
+    if (found === undefined) {
+      throw new SchemaRegistryError(
+        schemaRegistryErrorCodes.notFound,
+        'config_error',
+        `no subject ${subject}`,
+      );
+    }
+    return found;
+  };
+  return {
+    getSchemaById: async (id) => byId.get(id) ?? Promise.reject(new Error(`no id ${id}`)),
+    getLatestSchema: latest,
+    getSchemaBySubjectVersion: (subject) => latest(subject),
+    listSubjects: async () => Object.keys(subjects),
+  };
+}
+
+function recordingLogger() {
+  const lines: { level: 'info' | 'warn'; message: string }[] = [];
+  return {
+    lines,
+    logger: {
+      info: (message: string) => lines.push({ level: 'info', message }),
+      warn: (message: string) => lines.push({ level: 'warn', message }),
+    },
+  };
+}
+
+const avro = (field: string): string =>
+  JSON.stringify({ type: 'record', name: `R_${field}`, fields: [{ name: field, type: 'string' }] });
+const registryFormat = (
+  subjectNameStrategy: FormatConfig['subjectNameStrategy'],
+  recordNames?: string[],
+): FormatConfig => ({ format: 'AVRO', subjectNameStrategy, validateJsonSchema: false, recordNames });
+const keyString: FormatConfig = {
+  format: 'STRING',
+  subjectNameStrategy: 'TopicNameStrategy',
+  validateJsonSchema: false,
+};
+const valueSchemaOf = (stream: { json_schema: Record<string, unknown> }): Record<string, unknown> =>
+  (stream.json_schema.properties as Record<string, Record<string, unknown>>).value ?? {};
+
+describe('discoverStreams', () => {
+  it('keeps a topic whose schema cannot be read, with its value as any JSON and a WARN naming it', async () => {
+    const { lines, logger } = recordingLogger();
+    const registry = registryOf({ 'good-value': avro('id'), 'bad-value': '{"type": "record", "fields": 7' });
+    const streams = await discoverStreams({
+      topics: [{ name: 'good' }, { name: 'bad' }],
+      config: { valueFormat: registryFormat('TopicNameStrategy'), keyFormat: keyString, layout },
+      registry,
+      logger,
+    });
+    expect(streams.map((s) => s.name)).toEqual(['bad', 'good']);
+    expect(Object.keys(valueSchemaOf(streams[1]!).properties as object)).toEqual(['id']);
+    expect(valueSchemaOf(streams[0]!)).toEqual({
+      type: ['object', 'array', 'string', 'number', 'boolean', 'null'],
+      description:
+        'The schema of subject "bad-value" (schema id 101) could not be read when this catalog was discovered; any JSON value',
+    });
+    const warnings = lines.filter((l) => l.level === 'warn').map((l) => l.message);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^Topic "bad": the value schema of subject "bad-value" \(schema id 101\) cannot be read \(.+\); the stream is declared with its value as any JSON\.$/,
+    );
+  });
+
+  it('fails discover when the registry refuses the credentials or is down', async () => {
+    for (const failure of [
+      new SchemaRegistryError(schemaRegistryErrorCodes.unauthorized, 'config_error', 'refused'),
+      new SchemaRegistryError(schemaRegistryErrorCodes.unavailable, 'transient_error', 'down'),
+    ]) {
+      await expect(
+        discoverStreams({
+          topics: [{ name: 'good' }],
+          config: { valueFormat: registryFormat('TopicNameStrategy'), keyFormat: keyString, layout },
+          registry: registryOf({ 'good-value': avro('id') }, failure),
+          logger: recordingLogger().logger,
+        }),
+      ).rejects.toBe(failure);
+    }
+  });
+
+  it('logs the subjects each topic was typed from under the record strategies', async () => {
+    const { lines, logger } = recordingLogger();
+    const streams = await discoverStreams({
+      topics: [{ name: 'orders' }],
+      config: {
+        valueFormat: registryFormat('RecordNameStrategy', ['shop.Order', 'shop.Gone']),
+        keyFormat: registryFormat('TopicRecordNameStrategy'),
+        layout,
+      },
+      registry: registryOf({
+        'shop.Order': avro('order_id'),
+        'orders-shop.Key': avro('k'),
+        'shop.Else': avro('x'),
+      }),
+      logger,
+    });
+    expect(Object.keys(valueSchemaOf(streams[0]!).properties as object)).toEqual(['order_id']);
+    expect(lines).toEqual([
+      {
+        level: 'info',
+        message:
+          'Topic "orders" value: schema from subjects "shop.Order" (schema id 100); not registered: "shop.Gone".',
+      },
+      {
+        level: 'info',
+        message: 'Topic "orders" key: schema from subjects "orders-shop.Key" (schema id 101).',
+      },
+    ]);
+  });
+
+  it('warns once, naming the field to set, when RecordNameStrategy has no record names', async () => {
+    const { lines, logger } = recordingLogger();
+    const streams = await discoverStreams({
+      topics: [{ name: 'a' }, { name: 'b' }],
+      config: { valueFormat: registryFormat('RecordNameStrategy'), keyFormat: keyString, layout },
+      registry: registryOf({ 'shop.Order': avro('order_id') }),
+      logger,
+    });
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain('Set MessageFormat.record_names');
+    for (const stream of streams)
+      expect(valueSchemaOf(stream).description).toMatch(/^RecordNameStrategy without record names/);
+  });
+
+  it('types each topic with the record names scoped to it, and warns for a topic none apply to', async () => {
+    const { lines, logger } = recordingLogger();
+    const streams = await discoverStreams({
+      topics: [{ name: 'orders' }, { name: 'refunds' }, { name: 'other' }],
+      config: {
+        valueFormat: registryFormat('RecordNameStrategy', ['orders:shop.Order', 'refunds:shop.Refund']),
+        keyFormat: keyString,
+        layout,
+      },
+      registry: registryOf({ 'shop.Order': avro('order_id'), 'shop.Refund': avro('refund_id') }),
+      logger,
+    });
+    const fields = (name: string) =>
+      Object.keys((valueSchemaOf(streams.find((s) => s.name === name)!).properties as object) ?? {});
+    expect(fields('orders')).toEqual(['order_id']);
+    expect(fields('refunds')).toEqual(['refund_id']);
+    expect(valueSchemaOf(streams.find((s) => s.name === 'other')!).description).toMatch(
+      /^RecordNameStrategy without record names/,
+    );
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'Topic "other": no entry of MessageFormat.record_names applies to it, so its value is declared as any JSON; add "other:<record name>" entries to type it.',
+    ]);
   });
 });

@@ -1,5 +1,20 @@
-import type { JsonValue, StreamJsonSchema } from '@source-kafka/deserializers';
-import type { RecordLayoutConfig } from '@source-kafka/spec';
+import type { ConnectorLogger } from '@source-kafka/airbyte-protocol';
+import type { KafkaRecord } from '@source-kafka/consumer';
+import {
+  type JsonValue,
+  type SchemaRegistry,
+  type StreamJsonSchema,
+  StreamSchemaError,
+  type StreamSchemaRequest,
+  type SubjectReport,
+  streamSchemaFor,
+} from '@source-kafka/deserializers';
+import {
+  type FormatConfig,
+  type KafkaSourceConfig,
+  type RecordLayoutConfig,
+  recordNamesForTopic,
+} from '@source-kafka/spec';
 import { fieldNames } from './fields.js';
 
 /** The part of an Airbyte stream this connector fills in; structurally an AirbyteStream. */
@@ -173,4 +188,107 @@ export function buildStream(input: StreamSchemaInput): DiscoveredStream {
     default_cursor_field: [fieldNames.offset],
     source_defined_primary_key: [[fieldNames.partition], [fieldNames.offset]],
   };
+}
+
+const REGISTRY_FORMATS: ReadonlySet<string> = new Set(['AVRO', 'PROTOBUF', 'JSON_SCHEMA']);
+
+/** Where a part's format lives in the config, for messages that tell the user what to set. */
+const formatField = { value: 'MessageFormat', key: 'key_format' } as const;
+
+export interface DiscoverInput {
+  readonly topics: readonly { readonly name: string }[];
+  readonly config: Pick<KafkaSourceConfig, 'keyFormat' | 'valueFormat' | 'layout'>;
+  readonly registry: SchemaRegistry | undefined;
+  readonly logger: Pick<ConnectorLogger, 'info' | 'warn'>;
+  /** Newest records per topic: their Protobuf message indexes choose the message a topic is typed by. */
+  readonly samples?: ReadonlyMap<string, readonly KafkaRecord[]> | undefined;
+  /** The schema source; tests inject failures here. Defaults to the registry-backed `streamSchemaFor`. */
+  readonly streamSchema?: ((request: StreamSchemaRequest) => Promise<StreamJsonSchema>) | undefined;
+}
+
+function fallbackSchema(error: StreamSchemaError): StreamJsonSchema {
+  const id = error.schemaId === undefined ? '' : ` (schema id ${error.schemaId})`;
+  return {
+    type: ['object', 'array', 'string', 'number', 'boolean', 'null'],
+    description: `The schema of subject "${error.subject}"${id} could not be read when this catalog was discovered; any JSON value`,
+  };
+}
+
+function describeSubjects(report: SubjectReport): string {
+  const used =
+    report.used.length === 0
+      ? 'none'
+      : report.used.map((u) => `"${u.subject}" (schema id ${u.schemaId})`).join(', ');
+  const missing =
+    report.missing.length === 0 ? '' : `; not registered: ${report.missing.map((m) => `"${m}"`).join(', ')}`;
+  return `${used}${missing}`;
+}
+
+/**
+ * The streams of a catalog, one per topic, in name order. A topic part whose schema cannot be read gets an
+ * honest "any JSON" schema and a WARN naming topic, subject and schema id, so one bad subject never costs the
+ * other topics their streams; trouble with the registry itself (credentials, TLS, outage) still fails.
+ */
+export async function discoverStreams(input: DiscoverInput): Promise<DiscoveredStream[]> {
+  const { config, registry, logger } = input;
+  const streamSchema = input.streamSchema ?? streamSchemaFor;
+  for (const part of ['value', 'key'] as const) {
+    const format = part === 'value' ? config.valueFormat : config.keyFormat;
+    if (part === 'key' && !config.layout.includeKey) continue;
+    if (
+      REGISTRY_FORMATS.has(format.format) &&
+      format.subjectNameStrategy === 'RecordNameStrategy' &&
+      format.recordNames === undefined
+    ) {
+      logger.warn(
+        `The ${part}s use RecordNameStrategy without record names, so discover cannot tell which registry subjects belong to which topic and declares every ${part} as any JSON. Set ${formatField[part]}.record_names to the fully qualified record names the topics carry to get typed streams; reading decodes every message either way.`,
+      );
+    }
+  }
+
+  const schemaOf = async (topic: string, part: 'key' | 'value', format: FormatConfig) => {
+    const usesRegistry = REGISTRY_FORMATS.has(format.format);
+    const recordNames = recordNamesForTopic(format.recordNames, topic);
+    if (
+      usesRegistry &&
+      format.subjectNameStrategy === 'RecordNameStrategy' &&
+      format.recordNames !== undefined &&
+      recordNames === undefined
+    ) {
+      logger.warn(
+        `Topic "${topic}": no entry of ${formatField[part]}.record_names applies to it, so its ${part} is declared as any JSON; add "${topic}:<record name>" entries to type it.`,
+      );
+    }
+    try {
+      return await streamSchema({
+        topic,
+        part,
+        format,
+        registry,
+        recordNames,
+        samples: (input.samples?.get(topic) ?? []).map((record) =>
+          part === 'value' ? record.value : record.key,
+        ),
+        onSubjects: (report) => {
+          if (usesRegistry && format.subjectNameStrategy !== 'TopicNameStrategy') {
+            logger.info(`Topic "${topic}" ${part}: schema from subjects ${describeSubjects(report)}.`);
+          }
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof StreamSchemaError)) throw error;
+      logger.warn(
+        `Topic "${topic}": the ${part} schema of subject "${error.subject}"${error.schemaId === undefined ? '' : ` (schema id ${error.schemaId})`} cannot be read (${error.reason}); the stream is declared with its ${part} as any JSON.`,
+      );
+      return fallbackSchema(error);
+    }
+  };
+
+  const streams: DiscoveredStream[] = [];
+  for (const topic of [...input.topics].sort((a, b) => a.name.localeCompare(b.name))) {
+    const valueSchema = await schemaOf(topic.name, 'value', config.valueFormat);
+    const keySchema = config.layout.includeKey ? await schemaOf(topic.name, 'key', config.keyFormat) : {};
+    streams.push(buildStream({ topic: topic.name, valueSchema, keySchema, layout: config.layout }));
+  }
+  return streams;
 }

@@ -2,8 +2,8 @@ export type { StreamCheckpoint } from './checkpointer.js';
 export { Checkpointer } from './checkpointer.js';
 export type { SourceKafkaDeps } from './connector.js';
 export { createSourceKafkaConnector } from './connector.js';
-export type { DiscoveredStream, StreamSchemaInput } from './discover.js';
-export { buildRecordSchema, buildStream } from './discover.js';
+export type { DiscoveredStream, DiscoverInput, StreamSchemaInput } from './discover.js';
+export { buildRecordSchema, buildStream, discoverStreams } from './discover.js';
 export type { ErrorCode } from './errors.js';
 export {
   errorCodes,

@@ -2,7 +2,7 @@
 // partitions (an `assign` subscription), and full-refresh streams get a read of their own that starts at
 // the log start, so neither the configured start position nor the state can leak into them.
 
-import type { PartitionStart, RecordBatch } from '@source-kafka/consumer';
+import type { KafkaRecord, PartitionStart, RecordBatch } from '@source-kafka/consumer';
 import {
   type BoundedRead,
   type ConsumerDeps,
@@ -68,6 +68,39 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
         throw error;
       }
       return sessionOf(reads, config, deps);
+    },
+
+    async sampleLatest(topics, perPartition) {
+      const samples = new Map<string, KafkaRecord[]>();
+      const partitions = topics.flatMap((t) =>
+        Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition })),
+      );
+      if (partitions.length === 0 || perPartition <= 0) return samples;
+      // A bounded read opened and closed unread only looks up each partition's log start and end offsets.
+      const probe = await openBoundedRead(readConfig(config, partitions, true), { starts: [] }, deps);
+      await probe.close();
+      const starts = probe.ranges
+        .filter((r) => BigInt(r.end) > BigInt(r.logStart))
+        .map((r) => {
+          const from = BigInt(r.end) - BigInt(perPartition);
+          return {
+            topic: r.topic,
+            partition: r.partition,
+            offset: String(from > BigInt(r.logStart) ? from : BigInt(r.logStart)),
+          };
+        });
+      if (starts.length === 0) return samples;
+      const read = await openBoundedRead(readConfig(config, starts, false), { starts }, deps);
+      try {
+        for await (const batch of read) {
+          const list = samples.get(batch.topic) ?? [];
+          list.push(...batch.records);
+          samples.set(batch.topic, list);
+        }
+      } finally {
+        await read.close();
+      }
+      return samples;
     },
 
     async checkTopicReadable(topic) {

@@ -1,6 +1,7 @@
 // What the connector needs of Kafka and of the decoders, in its own words. The adapters in ./kafka-port.ts and ./connector.ts
 // fill them from the consumer and deserializers packages; unit tests fill them with in-memory fakes.
 import type {
+  KafkaRecord,
   OffsetReport,
   PartitionRange,
   PartitionStart,
@@ -39,6 +40,11 @@ export interface KafkaPort {
    * position; full refresh passes `earliest: true` for its partitions.
    */
   openRead(starts: readonly ReadStart[]): Promise<ReadSession>;
+  /**
+   * For `discover`: up to `perPartition` of the newest records of every partition of these topics (fewer
+   * when a partition holds fewer), by topic. Reads no further than the end offsets found when it starts.
+   */
+  sampleLatest(topics: readonly TopicInfo[], perPartition: number): Promise<Map<string, KafkaRecord[]>>;
   /** For `check`: the topic exists and this principal may read it. Throws an error that says which. */
   checkTopicReadable(topic: string): Promise<void>;
   /** Releases the admin connection used by listTopics and checkTopicReadable. */

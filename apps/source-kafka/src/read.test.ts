@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { MessageWriter } from '@source-kafka/airbyte-protocol';
 import {
   ConsumerError,
   consumerErrorCodes,
@@ -6,7 +8,7 @@ import {
   type PartitionRange,
   type RecordBatch,
 } from '@source-kafka/consumer';
-import type { JsonValue } from '@source-kafka/deserializers';
+import { createDeserializer, type JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { describe, expect, it, vi } from 'vitest';
 import { InvalidCatalogError, InvalidStateError, PoisonMessageError, RetentionGapError } from './errors.js';
@@ -68,6 +70,9 @@ class FakeKafka implements KafkaPort {
     private readonly trailingMarkers = 0,
   ) {}
   async checkTopicReadable() {}
+  async sampleLatest() {
+    return new Map<string, KafkaRecord[]>();
+  }
   async close() {}
   async listTopics() {
     if (this.listTopicsError !== undefined) throw this.listTopicsError;
@@ -179,6 +184,14 @@ function harness(options: {
 }) {
   const kafka = new FakeKafka(options.topics, options.reports, 2, options.trailingMarkers);
   const writer = new CollectingWriter();
+  return harnessWith(kafka, writer, options);
+}
+
+function harnessWith<W extends AirbyteMessageSink>(
+  kafka: FakeKafka,
+  writer: W,
+  options: Parameters<typeof harness>[0],
+) {
   const logs: string[] = [];
   const logger = {
     log: (level: string, m: string) => logs.push(`${level} ${m}`),
@@ -241,6 +254,38 @@ describe('readStreams', () => {
     const lastStateAt = h.writer.messages.findLastIndex((m) => m.type === 'STATE');
     expect(lastStateAt).toBeGreaterThan(lastRecordAt);
     expect(h.kafka.closed).toBe(true);
+  });
+
+  it('writes JSON integers beyond 2^53 to stdout as numbers with every digit', async () => {
+    const lines: string[] = [];
+    const out = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(
+          ...String(chunk)
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
+        callback();
+      },
+    });
+    const writer = new MessageWriter(out);
+    const json = createDeserializer(baseConfig.valueFormat);
+    const h = harnessWith(
+      new FakeKafka({ ids: [[msg(0, '{"n": 1152921504606846977, "small": 7}')]] }),
+      writer,
+      {
+        topics: {},
+        streams: [{ name: 'ids', syncMode: 'full_refresh' }],
+        decoders: { key: () => null, value: json },
+        config: {
+          layout: { includeKey: false, includeHeaders: false, includeMetadata: false, value: 'nested' },
+        },
+      },
+    );
+    await h.run();
+    await writer.flush();
+    const record = lines.find((line) => line.startsWith('{"type":"RECORD"'));
+    expect(record).toContain('"value":{"n":1152921504606846977,"small":7}');
   });
 
   it('resumes incremental streams from the state and starts new partitions at the start position', async () => {

@@ -39,11 +39,12 @@ export function kafkaTimestampToRfc3339(timestamp: string): string | null {
 
 /**
  * Offsets are int64 decimal strings. They are emitted as JSON integers so destinations sort and key on
- * them naturally; every real offset is far below 2^53, and a larger one keeps its exact digits as a string.
+ * them naturally; every real offset is far below 2^53, and a larger one stays exact as a bigint, which the
+ * writer emits as a JSON number with every digit.
  */
-export function offsetToJson(offset: string): number | string {
+export function offsetToJson(offset: string): number | bigint {
   const n = Number(offset);
-  return Number.isSafeInteger(n) ? n : offset;
+  return Number.isSafeInteger(n) ? n : BigInt(offset);
 }
 
 export interface DecodedRecord {

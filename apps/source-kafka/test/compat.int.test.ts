@@ -1,11 +1,20 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { BrokerConnection } from '@source-kafka/testkit';
+import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
-import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { catalogFor, ofType, recordsOf, runCli, statesOf, streamStatuses, traceErrors } from './cli.js';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  catalogFor,
+  failureOf,
+  ofType,
+  recordsOf,
+  runCli,
+  statesOf,
+  streamStatuses,
+  traceErrors,
+} from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
+const registry: ApicurioConnection = inject('registry');
 
 const orderSchema = {
   type: 'record',
@@ -19,14 +28,12 @@ const orderSchema = {
 };
 
 describe('a config saved for the Java connector', () => {
-  let registry: TestRegistry;
   let topic: string;
 
   beforeAll(async () => {
-    registry = await startTestRegistry();
     topic = await createTopic(conn, { prefix: 'app-java', partitions: 2 });
     // Encoded by a third-party client, so the wire format is not ours.
-    const client = new SchemaRegistry({ host: registry.url });
+    const client = new SchemaRegistry({ host: registry.ccompatUrl });
     const { id } = await client.register(
       { type: SchemaType.AVRO, schema: JSON.stringify(orderSchema) },
       { subject: `${topic}-value` },
@@ -45,10 +52,6 @@ describe('a config saved for the Java connector', () => {
     );
   });
 
-  afterAll(async () => {
-    await registry?.close();
-  });
-
   /** Exactly the Java connector's field names, nesting and values; nothing from our additions. */
   function javaConfig(subscription: Record<string, unknown>): Record<string, unknown> {
     const { username, password } = conn.saslPlaintext.users.plain;
@@ -63,7 +66,7 @@ describe('a config saved for the Java connector', () => {
       MessageFormat: {
         deserialization_type: 'AVRO',
         deserialization_strategy: 'TopicNameStrategy',
-        schema_registry_url: registry.url,
+        schema_registry_url: registry.ccompatUrl,
         schema_registry_username: '',
         schema_registry_password: '',
       },
@@ -105,7 +108,7 @@ describe('a config saved for the Java connector', () => {
       expect(Object.keys(value?.properties ?? {})).toEqual(['id', 'item', 'note']);
 
       const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'incremental' }) });
-      expect(read.exitCode).toBe(0);
+      expect(read.exitCode, failureOf(read)).toBe(0);
       const records = recordsOf(read.messages).sort(
         (a, b) => (a.data.value as { id: number }).id - (b.data.value as { id: number }).id,
       );
@@ -158,7 +161,7 @@ describe('read with a wrong password', () => {
 describe('check FAILED', () => {
   async function failedCheck(config: Record<string, unknown>): Promise<{ message: string; output: string }> {
     const result = await runCli('check', { config });
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, failureOf(result)).toBe(0);
     const [status] = ofType<{ status: string; message: string }>(result.messages, 'CONNECTION_STATUS');
     expect(status?.status).toBe('FAILED');
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/);
@@ -216,7 +219,7 @@ describe('a PLAINTEXT client pointed at a listener that expects SASL or TLS', ()
       request_timeout_ms: 5000,
     };
     const check = await runCli('check', { config });
-    expect(check.exitCode).toBe(0);
+    expect(check.exitCode, failureOf(check)).toBe(0);
     const [status] = ofType<{ status: string; message: string }>(check.messages, 'CONNECTION_STATUS');
     expect(status?.status).toBe('FAILED');
     expect(status?.message).toContain('set protocol.security_protocol');

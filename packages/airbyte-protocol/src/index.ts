@@ -46,6 +46,7 @@ export {
 } from './errors.js';
 export type { ReadJsonFileOptions } from './input-file.js';
 export { readJsonFile } from './input-file.js';
+export { stringifyJson } from './json-text.js';
 export { createLogger } from './logger.js';
 export type {
   AirbyteAnalyticsTraceMessage,

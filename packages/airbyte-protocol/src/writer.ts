@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { AirbyteMessageSink } from './contract.js';
 import { WriterClosedError } from './errors.js';
+import { stringifyJson } from './json-text.js';
 import type { AirbyteMessage, AirbyteRecordMessageMeta } from './messages.js';
 
 export interface MessageWriterOptions {
@@ -67,8 +68,8 @@ export class MessageWriter implements AirbyteMessageSink {
     const redact = this.#redact;
     const line =
       redact !== undefined && message.type !== 'RECORD' && message.type !== 'STATE'
-        ? JSON.stringify(redact(message))
-        : JSON.stringify(message);
+        ? stringifyJson(redact(message))
+        : stringifyJson(message);
     this.#buffer += `${line}\n`;
     if (this.#buffer.length >= this.#chunkSize && !this.#waitingForDrain) this.#handOver();
     return this.#buffer.length < this.#highWaterMark;
@@ -76,7 +77,8 @@ export class MessageWriter implements AirbyteMessageSink {
 
   /**
    * The hot path for records: the same line `write(recordMessage(...))` produces, without building the
-   * envelope objects or serializing their constant parts again for every record.
+   * envelope objects or serializing their constant parts again for every record. Bigints in `data` are
+   * written as JSON numbers with every digit.
    */
   writeRecord(
     stream: string,
@@ -94,7 +96,7 @@ export class MessageWriter implements AirbyteMessageSink {
       this.#recordPrefixes.set(key, prefix);
     }
     const tail = meta === undefined ? '}}\n' : `,"meta":${JSON.stringify(meta)}}}\n`;
-    this.#buffer += `${prefix}${JSON.stringify(data)},"emitted_at":${Math.trunc(emittedAt)}${tail}`;
+    this.#buffer += `${prefix}${stringifyJson(data)},"emitted_at":${Math.trunc(emittedAt)}${tail}`;
     if (this.#buffer.length >= this.#chunkSize && !this.#waitingForDrain) this.#handOver();
     return this.#buffer.length < this.#highWaterMark;
   }

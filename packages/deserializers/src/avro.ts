@@ -2,7 +2,7 @@ import avro from 'avsc';
 import type { JsonValue } from './types.js';
 
 // Avro decoding with avsc, plus the JSON mapping documented in the README:
-// long → number when |n| ≤ 2^53−1, else an exact decimal string; bytes/fixed → base64; decimal → exact string;
+// long → number when |n| ≤ 2^53−1, else an exact bigint (written as a JSON number with every digit); bytes/fixed → base64; decimal → exact string;
 // timestamp-* → RFC 3339; date → YYYY-MM-DD; time-* → HH:MM:SS.fff(fff); enum/uuid → string;
 // float/double NaN and ±Infinity → null (JSON has no such numbers); unions → the branch value, unwrapped.
 
@@ -12,8 +12,8 @@ type Mapper = (value: unknown) => JsonValue;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-/** Zigzag varint bytes (as avsc hands them over with noUnpack) → number when safe, else decimal string. */
-function longFromVarint(buf: Buffer): number | string {
+/** Zigzag varint bytes (as avsc hands them over with noUnpack) → number when safe, else an exact bigint. */
+function longFromVarint(buf: Buffer): number | bigint {
   const length = buf.length;
   if (length <= 7) {
     // Up to 49 bits: plain float arithmetic is exact.
@@ -33,15 +33,15 @@ function longFromVarint(buf: Buffer): number | string {
   }
   n = BigInt.asUintN(64, n);
   const value = BigInt.asIntN(64, (n >> 1n) ^ -(n & 1n));
-  return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
+  return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value;
 }
 
 /**
  * avsc's long, reading exactly: varints of up to 7 bytes (49 bits) are exact as doubles, so the common case
- * stays on avsc's fast path; longer ones are re-read with BigInt and become strings when beyond 2^53.
+ * stays on avsc's fast path; longer ones are re-read with BigInt and stay bigints when beyond 2^53.
  */
 class ExactLongType extends avro.types.LongType {
-  _read(tap: AvroTap): number | string {
+  _read(tap: AvroTap): number | bigint {
     const start = tap.pos;
     const n = tap.readLong();
     if (tap.pos - start <= 7) return n;
@@ -52,8 +52,9 @@ class ExactLongType extends avro.types.LongType {
   }
 }
 
-function isLongValue(value: unknown): value is number | string {
+function isLongValue(value: unknown): value is number | bigint | string {
   if (typeof value === 'number') return Number.isSafeInteger(value);
+  if (typeof value === 'bigint') return value >= -(2n ** 63n) && value < 2n ** 63n;
   if (typeof value !== 'string' || !/^-?\d{1,19}$/.test(value)) return false;
   const n = BigInt(value);
   return n >= -(2n ** 63n) && n < 2n ** 63n;
@@ -169,7 +170,7 @@ const MAX_DATE_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 const MIN_DATE_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 
 function toEpochNumber(value: unknown, what: string): number {
-  const n = typeof value === 'string' ? Number(value) : (value as number);
+  const n = typeof value === 'string' || typeof value === 'bigint' ? Number(value) : (value as number);
   if (!Number.isFinite(n) || !Number.isSafeInteger(n))
     throw new RangeError(`${what} ${String(value)} is out of range`);
   return n;

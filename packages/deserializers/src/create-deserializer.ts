@@ -11,7 +11,15 @@ import {
   withoutPayload,
 } from './errors.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
-import { decodeJson, decodeJsonText, decodeString, decodeUtf8, PlainDecodeError, toBase64 } from './plain.js';
+import {
+  decodeJson,
+  decodeJsonText,
+  decodeString,
+  decodeUtf8,
+  PlainDecodeError,
+  parseJsonViews,
+  toBase64,
+} from './plain.js';
 import { decodeProtobufMessage, parseProtobufSchema } from './protobuf.js';
 import { resolveReferences } from './references.js';
 import type {
@@ -22,7 +30,14 @@ import type {
   RegistrySchemaType,
   SchemaRegistry,
 } from './types.js';
-import { readConfluentFrame, readMessageIndexes, WireFormatError } from './wire.js';
+import {
+  KEY_SCHEMA_ID_HEADER,
+  readMessageIndexes,
+  readSchemaIdFrame,
+  type SchemaIdFrame,
+  VALUE_SCHEMA_ID_HEADER,
+  WireFormatError,
+} from './wire.js';
 
 export interface CreateDeserializerOptions {
   /** Required for AVRO, PROTOBUF and JSON_SCHEMA. */
@@ -83,8 +98,17 @@ function plainDeserializer(format: 'JSON' | 'STRING' | 'BYTES'): Deserializer {
   };
 }
 
-/** Decodes the payload after the 5-byte header; may throw anything, the caller wraps it. */
-type PayloadDecoder = (bytes: Buffer) => JsonValue;
+/** Where Protobuf message indexes start when the schema id came from a header: right after it. */
+interface HeaderFrame {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+}
+
+/**
+ * Decodes `bytes` from `start`. Protobuf message indexes come first there, or, when the schema id came from a
+ * header (`inHeader`), after the id in that header. May throw anything; the caller wraps it.
+ */
+type PayloadDecoder = (bytes: Buffer, start: number, inHeader: HeaderFrame | undefined) => JsonValue;
 
 type CacheEntry =
   | { readonly ok: true; readonly decode: PayloadDecoder }
@@ -106,11 +130,10 @@ async function buildPayloadDecoder(
   registry: SchemaRegistry,
   registered: RegisteredSchema,
   validateJsonSchema: boolean,
+  label: string,
 ): Promise<PayloadDecoder> {
   if (registered.schemaType !== expectedSchemaType[format]) {
-    throw new Error(
-      `schema id ${registered.id} is a ${registered.schemaType} schema, but the configured format is ${format}`,
-    );
+    throw new Error(`${label} is a ${registered.schemaType} schema, but the configured format is ${format}`);
   }
   const references = await resolveReferences(registry, registered);
   if (format === 'AVRO') {
@@ -120,7 +143,7 @@ async function buildPayloadDecoder(
         registered.schema,
       ),
     );
-    return (bytes) => decoder.decode(bytes.subarray(5));
+    return (bytes, start) => decoder.decode(bytes.subarray(start));
   }
   if (format === 'PROTOBUF') {
     const schema = parseProtobufSchema(
@@ -128,38 +151,108 @@ async function buildPayloadDecoder(
       references.map((r) => ({ name: r.name, schema: r.schema.schema })),
     );
     const byIndexes = new Map<string, ReturnType<typeof schema.messageByIndexes>>();
-    return (bytes) => {
-      const { indexes, next } = readMessageIndexes(bytes, 5);
+    return (bytes, start, inHeader) => {
+      const { indexes, next } = readMessageIndexes(inHeader?.bytes ?? bytes, inHeader?.start ?? start);
       const key = indexes.join(',');
       let type = byIndexes.get(key);
       if (type === undefined) {
         type = schema.messageByIndexes(indexes);
         byIndexes.set(key, type);
       }
-      return decodeProtobufMessage(type, bytes.subarray(next));
+      return decodeProtobufMessage(type, bytes.subarray(inHeader === undefined ? next : start));
     };
   }
   const validate: ValidateFunction | undefined = validateJsonSchema
     ? compileJsonSchemaValidator(registered.schema, references)
     : undefined;
-  return (bytes) => {
-    const value = decodeJsonText(decodeUtf8(bytes.subarray(5)));
-    if (validate !== undefined && !validate(value)) {
+  const declared = validate === undefined ? new Set<string>() : declaredPropertyNames(registered, references);
+  return (bytes, start) => {
+    const text = decodeUtf8(bytes.subarray(start));
+    if (validate === undefined) return decodeJsonText(text);
+    // ajv knows numbers, not bigints: it checks the JSON.parse view, and the exact one is returned.
+    const { exact, plain } = parseJsonViews(text);
+    if (!validate(plain)) {
       const first = validate.errors?.[0];
       throw new JsonSchemaMismatch(
-        `the payload does not match schema id ${registered.id}: ${first ? `${first.schemaPath} ${first.message ?? ''}` : 'invalid'}`,
+        `the payload does not match ${label}: ${first ? `${schemaOnlyPath(first.instancePath, declared)} ${first.message ?? ''}` : 'invalid'}`,
       );
     }
-    return value;
+    return exact;
   };
+}
+
+/** Every property name the schema and its references declare: the only keys an error path may show. */
+function declaredPropertyNames(
+  registered: RegisteredSchema,
+  references: readonly { readonly schema: { readonly schema: string } }[],
+): Set<string> {
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    for (const keyword of ['properties', 'required', 'dependentRequired']) {
+      const value = record[keyword];
+      if (Array.isArray(value)) {
+        for (const n of value) if (typeof n === 'string') names.add(n);
+      } else if (value !== null && typeof value === 'object') {
+        for (const n of Object.keys(value)) names.add(n);
+      }
+    }
+    for (const child of Object.values(record)) walk(child);
+  };
+  for (const text of [registered.schema, ...references.map((r) => r.schema.schema)]) {
+    try {
+      walk(JSON.parse(text));
+    } catch {
+      // An unparsable reference fails compilation before any payload is checked.
+    }
+  }
+  return names;
+}
+
+/**
+ * The JSON Pointer ajv reports, with every key the schema does not declare replaced by `*`: under
+ * additionalProperties or patternProperties the keys are the payload's own, and may be personal data.
+ */
+function schemaOnlyPath(instancePath: string, declared: ReadonlySet<string>): string {
+  if (instancePath === '') return '/';
+  return instancePath
+    .split('/')
+    .map((segment) => {
+      const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+      return segment === '' || /^\d+$/.test(segment) || declared.has(key) ? segment : '*';
+    })
+    .join('/');
 }
 
 class JsonSchemaMismatch extends Error {
   override readonly name = 'JsonSchemaMismatch';
 }
 
+class GuidLookupUnsupported extends Error {
+  override readonly name = 'GuidLookupUnsupported';
+}
+
 /** Schemas (and unknown ids) one deserializer keeps decoded; a real topic uses a handful. */
 export const MAX_CACHED_SCHEMAS = 1024;
+
+/** The last header named `name`, as Confluent reads it; undefined when absent or without a value. */
+function lastHeaderValue(headers: DeserializeContext['headers'], name: string): Uint8Array | undefined {
+  if (headers === undefined) return undefined;
+  for (let i = headers.length - 1; i >= 0; i--) {
+    const header = headers[i]!;
+    if (header.key === name) return header.value ?? undefined;
+  }
+  return undefined;
+}
+
+function schemaLabel(frame: SchemaIdFrame): string {
+  return frame.guid === undefined ? `schema id ${frame.schemaId}` : `schema GUID ${frame.guid}`;
+}
 
 function registryDeserializer(
   format: 'AVRO' | 'PROTOBUF' | 'JSON_SCHEMA',
@@ -167,23 +260,50 @@ function registryDeserializer(
   validateJsonSchema: boolean,
   strategy: SubjectNameStrategy,
 ): Deserializer {
-  const cache = new Map<number, CacheEntry>();
-  const loading = new Map<number, Promise<CacheEntry>>();
+  // Keyed by the numeric id or the GUID text: the two never collide, as a Map tells numbers from strings.
+  const cache = new Map<number | string, CacheEntry>();
+  const loading = new Map<number | string, Promise<CacheEntry>>();
 
-  const load = (schemaId: number): Promise<CacheEntry> => {
-    const pending = loading.get(schemaId);
+  const fetchSchema = (frame: SchemaIdFrame): Promise<RegisteredSchema> => {
+    if (frame.guid === undefined) return registry.getSchemaById(frame.schemaId);
+    if (registry.getSchemaByGuid === undefined) {
+      return Promise.reject(
+        new GuidLookupUnsupported(
+          `${schemaLabel(frame)} cannot be looked up: this registry client has no getSchemaByGuid`,
+        ),
+      );
+    }
+    return registry.getSchemaByGuid(frame.guid);
+  };
+
+  const load = (frame: SchemaIdFrame): Promise<CacheEntry> => {
+    const cacheKey = frame.guid ?? frame.schemaId;
+    const label = schemaLabel(frame);
+    const pending = loading.get(cacheKey);
     if (pending !== undefined) return pending;
     const promise = (async (): Promise<CacheEntry> => {
       let registered: RegisteredSchema;
       try {
-        registered = await registry.getSchemaById(schemaId);
+        registered = await fetchSchema(frame);
       } catch (error) {
         // An unknown id is a property of this record's bytes; auth and outages are not, so they propagate.
         if (error instanceof SchemaRegistryError && error.code === schemaRegistryErrorCodes.notFound) {
+          const guidHint =
+            frame.guid === undefined
+              ? ''
+              : ' (the registry must serve GET /schemas/guids/{guid}, as Confluent 8 and later do)';
           return {
             ok: false,
             code: deserializationErrorCodes.unknownSchema,
-            reason: `schema id ${schemaId} is not in the schema registry`,
+            reason: `${label} is not in the schema registry${guidHint}`,
+            cause: error,
+          };
+        }
+        if (error instanceof GuidLookupUnsupported) {
+          return {
+            ok: false,
+            code: deserializationErrorCodes.unknownSchema,
+            reason: error.message,
             cause: error,
           };
         }
@@ -192,7 +312,7 @@ function registryDeserializer(
       try {
         return {
           ok: true,
-          decode: await buildPayloadDecoder(format, registry, registered, validateJsonSchema),
+          decode: await buildPayloadDecoder(format, registry, registered, validateJsonSchema, label),
         };
       } catch (error) {
         if (error instanceof SchemaRegistryError && error.code !== schemaRegistryErrorCodes.notFound)
@@ -200,12 +320,12 @@ function registryDeserializer(
         return {
           ok: false,
           code: deserializationErrorCodes.invalidSchema,
-          reason: `cannot use schema id ${schemaId}: ${describeCause(error)}`,
+          reason: `cannot use ${label}: ${describeCause(error)}`,
           cause: error,
         };
       }
     })();
-    loading.set(schemaId, promise);
+    loading.set(cacheKey, promise);
     promise.then(
       (entry) => {
         // Bounded: garbage bytes carry random "ids", and each unknown one would otherwise stay cached forever.
@@ -213,15 +333,21 @@ function registryDeserializer(
           const oldest = cache.keys().next();
           if (oldest.done !== true) cache.delete(oldest.value);
         }
-        cache.set(schemaId, entry);
-        loading.delete(schemaId);
+        cache.set(cacheKey, entry);
+        loading.delete(cacheKey);
       },
-      () => loading.delete(schemaId),
+      () => loading.delete(cacheKey),
     );
     return promise;
   };
 
-  const run = (entry: CacheEntry, bytes: Buffer, context: DeserializeContext): JsonValue => {
+  const run = (
+    entry: CacheEntry,
+    bytes: Buffer,
+    start: number,
+    inHeader: HeaderFrame | undefined,
+    context: DeserializeContext,
+  ): JsonValue => {
     if (!entry.ok) {
       const subjectHint =
         entry.code === deserializationErrorCodes.unknownSchema && strategy === 'TopicNameStrategy'
@@ -230,14 +356,16 @@ function registryDeserializer(
       throw failure(context, format, entry.code, `${entry.reason}${subjectHint}`, entry.cause);
     }
     try {
-      return entry.decode(bytes);
+      return entry.decode(bytes, start, inHeader);
     } catch (error) {
+      // Our own text: magic byte and lengths, never the bytes themselves.
       if (error instanceof WireFormatError)
-        throw decodeFailure(context, format, deserializationErrorCodes.badFrame, '', error, bytes);
+        throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
       if (error instanceof PlainDecodeError)
         throw decodeFailure(context, format, error.code, '', error, bytes);
       if (error instanceof JsonSchemaMismatch) {
-        throw decodeFailure(context, format, deserializationErrorCodes.validationFailed, '', error, bytes);
+        // ajv's messages quote schema values only (no `verbose`), and the path shows declared keys only.
+        throw failure(context, format, deserializationErrorCodes.validationFailed, error.message, error);
       }
       throw decodeFailure(
         context,
@@ -253,20 +381,33 @@ function registryDeserializer(
   return (bytes, context) => {
     if (bytes === null) return null;
     const buffer = asBuffer(bytes);
-    let schemaId: number;
+    // Confluent's precedence: a schema id header wins over the payload, whose first byte may then be data.
+    // Records without headers (the common case) skip the lookup at the length check.
+    const headerName = context.part === 'key' ? KEY_SCHEMA_ID_HEADER : VALUE_SCHEMA_ID_HEADER;
+    const header =
+      context.headers === undefined || context.headers.length === 0
+        ? undefined
+        : lastHeaderValue(context.headers, headerName);
+    let frame: SchemaIdFrame;
+    let start: number;
+    let inHeader: HeaderFrame | undefined;
     try {
-      schemaId = readConfluentFrame(buffer).schemaId;
+      if (header === undefined) {
+        frame = readSchemaIdFrame(buffer);
+        start = frame.next;
+      } else {
+        frame = readSchemaIdFrame(header, `header "${headerName}"`);
+        start = 0;
+        inHeader = { bytes: header, start: frame.next };
+      }
     } catch (error) {
-      const header = context.headers?.find((h) => h.key === `__${context.part}_schema_id`);
-      const prefix =
-        header === undefined
-          ? ''
-          : `the schema id is carried in header "${header.key}" (the GUID-based format), which is not supported; configure the producer to write the schema id in the payload. The payload itself: `;
-      throw decodeFailure(context, format, deserializationErrorCodes.badFrame, prefix, error, buffer);
+      if (error instanceof WireFormatError)
+        throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
+      throw decodeFailure(context, format, deserializationErrorCodes.badFrame, '', error, buffer);
     }
-    const entry = cache.get(schemaId);
-    if (entry !== undefined) return run(entry, buffer, context);
-    return load(schemaId).then((loaded) => run(loaded, buffer, context));
+    const entry = cache.get(frame.guid ?? frame.schemaId);
+    if (entry !== undefined) return run(entry, buffer, start, inHeader, context);
+    return load(frame).then((loaded) => run(loaded, buffer, start, inHeader, context));
   };
 }
 

@@ -85,6 +85,47 @@ export class SchemaRegistryError extends Error {
   }
 }
 
+/** Registry trouble that concerns every subject alike (credentials, TLS, outage), not one schema. */
+export function isRegistryConnectionError(error: unknown): boolean {
+  return (
+    error instanceof SchemaRegistryError &&
+    (error.code === schemaRegistryErrorCodes.unauthorized ||
+      error.code === schemaRegistryErrorCodes.unavailable ||
+      error.code === schemaRegistryErrorCodes.notConfigured)
+  );
+}
+
+/**
+ * One topic part's schema cannot be read or converted: a property of that subject, not of the connection,
+ * so discover can go on with the other topics. Names the subject and, once known, the schema id.
+ */
+export class StreamSchemaError extends Error {
+  override readonly name = 'StreamSchemaError';
+  readonly code = 'STREAM_SCHEMA_UNREADABLE';
+  readonly topic: string;
+  readonly part: 'key' | 'value';
+  readonly subject: string;
+  readonly schemaId: number | undefined;
+  /** What went wrong, without the topic/subject preamble. */
+  readonly reason: string;
+
+  constructor(
+    details: { topic: string; part: 'key' | 'value'; subject: string; schemaId?: number | undefined },
+    cause: unknown,
+  ) {
+    const reason = describeCause(cause);
+    super(
+      `Cannot read the ${details.part} schema of topic "${details.topic}" from subject "${details.subject}"${details.schemaId === undefined ? '' : ` (schema id ${details.schemaId})`}: ${reason}`,
+      { cause },
+    );
+    this.topic = details.topic;
+    this.part = details.part;
+    this.subject = details.subject;
+    this.schemaId = details.schemaId;
+    this.reason = reason;
+  }
+}
+
 /** Short description of a thrown value for error reasons; never includes a stack. */
 export function describeCause(error: unknown): string {
   if (error instanceof Error) return error.message;

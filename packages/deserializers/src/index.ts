@@ -10,7 +10,9 @@ export type {
 export {
   DeserializationError,
   deserializationErrorCodes,
+  isRegistryConnectionError,
   SchemaRegistryError,
+  StreamSchemaError,
   schemaRegistryErrorCodes,
 } from './errors.js';
 export type { HttpGet, HttpResponse, RegistryClock, SchemaRegistryClientOptions } from './registry-client.js';
@@ -22,8 +24,13 @@ export {
   protobufToJsonSchema,
   registeredJsonSchemaToStreamSchema,
 } from './schema-convert.js';
-export type { StreamSchemaRequest } from './stream-schema.js';
-export { streamSchemaFor, streamSchemaOfRegistered, subjectsFor } from './stream-schema.js';
+export type { StreamSchemaRequest, SubjectReport } from './stream-schema.js';
+export {
+  protobufMessagesOfSamples,
+  streamSchemaFor,
+  streamSchemaOfRegistered,
+  subjectsFor,
+} from './stream-schema.js';
 export type {
   DeserializeContext,
   Deserializer,
@@ -34,5 +41,13 @@ export type {
   SchemaRegistry,
   StreamJsonSchema,
 } from './types.js';
-export type { ConfluentFrame } from './wire.js';
-export { CONFLUENT_MAGIC_BYTE, readConfluentFrame, readMessageIndexes } from './wire.js';
+export type { ConfluentFrame, SchemaIdFrame } from './wire.js';
+export {
+  CONFLUENT_GUID_MAGIC_BYTE,
+  CONFLUENT_MAGIC_BYTE,
+  KEY_SCHEMA_ID_HEADER,
+  readConfluentFrame,
+  readMessageIndexes,
+  readSchemaIdFrame,
+  VALUE_SCHEMA_ID_HEADER,
+} from './wire.js';

@@ -1,3 +1,4 @@
+import { parseExactJson } from './exact-json.js';
 import type { JsonValue } from './types.js';
 
 // Plain decoders: each throws a plain Error-like `PlainDecodeError`; the factory adds the record location.
@@ -51,13 +52,84 @@ function jsonSyntaxReason(error: unknown): string {
   return quoted === 0 ? 'not valid JSON' : message.slice(0, quoted);
 }
 
-export function decodeJsonText(text: string): JsonValue {
+function parseJson(text: string): JsonValue {
   try {
     return JSON.parse(text) as JsonValue;
   } catch (error) {
     // No `cause`: the SyntaxError's own message quotes the payload, and causes are printed with the error.
     throw new PlainDecodeError('INVALID_JSON', `invalid JSON: ${jsonSyntaxReason(error)}`);
   }
+}
+
+/**
+ * True when JSON.parse gave a number beyond ±(2^53−1): the only sign that integer text may have been rounded
+ * (every double that large is integral). Walking the parsed value costs a few percent of JSON.parse, where
+ * scanning the text for long digit runs cost a quarter of it.
+ */
+export function holdsUnsafeNumber(value: JsonValue): boolean {
+  try {
+    return holdsUnsafeRecursive(value);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return holdsUnsafeIterative(value); // nesting deeper than the stack
+  }
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+// Primitives are checked in the loop, not by a call per value: this walk runs on every JSON record.
+function holdsUnsafeRecursive(value: JsonValue): boolean {
+  if (typeof value === 'number') return value > MAX_SAFE || value < -MAX_SAFE;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item === 'number') {
+        if (item > MAX_SAFE || item < -MAX_SAFE) return true;
+      } else if (item !== null && typeof item === 'object' && holdsUnsafeRecursive(item)) return true;
+    }
+    return false;
+  }
+  for (const key in value) {
+    const item = value[key];
+    if (typeof item === 'number') {
+      if (item > MAX_SAFE || item < -MAX_SAFE) return true;
+    } else if (item !== null && typeof item === 'object' && holdsUnsafeRecursive(item)) return true;
+  }
+  return false;
+}
+
+function holdsUnsafeIterative(root: JsonValue): boolean {
+  const stack: JsonValue[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop()!;
+    if (typeof value === 'number') {
+      if (value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER) return true;
+    } else if (value !== null && typeof value === 'object') {
+      stack.push(...(Array.isArray(value) ? value : Object.values(value)));
+    }
+  }
+  return false;
+}
+
+export interface ParsedJson {
+  /** Integers beyond ±(2^53−1) as exact bigints. */
+  readonly exact: JsonValue;
+  /** What JSON.parse gives (big integers rounded), for validators that know only numbers. */
+  readonly plain: JsonValue;
+}
+
+/** Both views of one JSON text; the same object twice unless the text holds an integer beyond ±(2^53−1). */
+export function parseJsonViews(text: string): ParsedJson {
+  const plain = parseJson(text);
+  if (!holdsUnsafeNumber(plain)) return { exact: plain, plain };
+  return { exact: parseExactJson(text), plain };
+}
+
+/** JSON text to a value; integers beyond ±(2^53−1) come out as exact bigints, everything else as JSON.parse. */
+export function decodeJsonText(text: string): JsonValue {
+  const plain = parseJson(text);
+  return holdsUnsafeNumber(plain) ? parseExactJson(text) : plain;
 }
 
 export function decodeJson(bytes: Uint8Array): JsonValue {

@@ -1,5 +1,6 @@
 import Long from 'long';
 import protobuf from 'protobufjs';
+import descriptorExtension from 'protobufjs/ext/descriptor/index.js';
 import type { JsonValue } from './types.js';
 
 // protobufjs finds `long` through a dynamic require that fails under ESM loaders; without it, 64-bit fields
@@ -11,12 +12,13 @@ if (protobuf.util.Long !== Long) {
 
 // Protobuf decoding with protobufjs and a JSON mapping close to proto3's canonical JSON:
 // field names in lowerCamelCase (or json_name); enums by name; bytes as base64; int64 family like Avro long
-// (number when safe, else exact decimal string); NaN/±Infinity → null; well-known types by value
+// (number when safe, else an exact bigint); NaN/±Infinity → null; well-known types by value
 // (Timestamp → RFC 3339, Duration → "1.5s", wrappers → their value, Struct/Value/ListValue → JSON).
 
 export interface ProtobufSource {
   /** The import name other files use for it (the reference name); the main file's name is irrelevant. */
   readonly name: string;
+  /** `.proto` text, or a base64 `FileDescriptorProto` (what confluent-kafka-python registers). */
   readonly schema: string;
 }
 
@@ -24,7 +26,7 @@ const parseOptions = { keepCase: false, alternateCommentMode: false } as const;
 
 export interface ProtobufSchema {
   readonly root: protobuf.Root;
-  /** Fully qualified names (no leading dot) of the main file's top-level messages, in declaration order. */
+  /** The main file's top-level messages, in declaration order (what message indexes count in). */
   readonly topLevelMessages: readonly protobuf.Type[];
   messageByIndexes(indexes: readonly number[]): protobuf.Type;
 }
@@ -33,35 +35,167 @@ function messagesOf(namespace: protobuf.NamespaceBase): protobuf.Type[] {
   return namespace.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
 }
 
-/** Builds one root from the main file and its (already fetched) references, plus Google's well-known files. */
+// ---- The descriptor form ----
+
+interface FieldDescriptor {
+  name: string;
+  jsonName?: string;
+}
+interface MessageDescriptor {
+  name: string;
+  field: FieldDescriptor[];
+  nestedType: MessageDescriptor[];
+  options?: { mapEntry?: boolean } | null;
+}
+interface FileDescriptor {
+  name: string;
+  package: string;
+  dependency: string[];
+  messageType: MessageDescriptor[];
+  enumType: unknown[];
+  syntax: string;
+  edition?: number;
+}
+
+// protobufjs's descriptor extension patches these onto the classes it shares with the main import.
+const fromDescriptor = {
+  type: (protobuf.Type as unknown as { fromDescriptor(d: MessageDescriptor, edition: string): protobuf.Type })
+    .fromDescriptor,
+  enum: (protobuf.Enum as unknown as { fromDescriptor(d: unknown, edition: string): protobuf.Enum })
+    .fromDescriptor,
+};
+const fileDescriptorProto = (descriptorExtension as unknown as { FileDescriptorProto: protobuf.Type })
+  .FileDescriptorProto;
+
+/**
+ * Map entry types built from descriptors. protobufjs's descriptor import keeps a map field as a repeated
+ * `XxxEntry` message; the decoder and the schema turn those back into JSON objects.
+ */
+const mapEntryTypes = new WeakSet<protobuf.Type>();
+
+/** True for the synthetic entry message of a map field read from a descriptor. */
+export function isMapEntryType(type: unknown): type is protobuf.Type {
+  return type instanceof protobuf.Type && mapEntryTypes.has(type);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * A .proto file always holds `;`, `{` or quotes, which base64 never does, so the alphabet alone tells the
+ * forms apart; whether the bytes are a FileDescriptorProto is checked when decoding them.
+ */
+export function isDescriptorForm(schema: string): boolean {
+  const text = schema.trim();
+  return text.length > 0 && text.length % 4 === 0 && BASE64.test(text);
+}
+
+function decodeFileDescriptor(schema: string, what: string): FileDescriptor {
+  let file: FileDescriptor;
+  try {
+    file = fileDescriptorProto.decode(Buffer.from(schema.trim(), 'base64')) as unknown as FileDescriptor;
+  } catch (error) {
+    throw new Error(
+      `${what} is base64 but not a FileDescriptorProto: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (
+    file.messageType.length === 0 &&
+    file.enumType.length === 0 &&
+    file.name === '' &&
+    file.package === ''
+  ) {
+    throw new Error(`${what} is base64 but decodes to an empty FileDescriptorProto`);
+  }
+  return file;
+}
+
+function editionOf(file: FileDescriptor, what: string): string {
+  if (file.syntax === 'proto3') return 'proto3';
+  if (file.syntax === '' || file.syntax === 'proto2') return 'proto2';
+  if (file.syntax === 'editions' && file.edition === 1000) return '2023';
+  throw new Error(
+    `${what} uses syntax "${file.syntax}" (edition ${String(file.edition)}), which is not supported`,
+  );
+}
+
+/** The JSON name protoc derives from a field name: underscores dropped, the next letter upper-cased. */
+function protocJsonName(name: string): string {
+  return name.replace(/_+([a-zA-Z0-9]?)/g, (_match, next: string) => next.toUpperCase());
+}
+
+/** Marks map entries and keeps explicit json_name, which protobufjs's descriptor import drops. */
+function completeFromDescriptor(type: protobuf.Type, descriptor: MessageDescriptor): void {
+  if (descriptor.options?.mapEntry === true) mapEntryTypes.add(type);
+  for (const field of descriptor.field) {
+    if (field.jsonName && field.jsonName !== protocJsonName(field.name)) {
+      type.fields[field.name]?.setOption('json_name', field.jsonName);
+    }
+  }
+  for (const nested of descriptor.nestedType) {
+    const nestedType = type.nested?.[nested.name];
+    if (nestedType instanceof protobuf.Type) completeFromDescriptor(nestedType, nested);
+  }
+}
+
+interface LoadedFile {
+  readonly imports: readonly string[];
+  /** Fully qualified names of the top-level messages, in declaration order. */
+  readonly topLevel: readonly string[];
+}
+
+/** Adds one file, in either form, to `root`. Extensions and services are left out: decoding needs neither. */
+function loadFile(root: protobuf.Root, schema: string, what: string): LoadedFile {
+  if (!isDescriptorForm(schema)) {
+    const parsed = protobuf.parse(schema, root, parseOptions);
+    // Declaration order of this file alone: parsed again on its own, since `root` holds other files too.
+    const own = protobuf.parse(schema, new protobuf.Root(), parseOptions);
+    const ownNamespace = own.package ? own.root.lookup(own.package) : own.root;
+    const topLevel =
+      ownNamespace instanceof protobuf.Namespace
+        ? messagesOf(ownNamespace).map((m) => m.fullName.slice(1))
+        : [];
+    return { imports: parsed.imports ?? [], topLevel };
+  }
+  const file = decodeFileDescriptor(schema, what);
+  const edition = editionOf(file, what);
+  const namespace = file.package ? root.define(file.package) : root;
+  for (const message of file.messageType) {
+    const type = fromDescriptor.type(message, edition);
+    namespace.add(type);
+    completeFromDescriptor(type, message);
+  }
+  for (const enumType of file.enumType) namespace.add(fromDescriptor.enum(enumType, edition));
+  const prefix = file.package ? `${file.package}.` : '';
+  return { imports: file.dependency, topLevel: file.messageType.map((m) => `${prefix}${m.name}`) };
+}
+
+/**
+ * Builds one root from the main file and its (already fetched) references, plus Google's well-known files.
+ * Every file may be `.proto` text or a base64 FileDescriptorProto, independently of the others.
+ */
 export function parseProtobufSchema(main: string, references: readonly ProtobufSource[]): ProtobufSchema {
   const root = new protobuf.Root();
   const loaded = new Set<string>();
-  const loadImports = (imports: readonly string[] | undefined): void => {
-    for (const name of imports ?? []) {
-      if (loaded.has(name) || references.some((r) => r.name === name)) continue;
-      const common = protobuf.common.get(name);
-      if (common === null || common === undefined) {
-        throw new Error(`import "${name}" is neither a schema reference nor a well-known Google type`);
-      }
-      loaded.add(name);
-      root.addJSON((common as { nested: Record<string, protobuf.AnyNestedObject> }).nested);
-    }
-  };
+  const imports: string[] = [];
   for (const reference of references) {
     if (loaded.has(reference.name)) continue;
     loaded.add(reference.name);
-    loadImports(protobuf.parse(reference.schema, root, parseOptions).imports);
+    imports.push(...loadFile(root, reference.schema, `reference "${reference.name}"`).imports);
   }
-  const parsed = protobuf.parse(main, root, parseOptions);
-  loadImports(parsed.imports);
+  const mainFile = loadFile(root, main, 'the schema');
+  imports.push(...mainFile.imports);
+  for (const name of imports) {
+    if (loaded.has(name)) continue;
+    const common = protobuf.common.get(name);
+    if (common === null || common === undefined) {
+      throw new Error(`import "${name}" is neither a schema reference nor a well-known Google type`);
+    }
+    loaded.add(name);
+    root.addJSON((common as { nested: Record<string, protobuf.AnyNestedObject> }).nested);
+  }
   root.resolveAll();
 
-  // Declaration order of the main file alone, which the message indexes count in.
-  const own = protobuf.parse(main, new protobuf.Root(), parseOptions);
-  const ownNamespace = own.package ? own.root.lookup(own.package) : own.root;
-  if (!(ownNamespace instanceof protobuf.Namespace)) throw new Error('the schema declares no messages');
-  const topLevelMessages = messagesOf(ownNamespace).map((m) => root.lookupType(m.fullName));
+  const topLevelMessages = mainFile.topLevel.map((name) => root.lookupType(name));
   if (topLevelMessages.length === 0) throw new Error('the schema declares no messages');
 
   return {
@@ -88,11 +222,10 @@ export function parseProtobufSchema(main: string, references: readonly ProtobufS
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-function longJson(value: unknown): JsonValue {
+function longJson(value: unknown): number | bigint {
   if (typeof value === 'number') return value;
-  const text = String(value);
-  const n = BigInt(text);
-  return n <= MAX_SAFE && n >= MIN_SAFE ? Number(n) : text;
+  const n = BigInt(String(value));
+  return n <= MAX_SAFE && n >= MIN_SAFE ? Number(n) : n;
 }
 
 function floatJson(value: unknown): JsonValue {
@@ -228,9 +361,14 @@ function mapKeyJson(keyType: string, key: string): string {
   return protobuf.util.LongBits.fromHash(key).toLong(unsigned).toString();
 }
 
+/**
+ * json_name, else the lowerCamelCase name protobufjs gives a parsed field (fields read from a descriptor keep
+ * their declared snake_case names, so the same conversion is applied to them here: it leaves parsed names as
+ * they are).
+ */
 export function jsonNameOf(field: protobuf.Field): string {
   const jsonName = field.options?.json_name as unknown;
-  return typeof jsonName === 'string' ? jsonName : field.name;
+  return typeof jsonName === 'string' ? jsonName : protobuf.util.camelCase(field.name);
 }
 
 function fieldValueJson(field: protobuf.Field, value: unknown): JsonValue {
@@ -242,6 +380,23 @@ function fieldValueJson(field: protobuf.Field, value: unknown): JsonValue {
     return name ?? String(value);
   }
   return scalarJson(field.type, value);
+}
+
+/** A map field read from a descriptor: its repeated entries as one JSON object (a later key wins). */
+function mapEntriesJson(entryType: protobuf.Type, entries: readonly Msg[]): JsonValue {
+  const keyField = entryType.fields.key;
+  const valueField = entryType.fields.value;
+  const map: { [key: string]: JsonValue } = {};
+  if (keyField === undefined || valueField === undefined) return map;
+  for (const entry of entries) {
+    const key = String(entry.key ?? keyField.defaultValue ?? '');
+    const value = fieldValueJson(valueField, entry.value ?? null);
+    // Plain assignment to "__proto__" would swap the prototype and drop the entry.
+    if (key === '__proto__')
+      Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+    else map[key] = value;
+  }
+  return map;
 }
 
 /** Unset singular messages become null; unset oneof members are left out; scalars carry their defaults. */
@@ -263,6 +418,8 @@ export function messageToJson(type: protobuf.Type, message: Msg | null | undefin
       for (const key of Object.keys(entries))
         map[mapKeyJson(keyType, key)] = fieldValueJson(field, entries[key]);
       out[name] = map;
+    } else if (field.repeated && isMapEntryType(field.resolvedType)) {
+      out[name] = mapEntriesJson(field.resolvedType, (value ?? []) as Msg[]);
     } else if (field.repeated) {
       out[name] = ((value ?? []) as unknown[]).map((item) => fieldValueJson(field, item));
     } else if (value === null || value === undefined) {

@@ -2,7 +2,11 @@ import { createTestCertificates, startTestRegistry, type TestRegistry } from '@s
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaType, startFixtures } from '../test/helpers.js';
 import { SchemaRegistryError } from './errors.js';
-import { createSchemaRegistryClient, type HttpGet } from './registry-client.js';
+import {
+  ConfluentSchemaRegistryClient,
+  createSchemaRegistryClient,
+  type HttpGet,
+} from './registry-client.js';
 
 const noWait = { sleep: async () => {} };
 const userSchema = JSON.stringify({ type: 'record', name: 'U', fields: [{ name: 'n', type: 'string' }] });
@@ -214,6 +218,71 @@ describe('schema registry client', () => {
     await expect(untrusted.listSubjects()).rejects.toMatchObject({
       failureType: 'config_error',
       message: expect.stringContaining('TLS handshake'),
+    });
+  });
+
+  it('sends a static bearer token, and names bearer_token but never the token when it is refused', async () => {
+    const registry = await startTestRegistry({ bearerToken: 'tok-Right-1' });
+    started.push(registry);
+    const right = createSchemaRegistryClient({ url: registry.url, bearerToken: 'tok-Right-1' });
+    expect(await right.listSubjects()).toEqual([]);
+    const wrong = await createSchemaRegistryClient({ url: registry.url, bearerToken: 'tok-Wrong-2' })
+      .listSubjects()
+      .catch((e: unknown) => e);
+    expect(wrong).toMatchObject({
+      code: 'REGISTRY_UNAUTHORIZED',
+      failureType: 'config_error',
+      message: expect.stringContaining('check schema_registry.bearer_token'),
+    });
+    expect((wrong as Error).message).not.toContain('tok-Wrong-2');
+    const none = await createSchemaRegistryClient({ url: registry.url })
+      .listSubjects()
+      .catch((e: unknown) => e);
+    expect((none as Error).message).toContain('set schema_registry.username and password, or bearer_token');
+  });
+
+  it('presents a client certificate to a registry that requires one (mutual TLS)', async () => {
+    const certs = createTestCertificates();
+    const registry = await startTestRegistry({
+      tls: { key: certs.key, cert: certs.cert, clientCa: certs.caPem },
+    });
+    started.push(registry);
+    const withCertificate = createSchemaRegistryClient({
+      url: registry.url,
+      caCertificate: certs.caPem,
+      clientCertificate: certs.clientCert,
+      clientKey: certs.clientKey,
+    });
+    expect(await withCertificate.listSubjects()).toEqual([]);
+    const without = await createSchemaRegistryClient({
+      url: registry.url,
+      caCertificate: certs.caPem,
+      retries: 0,
+      clock: noWait,
+    })
+      .listSubjects()
+      .catch((e: unknown) => e);
+    expect(without).toBeInstanceOf(SchemaRegistryError);
+    expect(without).toMatchObject({ failureType: 'config_error' });
+    expect((without as Error).message).toContain('client certificate');
+  });
+
+  it('fetches a schema by its GUID once, and names a GUID the registry does not have', async () => {
+    const fixtures = await startFixtures();
+    started.push(fixtures.registry);
+    const { id } = await fixtures.client.register(
+      { type: SchemaType.AVRO, schema: userSchema },
+      { subject: 'guided-value' },
+    );
+    const guid = fixtures.registry.guidOf(id);
+    const client = new ConfluentSchemaRegistryClient({ url: fixtures.registry.url });
+    const first = await client.getSchemaByGuid(guid);
+    expect(first).toMatchObject({ guid, schemaType: 'AVRO', schema: userSchema, references: [] });
+    expect(await client.getSchemaByGuid(guid)).toBe(first);
+    expect(fixtures.registry.requestCount(`GET /schemas/guids/${guid}`)).toBe(1);
+    await expect(client.getSchemaByGuid('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({
+      code: 'REGISTRY_NOT_FOUND',
+      message: expect.stringContaining('schema GUID 00000000-0000-0000-0000-000000000000'),
     });
   });
 });

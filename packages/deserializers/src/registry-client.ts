@@ -22,8 +22,14 @@ export interface SchemaRegistryClientOptions {
   readonly url: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** A static token sent as `Authorization: Bearer <token>` (instead of basic auth). */
+  readonly bearerToken?: string | undefined;
   /** PEM text of the CA that signed the registry's certificate. */
   readonly caCertificate?: string | undefined;
+  /** PEM client certificate and key, for registries that require mutual TLS. */
+  readonly clientCertificate?: string | undefined;
+  readonly clientKey?: string | undefined;
+  readonly clientKeyPassword?: string | undefined;
   readonly timeoutMs?: number | undefined;
   /** Retries after the first attempt, on 5xx, timeouts and connection errors. */
   readonly retries?: number | undefined;
@@ -40,7 +46,16 @@ class RetriableHttpError extends Error {
   override readonly name = 'RetriableHttpError';
 }
 
-function nodeHttpGet(caCertificate: string | undefined): HttpGet {
+interface TlsOptions {
+  readonly ca?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  readonly passphrase?: string | undefined;
+}
+
+function nodeHttpGet(tls: TlsOptions): HttpGet {
+  // Only the fields that are set: node treats an explicit `ca: undefined` differently from no `ca` at all.
+  const tlsOptions = Object.fromEntries(Object.entries(tls).filter(([, value]) => value !== undefined));
   return (url, init) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const isHttps = url.protocol === 'https:';
@@ -48,7 +63,7 @@ function nodeHttpGet(caCertificate: string | undefined): HttpGet {
         method: 'GET',
         headers: init.headers,
         timeout: init.timeoutMs,
-        ...(isHttps && caCertificate !== undefined ? { ca: caCertificate } : {}),
+        ...(isHttps ? tlsOptions : {}),
       };
       const req = (isHttps ? httpsRequest : httpRequest)(url, options, (res) => {
         const chunks: Buffer[] = [];
@@ -62,6 +77,13 @@ function nodeHttpGet(caCertificate: string | undefined): HttpGet {
       req.on('error', reject);
       req.end();
     });
+}
+
+/** OpenSSL's messages run over several lines; its code says the same in one word. */
+function tlsReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const firstLine = ((error as Error).message ?? '').split('\n', 1)[0] ?? '';
+  return typeof code === 'string' && code.startsWith('ERR_SSL') ? code : firstLine;
 }
 
 /** TLS failures are configuration problems (wrong CA), not outages: they are not retried. */
@@ -82,6 +104,7 @@ interface RawSchemaBody {
   schemaType?: unknown;
   references?: unknown;
   id?: unknown;
+  guid?: unknown;
   subject?: unknown;
   version?: unknown;
 }
@@ -140,6 +163,11 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
   readonly #clock: RegistryClock;
   readonly #byId: LruCache<number, RegisteredSchema>;
   readonly #inFlight = new Map<number, Promise<RegisteredSchema>>();
+  readonly #byGuid: LruCache<string, RegisteredSchema>;
+  readonly #guidsInFlight = new Map<string, Promise<RegisteredSchema>>();
+  /** Which config fields to name when the registry refuses us or the TLS handshake fails. */
+  readonly #authFields: string;
+  readonly #tlsFields: string;
   readonly #bySubjectVersion: LruCache<string, RegisteredSchema>;
 
   constructor(options: SchemaRegistryClientOptions) {
@@ -162,14 +190,32 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
     if (options.username !== undefined && options.username !== '') {
       const token = Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64');
       this.#headers.authorization = `Basic ${token}`;
+      this.#authFields = 'check schema_registry.username and password';
+    } else if (options.bearerToken !== undefined && options.bearerToken !== '') {
+      this.#headers.authorization = `Bearer ${options.bearerToken}`;
+      this.#authFields = 'check schema_registry.bearer_token';
+    } else {
+      this.#authFields = 'set schema_registry.username and password, or bearer_token';
     }
+    const mutualTls = options.clientCertificate !== undefined && options.clientKey !== undefined;
+    this.#tlsFields = mutualTls
+      ? 'check schema_registry.ca_certificate, client_certificate and client_key'
+      : 'check schema_registry.ca_certificate (and whether the registry requires a client certificate)';
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#retries = options.retries ?? 3;
     this.#backoffMs = options.retryBackoffMs ?? 200;
-    this.#httpGet = options.httpGet ?? nodeHttpGet(options.caCertificate);
+    this.#httpGet =
+      options.httpGet ??
+      nodeHttpGet({
+        ca: options.caCertificate,
+        ...(mutualTls
+          ? { cert: options.clientCertificate, key: options.clientKey, passphrase: options.clientKeyPassword }
+          : {}),
+      });
     this.#clock = options.clock ?? realClock;
     this.#byId = new LruCache(options.cacheSize ?? 1000);
     this.#bySubjectVersion = new LruCache(options.cacheSize ?? 1000);
+    this.#byGuid = new LruCache(options.cacheSize ?? 1000);
   }
 
   /** Cached by id; concurrent callers for one id share one request. */
@@ -188,6 +234,23 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
     const schema = this.#toRegistered(body, `schema id ${id}`, { id });
     this.#byId.set(id, schema);
     return schema;
+  }
+
+  /** `GET /schemas/guids/{guid}` (Confluent 8): the schema a GUID-framed message names. Cached by GUID. */
+  getSchemaByGuid(guid: string): Promise<RegisteredSchema> {
+    const cached = this.#byGuid.get(guid);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = this.#guidsInFlight.get(guid);
+    if (pending !== undefined) return pending;
+    const fetching = (async () => {
+      const what = `schema GUID ${guid}`;
+      const body = (await this.#getJson(`schemas/guids/${encodeURIComponent(guid)}`, what)) as RawSchemaBody;
+      const schema = this.#toRegistered(body, what, { guid });
+      this.#byGuid.set(guid, schema);
+      return schema;
+    })().finally(() => this.#guidsInFlight.delete(guid));
+    this.#guidsInFlight.set(guid, fetching);
+    return fetching;
   }
 
   getLatestSchema(subject: string): Promise<RegisteredSchema> {
@@ -223,15 +286,19 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
     return body;
   }
 
-  #toRegistered(body: RawSchemaBody, what: string, known: { id?: number }): RegisteredSchema {
+  #toRegistered(body: RawSchemaBody, what: string, known: { id?: number; guid?: string }): RegisteredSchema {
     try {
       if (typeof body !== 'object' || body === null || typeof body.schema !== 'string') {
         throw new Error('the answer has no "schema" text');
       }
       const id = known.id ?? body.id;
-      if (typeof id !== 'number') throw new Error('the answer has no numeric "id"');
+      const guid = known.guid ?? (typeof body.guid === 'string' ? body.guid : undefined);
+      // A GUID lookup need not answer with the numeric id: the GUID names the schema then.
+      if (typeof id !== 'number' && known.guid === undefined)
+        throw new Error('the answer has no numeric "id"');
       return {
-        id,
+        id: typeof id === 'number' ? id : 0,
+        guid,
         schemaType: parseSchemaType(body.schemaType),
         schema: body.schema,
         references: parseReferences(body.references),
@@ -267,7 +334,7 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
             'config_error',
             plainHttp
               ? `The schema registry at ${this.#base.origin} answered in plain HTTP, not TLS: schema_registry.url says https; use http:// or enable TLS on the registry`
-              : `TLS handshake with the schema registry at ${this.#base.origin} failed (${(error as Error).message}); check schema_registry.ca_certificate`,
+              : `TLS handshake with the schema registry at ${this.#base.origin} failed (${tlsReason(error)}); ${this.#tlsFields}`,
             { cause: error },
           );
         }
@@ -290,7 +357,7 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
         throw new SchemaRegistryError(
           schemaRegistryErrorCodes.unauthorized,
           'config_error',
-          `The schema registry at ${this.#base.origin} refused the credentials (HTTP ${response.status}) while fetching ${what}; check schema_registry.username and password`,
+          `The schema registry at ${this.#base.origin} refused the request (HTTP ${response.status}) while fetching ${what}; ${this.#authFields}`,
           { status: response.status },
         );
       }

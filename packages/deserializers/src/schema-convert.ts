@@ -1,6 +1,6 @@
 import type avro from 'avsc';
 import protobuf from 'protobufjs';
-import { jsonNameOf } from './protobuf.js';
+import { isMapEntryType, jsonNameOf } from './protobuf.js';
 import type { JsonValue, StreamJsonSchema } from './types.js';
 
 // Writer schemas → the JSON Schema of an Airbyte stream, using Airbyte's well-known types by $ref.
@@ -15,12 +15,8 @@ export function wellKnown(name: string): Schema {
   return { $ref: `WellKnownTypes.json#/definitions/${name}` };
 }
 
-/** long / int64: a number when within ±(2^53−1), otherwise an exact decimal string. */
-export const LONG_SCHEMA: Schema = {
-  type: ['integer', 'string'],
-  pattern: '^-?[0-9]+$',
-  description: 'A 64-bit integer: a JSON number when |n| <= 2^53-1, otherwise its exact decimal text.',
-};
+/** long / int64: always a JSON number, written with every digit (beyond 2^53 too), so destinations see BIGINT. */
+export const LONG_SCHEMA: Schema = { type: 'integer' };
 
 /** float/double: JSON has no NaN or Infinity, so those decode to null. */
 const FLOAT_SCHEMA: Schema = { type: ['number', 'null'] };
@@ -180,6 +176,16 @@ function convertMessage(type: protobuf.Type, path: Map<string, number>, maxDepth
   const properties: Schema = {};
   for (const field of type.fieldsArray) {
     field.resolve();
+    const entryType = field.repeated ? field.resolvedType : null;
+    if (isMapEntryType(entryType)) {
+      const valueField = entryType.fields.value;
+      valueField?.resolve();
+      properties[jsonNameOf(field)] = {
+        type: 'object',
+        additionalProperties: valueField ? convertFieldElement(valueField, path, maxDepth) : { ...ANY_JSON },
+      };
+      continue;
+    }
     const element = convertFieldElement(field, path, maxDepth);
     if (field.map) properties[jsonNameOf(field)] = { type: 'object', additionalProperties: element };
     else if (field.repeated) properties[jsonNameOf(field)] = { type: 'array', items: element };
@@ -205,36 +211,167 @@ function convertFieldElement(field: protobuf.Field, path: Map<string, number>, m
 
 // ---- JSON Schema ----
 
+type Json = JsonValue;
+
+interface JsonDocument {
+  readonly index: number;
+  /** The reference name it is registered under ('' for the main schema). */
+  readonly name: string;
+  readonly root: Json;
+  /** Its `$id`, as an absolute URI, when it declares one. */
+  readonly id: string | undefined;
+}
+
+/** A dummy base, so that relative names compare as URIs when no `$id` gives one. */
+const NO_BASE = 'https://schema.invalid/';
+
+function resolveUri(ref: string, base: string | undefined): string | undefined {
+  try {
+    return new URL(ref, base ?? NO_BASE).href;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function pointerTarget(root: Json, pointer: string): Json | undefined {
+  let node: Json | undefined = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (Array.isArray(node)) node = node[Number(segment)];
+    else if (isObject(node)) node = Object.hasOwn(node, segment) ? node[segment] : undefined;
+    else return undefined;
+  }
+  return node;
+}
+
+function anchorTarget(node: Json, anchor: string): Json | undefined {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = anchorTarget(item, anchor);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!isObject(node)) return undefined;
+  if (node.$anchor === anchor || node.$id === `#${anchor}`) return node;
+  for (const [key, value] of Object.entries(node)) {
+    if (DATA_KEYWORDS.has(key)) continue;
+    const found = anchorTarget(value, anchor);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Keywords whose values are data, not schemas: copied as they are. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
+/** Keywords that only hold, locate or name schemas for `$ref`s, which are all inlined. */
+const DROPPED_KEYWORDS = new Set(['$schema', '$id', '$anchor', 'definitions', '$defs']);
+/** Keywords whose values map names to schemas (a property may be called "definitions"). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas', 'dependencies']);
+
+/** How many `$ref`s one schema may expand into before it is refused as too large to inline. */
+const MAX_INLINED_REFS = 20_000;
+
 /**
- * A registered JSON Schema used as is, minus the keywords that would make Airbyte resolve remote documents.
- * Referenced schemas are inlined under `definitions`, and `$ref`s to them rewritten, so the result stands alone.
+ * A registered JSON Schema made to stand alone wherever it is placed (the stream schema nests it under
+ * `value`): every `$ref` — to the schema's own `definitions`/`$defs` or any JSON pointer, to an anchor, or to
+ * another subject through the schema's references, with or without a fragment — is replaced by the schema it
+ * points at. Airbyte resolves no `$ref` but its own well-known types, so inlining is the form every
+ * destination reads. A recursive reference is cut after `maxDepth` levels, like recursive Avro records.
  */
 export function registeredJsonSchemaToStreamSchema(
   schema: string,
   references: readonly { readonly name: string; readonly schema: string }[] = [],
+  maxDepth = DEFAULT_MAX_RECURSION_DEPTH,
 ): StreamJsonSchema {
-  const parsed = JSON.parse(schema) as Schema;
-  const { $schema: _dialect, $id: _id, ...rest } = parsed;
-  if (references.length === 0) return rest;
-  const pointer = (name: string): string =>
-    `#/definitions/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-  const rewrite = (value: JsonValue): JsonValue => {
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (value === null || typeof value !== 'object') return value;
-    const out: Schema = {};
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === '$ref' && typeof inner === 'string') {
-        const [target, fragment] = inner.split('#', 2) as [string, string | undefined];
-        const known = references.find((r) => r.name === target);
-        out[key] = known ? `${pointer(known.name)}${fragment ? fragment : ''}` : inner;
-      } else if (key !== '$id' && key !== '$schema') {
-        out[key] = rewrite(inner);
-      }
-    }
-    return out;
+  const documents: JsonDocument[] = [
+    { name: '', text: schema },
+    ...references.map((r) => ({ name: r.name, text: r.schema })),
+  ].map(({ name, text }, index) => {
+    const root = JSON.parse(text) as Json;
+    const id = isObject(root) && typeof root.$id === 'string' ? resolveUri(root.$id, undefined) : undefined;
+    return { index, name, root, id };
+  });
+  const main = documents[0]!;
+  const onPath = new Map<string, number>();
+  let inlined = 0;
+
+  const findDocument = (target: string, base: string | undefined): JsonDocument | undefined => {
+    const absolute = resolveUri(target, base);
+    return (
+      documents.find((d) => d.name === target) ??
+      documents.find((d) => d.id !== undefined && d.id === absolute) ??
+      documents.find((d) => d.name !== '' && resolveUri(d.name, base) === absolute)
+    );
   };
-  const definitions: Schema = { ...((rest.definitions as Schema | undefined) ?? {}) };
-  for (const reference of references)
-    definitions[reference.name] = rewrite(JSON.parse(reference.schema) as JsonValue);
-  return { ...(rewrite(rest) as Schema), definitions };
+
+  const expandRef = (ref: string, document: JsonDocument, base: string | undefined): Json => {
+    const hash = ref.indexOf('#');
+    const target = hash < 0 ? ref : ref.slice(0, hash);
+    let fragment = hash < 0 ? '' : ref.slice(hash + 1);
+    try {
+      fragment = decodeURIComponent(fragment);
+    } catch {
+      // Not percent-encoded after all: used as written.
+    }
+    const targetDocument =
+      target === '' || (base !== undefined && resolveUri(target, base) === base)
+        ? document
+        : findDocument(target, base);
+    const node =
+      targetDocument === undefined
+        ? undefined
+        : fragment === ''
+          ? targetDocument.root
+          : fragment.startsWith('/')
+            ? pointerTarget(targetDocument.root, fragment)
+            : anchorTarget(targetDocument.root, fragment);
+    if (targetDocument === undefined || node === undefined) {
+      return { description: `$ref "${ref}" points at nothing in the schema or its references; any JSON` };
+    }
+    const key = `${targetDocument.index}#${fragment}`;
+    const seen = onPath.get(key) ?? 0;
+    if (seen >= maxDepth) {
+      return { description: `${ref} nested more than ${maxDepth} levels; deeper levels are not described` };
+    }
+    if (++inlined > MAX_INLINED_REFS) {
+      throw new Error(`the schema expands to more than ${MAX_INLINED_REFS} references when inlined`);
+    }
+    onPath.set(key, seen + 1);
+    const expanded = expand(node, targetDocument, targetDocument.id);
+    onPath.set(key, seen);
+    return expanded;
+  };
+
+  const expand = (node: Json, document: JsonDocument, inheritedBase: string | undefined): Json => {
+    if (Array.isArray(node)) return node.map((item) => expand(item, document, inheritedBase));
+    if (!isObject(node)) return node;
+    const base =
+      typeof node.$id === 'string' && !node.$id.startsWith('#')
+        ? resolveUri(node.$id, inheritedBase)
+        : inheritedBase;
+    const out: { [key: string]: Json } = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (DROPPED_KEYWORDS.has(key) || key === '$ref') continue;
+      if (DATA_KEYWORDS.has(key)) out[key] = value;
+      else if (SCHEMA_MAPS.has(key) && isObject(value)) {
+        const map: { [key: string]: Json } = {};
+        for (const [name, inner] of Object.entries(value)) map[name] = expand(inner, document, base);
+        out[key] = map;
+      } else out[key] = expand(value, document, base);
+    }
+    if (typeof node.$ref !== 'string') return out;
+    const target = expandRef(node.$ref, document, base);
+    // Keywords beside a $ref (ignored by draft-07, applied by 2019-09+) are kept next to the target.
+    if (Object.keys(out).length === 0) return target;
+    const allOf = Array.isArray(out.allOf) ? out.allOf : [];
+    return { ...out, allOf: [...allOf, target] };
+  };
+
+  const result = expand(main.root, main, main.id);
+  return isObject(result) ? result : { description: 'Any JSON value' };
 }

@@ -1,6 +1,17 @@
 // Contract of the deserializers package. It knows nothing of kafkajs: callers pass plain bytes.
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/**
+ * A decoded value. Integers beyond ±(2^53−1) are `bigint`, so they stay exact; write them as JSON numbers
+ * with every digit (JSON.stringify refuses bigints: @source-kafka/airbyte-protocol's writer handles them).
+ */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 export interface DeserializeContext {
   readonly topic: string;
@@ -29,7 +40,10 @@ export interface SchemaReference {
 }
 
 export interface RegisteredSchema {
+  /** 0 when the schema was looked up by GUID and the registry did not also give its id. */
   readonly id: number;
+  /** The schema's GUID (Confluent 8), when the registry gave one. */
+  readonly guid?: string | undefined;
   readonly schemaType: RegistrySchemaType;
   readonly schema: string;
   readonly references: readonly SchemaReference[];
@@ -40,6 +54,8 @@ export interface RegisteredSchema {
 /** What the package needs of a Confluent-compatible registry. Tests and other connectors may substitute it. */
 export interface SchemaRegistry {
   getSchemaById(id: number): Promise<RegisteredSchema>;
+  /** For messages framed with a schema GUID (magic byte 1); without it such messages cannot be decoded. */
+  getSchemaByGuid?(guid: string): Promise<RegisteredSchema>;
   getLatestSchema(subject: string): Promise<RegisteredSchema>;
   getSchemaBySubjectVersion(subject: string, version: number | 'latest'): Promise<RegisteredSchema>;
   listSubjects(): Promise<string[]>;

@@ -5,6 +5,7 @@ import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/regi
 import { Ajv, type ValidateFunction } from 'ajv';
 import avro from 'avsc';
 import { parse as parseYaml } from 'yaml';
+import { parseExactJson } from '../src/exact-json.js';
 import type { DeserializeContext, JsonValue } from '../src/index.js';
 
 export { SchemaType };
@@ -26,6 +27,15 @@ export const bigLongType = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
+/** Longs (not logical types) decode and encode through bigLongType. */
+function bigLongHook(schema: unknown) {
+  return schema === 'long' ||
+    ((schema as { type?: unknown; logicalType?: unknown })?.type === 'long' &&
+      (schema as { logicalType?: unknown }).logicalType === undefined)
+    ? bigLongType
+    : undefined;
+}
+
 export interface Fixtures {
   readonly registry: TestRegistry;
   readonly client: ThirdPartyClient;
@@ -39,12 +49,7 @@ export async function startFixtures(): Promise<Fixtures> {
     // collect every named type and refuse the next schema that declares the same name.
     {
       [SchemaType.AVRO]: {
-        typeHook: (schema: unknown) =>
-          schema === 'long' ||
-          ((schema as { type?: unknown; logicalType?: unknown })?.type === 'long' &&
-            (schema as { logicalType?: unknown }).logicalType === undefined)
-            ? bigLongType
-            : undefined,
+        typeHook: bigLongHook,
       },
     },
   );
@@ -72,4 +77,29 @@ export function airbyteValidator(schema: { [key: string]: JsonValue }): Validate
     ajv.addSchema({ $id: 'WellKnownTypes.json', ...document });
   }
   return ajv.compile(schema);
+}
+
+/** The third-party client pointed at a running registry (Apicurio's Confluent API in integration tests). */
+export function fixturesAt(url: string): Pick<Fixtures, 'client'> & { readonly url: string } {
+  return {
+    url,
+    client: new ThirdPartyClient({ host: url }, { [SchemaType.AVRO]: { typeHook: bigLongHook } }),
+  };
+}
+
+/** JSON text of a decoded value with bigints as plain number text, as the connector's writer emits it. */
+export function writtenText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? `\u0000bigint:${v}` : v,
+  ).replace(/"\\u0000bigint:(-?[0-9]+)"/g, '$1');
+}
+
+/** The value as written and read back exactly: class instances become plain objects, bigints stay bigints. */
+export function readBackExact(value: unknown): JsonValue {
+  return parseExactJson(writtenText(value));
+}
+
+/** The value as a JSON reader sees the written line (big integers as numbers), for ajv. */
+export function readBack(value: unknown): JsonValue {
+  return JSON.parse(writtenText(value)) as JsonValue;
 }

@@ -49,7 +49,7 @@ message Int64Value { int64 value = 1; }
 `;
 
 /** Registers the Order file and its references under `subject`; returns the Order file's schema id. */
-export async function registerOrders(fixtures: Fixtures, subject: string): Promise<number> {
+export async function registerOrders(fixtures: Pick<Fixtures, 'client'>, subject: string): Promise<number> {
   await fixtures.client.register({ type: SchemaType.PROTOBUF, schema: common }, { subject: 'common.proto' });
   await fixtures.client.register(
     { type: SchemaType.PROTOBUF, schema: timestampProto },
@@ -93,7 +93,7 @@ export const order = {
 /** The JSON this package must decode `order` to (an unset message is null, unset scalars their defaults). */
 export const orderJson = {
   orderId: 'o-1',
-  total: { currencyCode: 'EUR', units: '9007199254740993' },
+  total: { currencyCode: 'EUR', units: 9007199254740993n },
   createdAt: '2023-11-14T22:13:20.123Z',
   note: 'leave at door',
   status: 'SHIPPED',
@@ -101,7 +101,7 @@ export const orderJson = {
   counters: { views: 5 },
   payload: 'AQID',
   weight: 2.5,
-  big: '18446744073709551615',
+  big: 18446744073709551615n,
   parent: {
     orderId: 'o-0',
     total: null,

@@ -11,14 +11,27 @@ export interface FormatConfig {
   readonly subjectNameStrategy: SubjectNameStrategy;
   /** JSON_SCHEMA only: validate each decoded payload against its registered schema. */
   readonly validateJsonSchema: boolean;
+  /**
+   * Record strategies only: the fully qualified record names the topics carry, so discover reads exactly
+   * their subjects. Each entry is `<record name>` (every topic) or `<topic>:<record name>` (that topic only);
+   * `recordNamesForTopic` applies them. Undefined when not configured (never empty).
+   */
+  readonly recordNames?: readonly string[] | undefined;
 }
 
 export interface SchemaRegistryConfig {
   readonly url: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** Sent as `Authorization: Bearer <token>`; never together with username. */
+  readonly bearerToken?: string | undefined;
   /** PEM text. */
   readonly caCertificate?: string | undefined;
+  /** PEM text, for mTLS with the registry; always together with clientKey. */
+  readonly clientCertificate?: string | undefined;
+  /** PEM text, for mTLS with the registry. */
+  readonly clientKey?: string | undefined;
+  readonly clientKeyPassword?: string | undefined;
 }
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SASL_PLAINTEXT' | 'SSL' | 'SASL_SSL';

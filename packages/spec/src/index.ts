@@ -21,6 +21,6 @@ export type { ConfigProblem } from './errors.js';
 export { CONFIG_INVALID, ConfigError, formatProblem } from './errors.js';
 export type { JaasControlFlag, JaasLoginEntry } from './jaas.js';
 export { JAAS_INVALID, JaasConfigError, parseJaasConfig } from './jaas.js';
-export { parseConfig } from './parse.js';
+export { parseConfig, recordNamesForTopic } from './parse.js';
 export type { ConnectorSpecification, JsonObject, JsonValue } from './schema.js';
 export { secretPaths, spec } from './schema.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encryptedKeyPem, selfSignedCertificate } from '../test/certificates.js';
 import type { KafkaSourceConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { parseConfig } from './parse.js';
+import { parseConfig, recordNamesForTopic } from './parse.js';
 import { spec } from './schema.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -578,5 +578,180 @@ describe('ConfigError', () => {
     expect(problemsOf('bootstrap_servers=x')).toEqual([
       { path: '', message: 'the configuration must be a JSON object' },
     ]);
+  });
+});
+
+describe('record names', () => {
+  it('reads record_names for keys and values, trimmed, without blanks or repeats', () => {
+    const config = parseConfig(
+      minimal({
+        MessageFormat: {
+          deserialization_type: 'AVRO',
+          deserialization_strategy: 'RecordNameStrategy',
+          record_names: [' shop.Order ', 'shop.Refund', '', 'shop.Order'],
+        },
+        key_format: {
+          deserialization_type: 'PROTOBUF',
+          deserialization_strategy: 'TopicRecordNameStrategy',
+          record_names: ['shop.OrderKey'],
+        },
+        schema_registry: { url: 'http://registry:8081' },
+      }),
+    );
+    expect(config.valueFormat.recordNames).toEqual(['shop.Order', 'shop.Refund']);
+    expect(config.keyFormat.recordNames).toEqual(['shop.OrderKey']);
+  });
+
+  it('leaves record names undefined when absent or only blanks', () => {
+    const config = parseConfig(
+      minimal({
+        MessageFormat: { deserialization_type: 'JSON_SCHEMA', record_names: ['  '] },
+        schema_registry: { url: 'http://registry:8081' },
+      }),
+    );
+    expect(config.valueFormat.recordNames).toBeUndefined();
+    expect(config.keyFormat.recordNames).toBeUndefined();
+  });
+
+  it('applies unscoped names to every topic and <topic>:<name> names to that topic only', () => {
+    const names = ['shop.Common', 'orders:shop.Order', 'refunds:shop.Refund', '*:Title: with colon'];
+    expect(recordNamesForTopic(names, 'orders')).toEqual(['shop.Common', 'shop.Order', 'Title: with colon']);
+    expect(recordNamesForTopic(names, 'refunds')).toEqual([
+      'shop.Common',
+      'shop.Refund',
+      'Title: with colon',
+    ]);
+    expect(recordNamesForTopic(['orders:shop.Order'], 'other')).toBeUndefined();
+    expect(recordNamesForTopic(undefined, 'orders')).toBeUndefined();
+  });
+
+  it('names a topic-scoped entry without a record name', () => {
+    expect(
+      problemsOf(
+        minimal({
+          MessageFormat: { deserialization_type: 'AVRO', record_names: ['orders:'] },
+          schema_registry: { url: 'http://registry:8081' },
+        }),
+      ),
+    ).toEqual([
+      {
+        path: 'MessageFormat.record_names',
+        message: '"orders:" names a topic but no record after the colon',
+      },
+    ]);
+  });
+
+  it('names record_names when it is not a list of strings', () => {
+    expect(
+      problemsOf(
+        minimal({
+          MessageFormat: { deserialization_type: 'AVRO', record_names: 'shop.Order' },
+          schema_registry: { url: 'http://registry:8081' },
+        }),
+      ),
+    ).toEqual([{ path: 'MessageFormat.record_names', message: 'must be an array' }]);
+  });
+});
+
+describe('schema registry authentication', () => {
+  const client = selfSignedCertificate('registry-client');
+  const other = selfSignedCertificate('someone-else');
+  const withRegistry = (registry: Record<string, unknown>): Record<string, unknown> =>
+    minimal({ MessageFormat: { deserialization_type: 'AVRO' }, schema_registry: registry });
+
+  it('reads a bearer token and a client certificate with its encrypted key', () => {
+    const config = parseConfig(
+      withRegistry({
+        url: 'https://registry:8081',
+        bearer_token: ' tok-123 ',
+        client_certificate: client.certificatePem,
+        client_key: encryptedKeyPem(client, 'pw'),
+        client_key_password: 'pw',
+      }),
+    );
+    expect(config.schemaRegistry).toMatchObject({
+      bearerToken: 'tok-123',
+      clientCertificate: client.certificatePem,
+      clientKeyPassword: 'pw',
+    });
+    expect(config.schemaRegistry?.clientKey).toContain('ENCRYPTED PRIVATE KEY');
+  });
+
+  it('refuses a bearer token together with basic authentication', () => {
+    expect(
+      problemsOf(
+        withRegistry({ url: 'https://registry:8081', username: 'u', password: 'p', bearer_token: 't' }),
+      ),
+    ).toEqual([
+      {
+        path: 'schema_registry.bearer_token',
+        message:
+          'is set together with a registry username; use basic authentication or a bearer token, not both',
+      },
+    ]);
+  });
+
+  it('names each half of a missing, mismatched or unusable client certificate pair', () => {
+    expect(
+      problemsOf(withRegistry({ url: 'https://r:1', client_certificate: client.certificatePem })),
+    ).toEqual([
+      {
+        path: 'schema_registry.client_key',
+        message: 'is required with client_certificate (mutual TLS needs both)',
+      },
+    ]);
+    expect(problemsOf(withRegistry({ url: 'https://r:1', client_key: client.keyPem }))).toEqual([
+      {
+        path: 'schema_registry.client_certificate',
+        message: 'is required with client_key (mutual TLS needs both)',
+      },
+    ]);
+    expect(
+      problemsOf(
+        withRegistry({
+          url: 'https://r:1',
+          client_certificate: client.certificatePem,
+          client_key: other.keyPem,
+        }),
+      ),
+    ).toEqual([
+      {
+        path: 'schema_registry.client_key',
+        message: 'does not belong to schema_registry.client_certificate',
+      },
+    ]);
+    expect(
+      problemsOf(
+        withRegistry({
+          url: 'https://r:1',
+          client_certificate: client.certificatePem,
+          client_key: encryptedKeyPem(client, 'pw'),
+        }),
+      ),
+    ).toEqual([{ path: 'schema_registry.client_key', message: 'is encrypted; set client_key_password' }]);
+    expect(
+      problemsOf(
+        withRegistry({
+          url: 'http://r:1',
+          client_certificate: client.certificatePem,
+          client_key: client.keyPem,
+        }),
+      ),
+    ).toEqual([{ path: 'schema_registry.client_certificate', message: 'needs an https registry URL' }]);
+  });
+
+  it('never puts the key or token in a problem message', () => {
+    const problems = problemsOf(
+      withRegistry({
+        url: 'https://r:1',
+        username: 'u',
+        bearer_token: 'tok-SECRET',
+        client_certificate: client.certificatePem,
+        client_key: `${client.keyPem}garbage`,
+      }),
+    );
+    const text = JSON.stringify(problems);
+    expect(text).not.toContain('tok-SECRET');
+    expect(text).not.toContain(client.keyPem.split('\n')[1]);
   });
 });

@@ -292,17 +292,57 @@ function parseSecurity(raw: RawObject, problems: Problems): SecurityConfig {
   }
 }
 
+const TOPIC_SCOPE = /^([a-zA-Z0-9._-]+|\*):(.*)$/;
+
+/**
+ * The record names that apply to `topic`: entries scoped to it (`<topic>:<name>`) and unscoped ones
+ * (`<name>`, or `*:<name>` for a name that itself holds a colon). Undefined when none apply.
+ */
+export function recordNamesForTopic(
+  recordNames: readonly string[] | undefined,
+  topic: string,
+): string[] | undefined {
+  if (recordNames === undefined) return undefined;
+  const names: string[] = [];
+  for (const entry of recordNames) {
+    const scoped = TOPIC_SCOPE.exec(entry);
+    if (scoped === null) names.push(entry);
+    else if (scoped[1] === '*' || scoped[1] === topic) names.push(scoped[2]!.trim());
+  }
+  const unique = [...new Set(names)];
+  return unique.length === 0 ? undefined : unique;
+}
+
+/** Trimmed, blanks dropped, duplicates dropped in order; undefined when nothing is left. */
+function recordNamesAt(block: RawObject): string[] | undefined {
+  const value = block.record_names;
+  if (!Array.isArray(value)) return undefined;
+  const names = [
+    ...new Set(value.filter((v): v is string => typeof v === 'string').map((v) => v.trim())),
+  ].filter((name) => name !== '');
+  return names.length === 0 ? undefined : names;
+}
+
 function parseFormat(
   raw: RawObject,
   key: 'MessageFormat' | 'key_format',
   fallback: MessageFormat,
+  problems: Problems,
 ): FormatConfig {
   const block = objectAt(raw, key);
+  const recordNames = recordNamesAt(block);
+  for (const entry of recordNames ?? []) {
+    const scoped = TOPIC_SCOPE.exec(entry);
+    if (scoped !== null && scoped[2]!.trim() === '') {
+      problems.add(`${key}.record_names`, `"${entry}" names a topic but no record after the colon`);
+    }
+  }
   return {
     format: oneOf(MESSAGE_FORMATS, block.deserialization_type) ?? fallback,
     subjectNameStrategy: (oneOf(SUBJECT_NAME_STRATEGIES, block.deserialization_strategy) ??
       DEFAULTS.subjectNameStrategy) as SubjectNameStrategy,
     validateJsonSchema: booleanAt(block, 'validate_against_schema') ?? DEFAULTS.validateJsonSchema,
+    recordNames,
   };
 }
 
@@ -344,13 +384,64 @@ function parseSchemaRegistry(
       blockPassword !== undefined ? 'schema_registry.password' : 'MessageFormat.schema_registry_password';
     problems.add(passwordPath, 'is set but no registry username is');
   }
+  const bearerToken = textAt(block, 'bearer_token')?.trim();
+  if (bearerToken !== undefined && username !== undefined) {
+    problems.add(
+      'schema_registry.bearer_token',
+      'is set together with a registry username; use basic authentication or a bearer token, not both',
+    );
+  }
   const caCertificate = parseCertificateField(
     block,
     'ca_certificate',
     'schema_registry.ca_certificate',
     problems,
   );
-  return { url: url.trim(), username, password, caCertificate };
+  const client = parseClientCertificate(block, problems);
+  if (client.clientCertificate !== undefined && !/^https:\/\//i.test(url.trim())) {
+    problems.add('schema_registry.client_certificate', 'needs an https registry URL');
+  }
+  return { url: url.trim(), username, password, bearerToken, caCertificate, ...client };
+}
+
+/** The registry's mutual-TLS pair: both or neither, parseable, and belonging together. */
+function parseClientCertificate(
+  block: RawObject,
+  problems: Problems,
+): Pick<SchemaRegistryConfig, 'clientCertificate' | 'clientKey' | 'clientKeyPassword'> {
+  const certificatePem = textAt(block, 'client_certificate');
+  const keyPem = textAt(block, 'client_key');
+  const keyPassword = stringAt(block, 'client_key_password') || undefined;
+  if (certificatePem === undefined && keyPem === undefined) {
+    if (keyPassword !== undefined) {
+      problems.add('schema_registry.client_key_password', 'is set but schema_registry.client_key is empty');
+    }
+    return {};
+  }
+  if (certificatePem === undefined) {
+    problems.add('schema_registry.client_certificate', 'is required with client_key (mutual TLS needs both)');
+  }
+  if (keyPem === undefined) {
+    problems.add('schema_registry.client_key', 'is required with client_certificate (mutual TLS needs both)');
+  }
+  const certificates = certificatePem === undefined ? undefined : parseCertificates(certificatePem);
+  if (certificates?.problem !== undefined) {
+    problems.add('schema_registry.client_certificate', certificates.problem);
+  }
+  const key = keyPem === undefined ? undefined : parsePrivateKey(keyPem, keyPassword);
+  if (key?.problem !== undefined) {
+    problems.add(
+      'schema_registry.client_key',
+      key.problem.replace('ssl_client_key_password', 'client_key_password'),
+    );
+  }
+  const leaf = certificates?.certificates[0];
+  if (certificates?.problem === undefined && leaf !== undefined && key?.key !== undefined) {
+    if (!leaf.checkPrivateKey(key.key)) {
+      problems.add('schema_registry.client_key', 'does not belong to schema_registry.client_certificate');
+    }
+  }
+  return { clientCertificate: certificatePem, clientKey: keyPem, clientKeyPassword: keyPassword };
 }
 
 function parseStartPosition(raw: RawObject, problems: Problems): StartPosition {
@@ -405,8 +496,8 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
 
   const subscription = parseSubscription(raw, problems);
   const security = parseSecurity(raw, problems);
-  const valueFormat = parseFormat(raw, 'MessageFormat', DEFAULTS.valueFormat);
-  const keyFormat = parseFormat(raw, 'key_format', DEFAULTS.keyFormat);
+  const valueFormat = parseFormat(raw, 'MessageFormat', DEFAULTS.valueFormat, problems);
+  const keyFormat = parseFormat(raw, 'key_format', DEFAULTS.keyFormat, problems);
   const schemaRegistry = parseSchemaRegistry(raw, [keyFormat, valueFormat], problems);
   const startPosition = parseStartPosition(raw, problems);
 

@@ -115,6 +115,9 @@ describe('secrets', () => {
         'protocol.ssl_client_key',
         'protocol.ssl_client_key_password',
         'schema_registry.password',
+        'schema_registry.bearer_token',
+        'schema_registry.client_key',
+        'schema_registry.client_key_password',
         'MessageFormat.schema_registry_password',
       ]),
     );
@@ -171,6 +174,14 @@ describe('bounds', () => {
     );
     expect(texts.length).toBeGreaterThan(15);
     for (const [path, field] of texts) expect(typeof field.maxLength, path).toBe('number');
+  });
+
+  it('gives every list a maximum number of items, each bounded', () => {
+    const lists = fields().filter(([, f]) => f.type === 'array');
+    for (const [path, field] of lists) {
+      expect(typeof field.maxItems, path).toBe('number');
+      expect(typeof (field.items as { maxLength?: unknown }).maxLength, path).toBe('number');
+    }
   });
 
   it('keeps every wait built on request_timeout_ms within what a Node timer holds', () => {

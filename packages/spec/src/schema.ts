@@ -10,7 +10,6 @@ export interface ConnectorSpecification {
   readonly documentationUrl: string;
   readonly changelogUrl?: string | undefined;
   readonly supportsIncremental: boolean;
-  readonly supported_source_sync_modes: readonly ('full_refresh' | 'incremental')[];
   readonly connectionSpecification: JsonObject;
 }
 
@@ -46,6 +45,18 @@ const strategyField = (order: number): JsonObject => ({
   order,
 });
 
+const recordNamesField = (order: number): JsonObject => ({
+  title: 'Record Names',
+  description:
+    'RecordNameStrategy and TopicRecordNameStrategy only: the fully qualified names of the records written to the topics (Avro full names, Protobuf full message names, JSON Schema titles), e.g. com.acme.OrderCreated for every topic, or orders:com.acme.OrderCreated for topic orders only. Discover then types each topic with exactly the subjects of the names that apply to it: <record name> (RecordNameStrategy) or <topic>-<record name> (TopicRecordNameStrategy). None apply: TopicRecordNameStrategy uses every <topic>-<record name> subject of the topic, and RecordNameStrategy declares it as any JSON (the registry cannot tell which records a topic carries). Decoding never needs it.',
+  type: 'array',
+  maxItems: 10_000,
+  // A topic name (249), a colon and a fully qualified name fit well within this.
+  items: { type: 'string', maxLength: 4096 },
+  examples: [['com.acme.OrderCreated', 'com.acme.OrderShipped']],
+  order,
+});
+
 const validateJsonSchemaField: JsonObject = {
   title: 'Validate Against Schema',
   description: 'Check every decoded message against its registered JSON Schema; a mismatch is a bad message.',
@@ -76,13 +87,18 @@ const protobufBranch = formatBranch(
   `Confluent wire-format Protobuf. ${REGISTRY_NOTE}`,
   {
     deserialization_strategy: strategyField(1),
+    record_names: recordNamesField(3),
   },
 );
 const jsonSchemaBranch = formatBranch(
   'JSON_SCHEMA',
   'JSON_SCHEMA',
   `Confluent wire-format JSON with a registered JSON Schema. ${REGISTRY_NOTE}`,
-  { deserialization_strategy: strategyField(1), validate_against_schema: validateJsonSchemaField },
+  {
+    deserialization_strategy: strategyField(1),
+    validate_against_schema: validateJsonSchemaField,
+    record_names: recordNamesField(3),
+  },
 );
 
 const messageFormat: JsonObject = {
@@ -133,6 +149,7 @@ const messageFormat: JsonObject = {
           airbyte_secret: true,
           order: 4,
         },
+        record_names: recordNamesField(5),
       },
     },
     stringBranch,
@@ -153,6 +170,7 @@ const keyFormat: JsonObject = {
     bytesBranch,
     formatBranch('AVRO', 'AVRO', `Confluent wire-format Avro. ${REGISTRY_NOTE}`, {
       deserialization_strategy: strategyField(1),
+      record_names: recordNamesField(3),
     }),
     protobufBranch,
     jsonSchemaBranch,
@@ -192,7 +210,7 @@ const schemaRegistry: JsonObject = {
     },
     username: {
       title: 'Username',
-      description: 'Basic-auth user (for Confluent Cloud: the API key). Empty: no authentication.',
+      description: 'Basic-auth user (for Confluent Cloud: the API key). Empty: no basic authentication.',
       type: 'string',
       maxLength: CREDENTIAL_MAX,
       order: 1,
@@ -205,11 +223,42 @@ const schemaRegistry: JsonObject = {
       airbyte_secret: true,
       order: 2,
     },
+    bearer_token: {
+      title: 'Bearer Token',
+      description:
+        'A static token sent as "Authorization: Bearer <token>", for registries behind an OAuth gateway. Set it or the username, not both.',
+      type: 'string',
+      maxLength: CREDENTIAL_MAX,
+      airbyte_secret: true,
+      order: 3,
+    },
     ca_certificate: pemCertificate(
       'CA Certificate (PEM)',
       'PEM certificate(s) that signed the registry’s certificate, for an https URL. Empty: the system trust store.',
-      3,
+      4,
     ),
+    client_certificate: pemCertificate(
+      'Client Certificate (PEM)',
+      'For mutual TLS with the registry: the client certificate, with the client key below.',
+      5,
+    ),
+    client_key: {
+      title: 'Client Key (PEM)',
+      description: 'For mutual TLS with the registry: the PEM private key of the client certificate.',
+      type: 'string',
+      maxLength: PEM_MAX,
+      multiline: true,
+      airbyte_secret: true,
+      order: 6,
+    },
+    client_key_password: {
+      title: 'Client Key Password',
+      description: 'Passphrase of the registry client key, when it is encrypted.',
+      type: 'string',
+      maxLength: CREDENTIAL_MAX,
+      airbyte_secret: true,
+      order: 7,
+    },
   },
 };
 
@@ -698,9 +747,8 @@ export function spec(): ConnectorSpecification {
   return {
     documentationUrl: DOCUMENTATION_URL,
     supportsIncremental: true,
-    // Not a protocol field (ConnectorSpecification allows extra properties). Java's ["append"] is a destination
-    // sync mode and says nothing about a source; these are the protocol's SyncMode values this source serves.
-    supported_source_sync_modes: ['full_refresh', 'incremental'],
+    // No `supported_source_sync_modes` (the Java spec's ["append"]): it is not a protocol field, and Airbyte's
+    // clients read the sync modes from each discovered stream.
     connectionSpecification: structuredClone(connectionSpecification),
   };
 }

@@ -148,3 +148,22 @@ export function assertAirbyteOutput(stdout: string): Record<string, unknown>[] {
 
 /** Path of the vendored fixture folder (for tests that want the LICENSE or well_known_types.yaml). */
 export const AIRBYTE_PROTOCOL_FIXTURE_DIR: string = join(here, '../fixtures/airbyte-protocol');
+
+let streamAjv: Ajv | undefined;
+
+/**
+ * Errors of one record's `data` against a discovered stream's `json_schema` (empty when valid). Airbyte's
+ * well-known types resolve as `WellKnownTypes.json#/definitions/...`, from the vendored well_known_types.yaml.
+ */
+export function validateStreamRecord(jsonSchema: Record<string, unknown>, data: unknown): string[] {
+  if (streamAjv === undefined) {
+    streamAjv = new Ajv({ allErrors: true, strict: false });
+    addFormatsModule.default(streamAjv);
+    const wellKnown = parseYaml(
+      readFileSync(join(AIRBYTE_PROTOCOL_FIXTURE_DIR, 'well_known_types.yaml'), 'utf8'),
+    ) as Record<string, unknown>;
+    streamAjv.addSchema({ ...wellKnown, $id: 'WellKnownTypes.json' });
+  }
+  const validate = streamAjv.compile(jsonSchema);
+  return validate(data) ? [] : describe(validate.errors);
+}

@@ -1,4 +1,11 @@
-import { brokerStatus, connectionFilePath, startBroker, stopBroker, stopOrphanedBroker } from './broker.js';
+import {
+  brokerStatus,
+  connectionFilePath,
+  releaseBroker,
+  startBroker,
+  stopBroker,
+  stopOrphanedBroker,
+} from './broker.js';
 import { ensureKafkaJars } from './distribution.js';
 import { BrokerError } from './errors.js';
 import { brokerSettingsFrom } from './settings.js';
@@ -12,6 +19,9 @@ Commands:
   gc       stop a broker a test run started and no running test run uses (after a killed run)
   fetch    only resolve the Kafka jars into the cache
   env      print the path of the connection file (JSON with every listener, users and CA paths)
+  lease <pid>    start or reuse the broker as a test run would, for the test process <pid> (prints the
+                 connection file); it stops when the last test run using it releases it or exits
+  release <pid>  drop the lease of <pid>, stopping a test-run broker nobody else uses
 
 Environment:
   KAFKA_VERSION              Kafka version to run (default 3.9.1; 4.x such as 4.1.1 works too)
@@ -19,7 +29,13 @@ Environment:
   SOURCE_KAFKA_BROKER_DIR    run folder (default <tmp>/source-kafka-broker-<port>)
   XDG_CACHE_HOME             jar cache root (jars go to <root>/source-kafka)`;
 
-async function main(command: string | undefined): Promise<number> {
+/** A lease is keyed by a live pid, so a killed test process leaves nothing that `gc` cannot clean up. */
+function leasePid(argument: string | undefined): number | undefined {
+  const pid = Number(argument);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+async function main(command: string | undefined, argument: string | undefined): Promise<number> {
   const settings = brokerSettingsFrom(process.env);
   const log = (line: string) => console.error(line);
   switch (command) {
@@ -77,13 +93,37 @@ async function main(command: string | undefined): Promise<number> {
     case 'env':
       console.log(connectionFilePath(process.env));
       return 0;
+    case 'lease': {
+      const pid = leasePid(argument);
+      if (pid === undefined) {
+        console.error('Usage: pnpm broker lease <pid of the test process>');
+        return 2;
+      }
+      const started = await startBroker({ settings, owner: 'test-run', log, leaseHolder: pid });
+      if (!started.startedNow) {
+        log(
+          `Reusing Kafka ${started.state.kafkaVersion} (pid ${started.state.pid}, started by ${started.state.owner})`,
+        );
+      }
+      console.log(connectionFilePath(process.env));
+      return 0;
+    }
+    case 'release': {
+      const pid = leasePid(argument);
+      if (pid === undefined) {
+        console.error('Usage: pnpm broker release <pid of the test process>');
+        return 2;
+      }
+      console.log(await releaseBroker(pid, settings, log));
+      return 0;
+    }
     default:
       console.error(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv[3]).then(
   (code) => {
     process.exitCode = code;
   },

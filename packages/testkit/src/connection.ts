@@ -3,6 +3,7 @@
 
 // Type-only, so the augmentation below resolves without loading vitest at run time.
 import type {} from 'vitest';
+import type { ApicurioConnection } from './apicurio.js';
 
 export interface SaslUser {
   readonly username: string;
@@ -59,5 +60,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Set by the integration project's globalSetup (packages/testkit/src/global-setup.ts). */
     broker: BrokerConnection;
+    /** The test schema registry (Apicurio Registry, in-memory), set by the same globalSetup. */
+    registry: ApicurioConnection;
   }
 }

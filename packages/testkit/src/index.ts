@@ -1,3 +1,25 @@
+export type {
+  ApicurioConnection,
+  ApicurioOwner,
+  ApicurioState,
+  ApicurioStatus,
+  StartApicurioOptions,
+  StartedApicurio,
+} from './apicurio.js';
+export {
+  apicurioConnectionFilePath,
+  apicurioStatus,
+  probeApicurio,
+  readApicurioConnection,
+  releaseApicurio,
+  startApicurio,
+  stopApicurio,
+  stopOrphanedApicurio,
+} from './apicurio.js';
+export type { ApicurioDistribution } from './apicurio-distribution.js';
+export { ensureApicurio, ensureJava21, findJava21 } from './apicurio-distribution.js';
+export type { ApicurioSettings } from './apicurio-settings.js';
+export { APICURIO_VERSION, apicurioSettingsFrom, DEFAULT_APICURIO_PORT } from './apicurio-settings.js';
 export type { BrokerOwner, BrokerState, BrokerStatus, StartedBroker, StartOptions } from './broker.js';
 export {
   brokerStatus,
@@ -15,8 +37,8 @@ export type { ConsumedMessage, ConsumeOptions } from './consume.js';
 export { consumeMessages } from './consume.js';
 export type { KafkaDistribution } from './distribution.js';
 export { ensureKafkaJars } from './distribution.js';
-export type { BrokerErrorCode } from './errors.js';
-export { BrokerError, brokerErrorCodes } from './errors.js';
+export type { ApicurioErrorCode, BrokerErrorCode } from './errors.js';
+export { ApicurioError, apicurioErrorCodes, BrokerError, brokerErrorCodes } from './errors.js';
 export { TEST_USERS } from './server-config.js';
 export type { BrokerPorts, BrokerSettings } from './settings.js';
 export {

@@ -10,9 +10,12 @@ export interface TestCertificates {
   readonly otherCaPem: string;
   readonly key: string;
   readonly cert: string;
+  /** A client certificate and key signed by `caPem`, for mutual TLS. */
+  readonly clientKey: string;
+  readonly clientCert: string;
 }
 
-/** A throwaway CA and a server certificate for 127.0.0.1/localhost, made with the openssl CLI. */
+/** A throwaway CA, a server certificate for 127.0.0.1/localhost and a client certificate, made with the openssl CLI. */
 export function createTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'test-registry-tls-'));
   const run = (...args: string[]): void => {
@@ -70,12 +73,46 @@ export function createTestCertificates(): TestCertificates {
       '-out',
       'server.pem',
     );
+    run(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/CN=registry-client',
+      '-keyout',
+      'client.key',
+      '-out',
+      'client.csr',
+    );
+    writeFileSync(join(dir, 'client-ext.cnf'), 'extendedKeyUsage=clientAuth\n');
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'client-ext.cnf',
+      '-out',
+      'client.pem',
+    );
     const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
     return {
       caPem: read('ca.pem'),
       otherCaPem: read('other-ca.pem'),
       key: read('server.key'),
       cert: read('server.pem'),
+      clientKey: read('client.key'),
+      clientCert: read('client.pem'),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -20,22 +20,23 @@ describe('test schema registry', () => {
 
   it('answers with Confluent status codes and error bodies', async () => {
     registry = await startTestRegistry();
+    const guid = expect.stringMatching(/^[0-9a-f-]{36}$/);
     expect(
       await call('/subjects/a-value/versions', { method: 'POST', body: JSON.stringify({ schema: avro }) }),
     ).toEqual({
       status: 200,
-      body: { id: 1 },
+      body: { id: 1, guid },
     });
     expect(
       await call('/subjects/b-value/versions', { method: 'POST', body: JSON.stringify({ schema: avro }) }),
     ).toEqual({
       status: 200,
-      body: { id: 1 },
+      body: { id: 1, guid: registry.guidOf(1) },
     });
     expect(await call('/schemas/ids/1')).toEqual({ status: 200, body: { schema: avro } });
     expect(await call('/subjects/a-value/versions/latest')).toEqual({
       status: 200,
-      body: { subject: 'a-value', version: 1, id: 1, schema: avro },
+      body: { subject: 'a-value', version: 1, id: 1, guid: registry.guidOf(1), schema: avro },
     });
     expect(await call('/subjects')).toEqual({ status: 200, body: ['a-value', 'b-value'] });
     expect(await call('/schemas/ids/9')).toEqual({
@@ -75,5 +76,28 @@ describe('test schema registry', () => {
     expect((await call('/subjects', { headers: { authorization } })).status).toBe(503);
     expect(await call('/subjects', { headers: { authorization } })).toEqual({ status: 200, body: [] });
     expect(registry.requestCount('GET /subjects')).toBe(3);
+  });
+
+  it('serves a schema by its GUID, and demands a bearer token when configured', async () => {
+    registry = await startTestRegistry({ bearerToken: 'tok' });
+    const headers = { authorization: 'Bearer tok' };
+    expect(await call('/subjects', { headers: { authorization: 'Bearer other' } })).toMatchObject({
+      status: 401,
+    });
+    await call('/subjects/a-value/versions', {
+      method: 'POST',
+      body: JSON.stringify({ schema: avro }),
+      headers,
+    });
+    const guid = registry.guidOf(1);
+    expect(guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(await call(`/schemas/guids/${guid}`, { headers })).toEqual({
+      status: 200,
+      body: { guid, schema: avro },
+    });
+    expect(await call('/schemas/guids/00000000-0000-0000-0000-000000000000', { headers })).toMatchObject({
+      status: 404,
+      body: { error_code: 40403 },
+    });
   });
 });

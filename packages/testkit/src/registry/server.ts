@@ -1,6 +1,8 @@
 // A small Confluent-compatible Schema Registry for tests: the REST endpoints the deserializers package and
 // @kafkajs/confluent-schema-registry call, with Confluent's status codes and error bodies. Written by hand
 // because no runnable registry is available from the package registries this machine reaches (see README).
+
+import { randomUUID } from 'node:crypto';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -18,6 +20,8 @@ export interface StoredReference {
 
 interface StoredSchema {
   readonly id: number;
+  /** Confluent 8 names each schema by a GUID too (`GET /schemas/guids/{guid}`). */
+  readonly guid: string;
   readonly schemaType: 'AVRO' | 'PROTOBUF' | 'JSON';
   readonly schema: string;
   readonly references: readonly StoredReference[];
@@ -26,8 +30,15 @@ interface StoredSchema {
 export interface TestRegistryOptions {
   /** Basic auth; when set, every request without these credentials gets 401. */
   readonly auth?: { readonly username: string; readonly password: string } | undefined;
-  /** PEM key and certificate: serve HTTPS instead of HTTP. */
-  readonly tls?: { readonly key: string; readonly cert: string } | undefined;
+  /** When set, every request without `Authorization: Bearer <token>` gets 401. */
+  readonly bearerToken?: string | undefined;
+  /**
+   * PEM key and certificate: serve HTTPS instead of HTTP. With `clientCa`, a client certificate signed by it
+   * is required (mutual TLS).
+   */
+  readonly tls?:
+    | { readonly key: string; readonly cert: string; readonly clientCa?: string | undefined }
+    | undefined;
   readonly host?: string | undefined;
   readonly port?: number | undefined;
 }
@@ -38,6 +49,8 @@ export interface TestRegistry {
   failNext(count: number, status?: number): void;
   /** Each answer waits this long first (for timeout tests); 0 turns it off. */
   setResponseDelay(ms: number): void;
+  /** The GUID the registry gave schema `id` (Confluent 8 style), for GUID-framed fixtures. */
+  guidOf(id: number): string;
   /** How many requests hit each "METHOD path" so far. */
   requestCount(methodAndPath: string): number;
   close(): Promise<void>;
@@ -105,7 +118,7 @@ class RegistryState {
   readonly config = new Map<string, string>();
   nextId = 1;
 
-  register(subject: string, body: Record<string, unknown>): { id: number } {
+  register(subject: string, body: Record<string, unknown>): { id: number; guid: string } {
     if (typeof body.schema !== 'string')
       throw new HttpError(422, 42201, 'Either schema or schemaType is invalid');
     const schemaType = (body.schemaType ?? 'AVRO') as string;
@@ -126,18 +139,25 @@ class RegistryState {
     if (id === undefined) {
       id = this.nextId++;
       this.byKey.set(key, id);
-      this.schemas.set(id, { id, schemaType, schema: body.schema, references });
+      this.schemas.set(id, { id, guid: randomUUID(), schemaType, schema: body.schema, references });
     }
     const versions = this.subjects.get(subject) ?? [];
     if (!versions.includes(id)) versions.push(id);
     this.subjects.set(subject, versions);
-    return { id };
+    // Confluent 8 answers with the GUID too; @confluentinc/schemaregistry's header serializer writes it.
+    return { id, guid: this.schemas.get(id)!.guid };
   }
 
   schemaById(id: number): Record<string, unknown> {
     const stored = this.schemas.get(id);
     if (stored === undefined) throw new HttpError(404, 40403, `Schema ${id} not found`);
     return this.schemaBody(stored);
+  }
+
+  schemaByGuid(guid: string): Record<string, unknown> {
+    const stored = [...this.schemas.values()].find((schema) => schema.guid === guid);
+    if (stored === undefined) throw new HttpError(404, 40403, `Schema ${guid} not found`);
+    return { guid: stored.guid, ...this.schemaBody(stored) };
   }
 
   schemaBody(stored: StoredSchema): Record<string, unknown> {
@@ -164,7 +184,8 @@ class RegistryState {
       }
       throw new HttpError(404, 40402, `Version ${version} not found.`);
     }
-    return { subject, version: number, id, ...this.schemaBody(this.schemas.get(id)!) };
+    const stored = this.schemas.get(id)!;
+    return { subject, version: number, id, guid: stored.guid, ...this.schemaBody(stored) };
   }
 
   lookup(subject: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -184,6 +205,9 @@ class RegistryState {
     const [root, a, b, c, d] = path;
     if (method === 'GET' && root === 'schemas' && a === 'ids' && b !== undefined && c === undefined) {
       return [200, this.schemaById(Number(b))];
+    }
+    if (method === 'GET' && root === 'schemas' && a === 'guids' && b !== undefined && c === undefined) {
+      return [200, this.schemaByGuid(b)];
     }
     if (method === 'GET' && root === 'schemas' && a === 'ids' && b !== undefined && c === 'subjects') {
       const id = Number(b);
@@ -251,9 +275,11 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   let failures: { remaining: number; status: number } = { remaining: 0, status: 500 };
   let delayMs = 0;
   const expectedAuth =
-    options.auth === undefined
-      ? undefined
-      : `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
+    options.auth !== undefined
+      ? `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`
+      : options.bearerToken !== undefined
+        ? `Bearer ${options.bearerToken}`
+        : undefined;
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
@@ -274,7 +300,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
       counts.set(countKey, (counts.get(countKey) ?? 0) + 1);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (expectedAuth !== undefined && req.headers.authorization !== expectedAuth) {
-        res.setHeader('www-authenticate', 'Basic realm="test-registry"');
+        res.setHeader('www-authenticate', `${expectedAuth.split(' ')[0]} realm="test-registry"`);
         send(res, 401, { error_code: 401, message: 'Unauthorized' });
         return;
       }
@@ -295,7 +321,16 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   };
 
   const server: Server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    ? createHttpsServer(
+        {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          ...(options.tls.clientCa === undefined
+            ? {}
+            : { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+        },
+        handler,
+      )
     : createHttpServer(handler);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -310,6 +345,11 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     },
     setResponseDelay(ms) {
       delayMs = ms;
+    },
+    guidOf(id) {
+      const stored = state.schemas.get(id);
+      if (stored === undefined) throw new Error(`no schema ${id} in the test registry`);
+      return stored.guid;
     },
     requestCount(methodAndPath) {
       return counts.get(methodAndPath) ?? 0;
