@@ -7,6 +7,21 @@ const servers = ['b1:9092', 'b2:9092'];
 const SaslError = kafkajs.KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
 
 describe('classifyError', () => {
+  it('says a server without the client APIs looks like a KRaft controller listener', () => {
+    // The shape kafkajs throws when ApiVersions lacks an API it needs.
+    const error = Object.assign(new Error('The Kafka server does not support the requested API version'), {
+      name: 'KafkaJSServerDoesNotSupportApiKey',
+      apiKey: 3,
+      apiName: 'Metadata',
+    });
+    expect(classifyError(error, 'fetching metadata', ['127.0.0.1:9093'])).toMatchObject({
+      code: 'NOT_A_BROKER',
+      failureType: 'config_error',
+      message:
+        '127.0.0.1:9093 does not serve Metadata requests while fetching metadata: it looks like a KRaft controller listener (controller.listener.names), not a broker. Point bootstrap_servers at a broker listener.',
+    });
+  });
+
   // kafkajs' typings leave this class out; the runtime exports it.
   const ClosedError = (kafkajs as unknown as Record<string, new (message: string, at: object) => Error>)
     .KafkaJSConnectionClosedError!;

@@ -8,6 +8,7 @@ export const consumerErrorCodes = {
   invalidConfig: 'INVALID_CONFIG',
   brokersUnreachable: 'BROKERS_UNREACHABLE',
   securityProtocolMismatch: 'SECURITY_PROTOCOL_MISMATCH',
+  notABroker: 'NOT_A_BROKER',
   authenticationFailed: 'AUTHENTICATION_FAILED',
   authorizationFailed: 'AUTHORIZATION_FAILED',
   tokenEndpoint: 'OAUTH_TOKEN_ENDPOINT_FAILED',
@@ -53,6 +54,7 @@ interface KafkaJsErrorShape {
   readonly message?: unknown;
   readonly cause?: unknown;
   readonly originalError?: unknown;
+  readonly apiName?: unknown;
 }
 
 function shape(error: unknown): KafkaJsErrorShape {
@@ -133,6 +135,17 @@ export function classifyError(
       consumerErrorCodes.authenticationFailed,
       'config_error',
       `TLS handshake with ${servers} failed while ${where}: check the CA certificate and client certificate/key (${last})`,
+      { cause: error },
+    );
+  }
+  // A KRaft controller listener answers ApiVersions, but without the client APIs (Metadata, Fetch) a broker
+  // serves; kafkajs then says only that the server does not support the requested API version.
+  if (names.includes('KafkaJSServerDoesNotSupportApiKey')) {
+    const api = links.map((l) => l.apiName).find((n): n is string => typeof n === 'string');
+    return new ConsumerError(
+      consumerErrorCodes.notABroker,
+      'config_error',
+      `${servers} does not serve ${api === undefined ? 'the client requests' : `${api} requests`} while ${where}: it looks like a KRaft controller listener (controller.listener.names), not a broker. Point bootstrap_servers at a broker listener.`,
       { cause: error },
     );
   }

@@ -31,7 +31,12 @@ const seekAfterCrash = Object.assign(
  * A one-topic cluster whose read consumer crashes during start-up: run() resolves, seek() throws, and the
  * CRASH event with `crashCause` comes after the seek, as kafkajs orders them.
  */
-function crashingCluster(seekError: Error, crashCause: Error) {
+function crashingCluster(
+  seekError: Error,
+  crashCause: Error,
+  deleteGroups: (ids: string[]) => Promise<unknown> = async () => [],
+) {
+  const deleted: string[][] = [];
   const listeners = new Map<string, (event: { payload: { error: Error } }) => void>();
   const seeks: string[] = [];
   let disconnected = false;
@@ -70,20 +75,25 @@ function crashingCluster(seekError: Error, crashCause: Error) {
       { partition: 0, offset: '5', low: '0', high: '5' },
       { partition: 1, offset: '5', low: '0', high: '5' },
     ],
+    deleteGroups: (ids: string[]) => {
+      deleted.push(ids);
+      return deleteGroups(ids);
+    },
   };
   fake.kafka = { admin: () => admin, consumer: () => consumer };
-  return { seeks, isDisconnected: () => disconnected };
+  return { seeks, deleted, isDisconnected: () => disconnected };
 }
 
 function deps() {
   const debug: string[] = [];
+  const warnings: string[] = [];
   const logger = {
     debug: (m: string) => debug.push(m),
     info() {},
-    warn() {},
+    warn: (m: string) => warnings.push(m),
     error() {},
   };
-  return { deps: { logger, clock: { now: () => Date.now() } }, debug };
+  return { deps: { logger, clock: { now: () => Date.now() } }, debug, warnings };
 }
 
 afterEach(() => {
@@ -120,5 +130,54 @@ describe('a read whose consumer crashes while starting', () => {
     const { deps: d } = deps();
     const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 1000 }, d);
     await expect(read[Symbol.asyncIterator]().next()).rejects.toThrow('offset out of range for orders:0');
+  });
+});
+
+describe('the temporary read group', () => {
+  const failedRead = async (deleteGroups: (ids: string[]) => Promise<unknown>) => {
+    const cluster = crashingCluster(
+      new Error('offset out of range for orders:0'),
+      new Error('unused'),
+      deleteGroups,
+    );
+    const { deps: d, warnings } = deps();
+    const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 1000 }, d);
+    await read[Symbol.asyncIterator]()
+      .next()
+      .catch(() => undefined);
+    await read.close();
+    return { cluster, warnings };
+  };
+
+  it('is deleted when the read ends, after its member left', async () => {
+    const { cluster, warnings } = await failedRead(async () => []);
+    expect(cluster.isDisconnected()).toBe(true);
+    expect(cluster.deleted).toHaveLength(1);
+    expect(cluster.deleted[0]?.[0]).toMatch(/^airbyte-source-kafka\.read\.[0-9a-f-]{36}$/);
+    expect(warnings).toEqual([]);
+  });
+
+  it('stays behind with one WARN naming the ACL when the broker refuses to delete it', async () => {
+    const refused = Object.assign(new Error('Error in DeleteGroups'), {
+      name: 'KafkaJSDeleteGroupsError',
+      groups: [{ groupId: 'x', errorCode: 30, error: { type: 'GROUP_AUTHORIZATION_FAILED' } }],
+    });
+    const { warnings } = await failedRead(async () => {
+      throw refused;
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/Could not delete the temporary consumer group airbyte-source-kafka\.read\./);
+    expect(warnings[0]).toMatch(/Grant Delete on groups prefixed airbyte-source-kafka\.read\./);
+  });
+
+  it('needs no WARN when the group was never created', async () => {
+    const missing = Object.assign(new Error('Error in DeleteGroups'), {
+      name: 'KafkaJSDeleteGroupsError',
+      groups: [{ groupId: 'x', errorCode: 69, error: { type: 'GROUP_ID_NOT_FOUND' } }],
+    });
+    const { warnings } = await failedRead(async () => {
+      throw missing;
+    });
+    expect(warnings).toEqual([]);
   });
 });

@@ -746,7 +746,36 @@ class KafkaBoundedRead implements BoundedRead {
       } catch (error) {
         this.deps.logger.debug(`Leaving group ${this.readGroupId} failed: ${String(error)}`);
       }
+      await this.deleteReadGroup();
     })();
     return this.closePromise;
+  }
+
+  /**
+   * Deletes this read's group, which is Empty once its one member left: without it, every read would leave a
+   * group behind. The read's data is already out, so a failure (no Delete ACL on the group) is one WARN.
+   */
+  private async deleteReadGroup(): Promise<void> {
+    const admin = this.kafka.admin({ retry: { retries: 2 } });
+    try {
+      await withDeadline(
+        (async () => {
+          await admin.connect();
+          await admin.deleteGroups([this.readGroupId]);
+        })(),
+        this.config.requestTimeoutMs,
+        () => new Error(`no answer within request_timeout_ms (${this.config.requestTimeoutMs} ms)`),
+      );
+    } catch (error) {
+      const groups = (error as { groups?: Array<{ error?: { type?: unknown } }> }).groups;
+      // Never joined (the read stopped first): there is no group to delete.
+      if (groups?.every((g) => g.error?.type === 'GROUP_ID_NOT_FOUND') === true) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.deps.logger.warn(
+        `Could not delete the temporary consumer group ${this.readGroupId} (${reason}); it stays behind, Empty. Grant Delete on groups prefixed ${this.config.groupId}.read. to have each read remove its own.`,
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 }

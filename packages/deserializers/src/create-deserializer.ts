@@ -8,6 +8,7 @@ import {
   deserializationErrorCodes,
   SchemaRegistryError,
   schemaRegistryErrorCodes,
+  withoutPayload,
 } from './errors.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
 import { collectNulled } from './nulled.js';
@@ -67,6 +68,23 @@ function failure(
   });
 }
 
+/**
+ * A failure whose reason is a library's text about the bytes: the text is cleared of payload, and the library
+ * error is kept as cause only when its own message holds none (causes are printed with the error).
+ */
+function decodeFailure(
+  context: DeserializeContext,
+  format: MessageFormat,
+  code: DeserializationErrorCode,
+  prefix: string,
+  error: unknown,
+  payload: Uint8Array,
+): DeserializationError {
+  const text = describeCause(error);
+  const safe = withoutPayload(text, payload);
+  return failure(context, format, code, `${prefix}${safe}`, safe === text ? error : undefined);
+}
+
 function plainDeserializer(format: 'JSON' | 'STRING' | 'BYTES'): Deserializer {
   const decode: (bytes: Uint8Array) => JsonValue =
     format === 'JSON' ? decodeJson : format === 'STRING' ? decodeString : toBase64;
@@ -75,8 +93,8 @@ function plainDeserializer(format: 'JSON' | 'STRING' | 'BYTES'): Deserializer {
     try {
       return decode(bytes);
     } catch (error) {
-      if (error instanceof PlainDecodeError) throw failure(context, format, error.code, error.message, error);
-      throw failure(context, format, deserializationErrorCodes.decodeFailed, describeCause(error), error);
+      const code = error instanceof PlainDecodeError ? error.code : deserializationErrorCodes.decodeFailed;
+      throw decodeFailure(context, format, code, '', error, bytes);
     }
   };
 }
@@ -148,6 +166,7 @@ async function buildPayloadDecoder(
   const validate: ValidateFunction | undefined = validateJsonSchema
     ? compileJsonSchemaValidator(registered.schema, references)
     : undefined;
+  const declared = validate === undefined ? new Set<string>() : declaredPropertyNames(registered, references);
   return (bytes, start) => {
     const text = decodeUtf8(bytes.subarray(start));
     if (validate === undefined) return decodeJsonText(text);
@@ -156,11 +175,59 @@ async function buildPayloadDecoder(
     if (!validate(plain)) {
       const first = validate.errors?.[0];
       throw new JsonSchemaMismatch(
-        `the payload does not match ${label}: ${first ? `${first.instancePath || '/'} ${first.message ?? ''}` : 'invalid'}`,
+        `the payload does not match ${label}: ${first ? `${schemaOnlyPath(first.instancePath, declared)} ${first.message ?? ''}` : 'invalid'}`,
       );
     }
     return exact;
   };
+}
+
+/** Every property name the schema and its references declare: the only keys an error path may show. */
+function declaredPropertyNames(
+  registered: RegisteredSchema,
+  references: readonly { readonly schema: { readonly schema: string } }[],
+): Set<string> {
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    for (const keyword of ['properties', 'required', 'dependentRequired']) {
+      const value = record[keyword];
+      if (Array.isArray(value)) {
+        for (const n of value) if (typeof n === 'string') names.add(n);
+      } else if (value !== null && typeof value === 'object') {
+        for (const n of Object.keys(value)) names.add(n);
+      }
+    }
+    for (const child of Object.values(record)) walk(child);
+  };
+  for (const text of [registered.schema, ...references.map((r) => r.schema.schema)]) {
+    try {
+      walk(JSON.parse(text));
+    } catch {
+      // An unparsable reference fails compilation before any payload is checked.
+    }
+  }
+  return names;
+}
+
+/**
+ * The JSON Pointer ajv reports, with every key the schema does not declare replaced by `*`: under
+ * additionalProperties or patternProperties the keys are the payload's own, and may be personal data.
+ */
+function schemaOnlyPath(instancePath: string, declared: ReadonlySet<string>): string {
+  if (instancePath === '') return '/';
+  return instancePath
+    .split('/')
+    .map((segment) => {
+      const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+      return segment === '' || /^\d+$/.test(segment) || declared.has(key) ? segment : '*';
+    })
+    .join('/');
 }
 
 class JsonSchemaMismatch extends Error {
@@ -295,18 +362,22 @@ function registryDeserializer(
         ? entry.decode(bytes, start, inHeader)
         : collectNulled(nulled, () => entry.decode(bytes, start, inHeader));
     } catch (error) {
+      // Our own text: magic byte and lengths, never the bytes themselves.
       if (error instanceof WireFormatError)
         throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
-      if (error instanceof PlainDecodeError) throw failure(context, format, error.code, error.message, error);
+      if (error instanceof PlainDecodeError)
+        throw decodeFailure(context, format, error.code, '', error, bytes);
       if (error instanceof JsonSchemaMismatch) {
+        // ajv's messages quote schema values only (no `verbose`), and the path shows declared keys only.
         throw failure(context, format, deserializationErrorCodes.validationFailed, error.message, error);
       }
-      throw failure(
+      throw decodeFailure(
         context,
         format,
         deserializationErrorCodes.decodeFailed,
-        `the payload does not match its schema: ${describeCause(error)}`,
+        'the payload does not match its schema: ',
         error,
+        bytes,
       );
     }
   };
@@ -334,7 +405,9 @@ function registryDeserializer(
         inHeader = { bytes: header, start: frame.next };
       }
     } catch (error) {
-      throw failure(context, format, deserializationErrorCodes.badFrame, describeCause(error), error);
+      if (error instanceof WireFormatError)
+        throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);
+      throw decodeFailure(context, format, deserializationErrorCodes.badFrame, '', error, buffer);
     }
     const entry = cache.get(frame.guid ?? frame.schemaId);
     if (entry !== undefined) return run(entry, buffer, start, inHeader, context);

@@ -131,3 +131,28 @@ export function describeCause(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** Shortest run of payload characters that counts as quoting the payload; shorter runs match by chance. */
+const QUOTE_RUN = 6;
+const WITHHELD = '(text of the message withheld)';
+
+/**
+ * A library's error text made safe for logs: a message's bytes may be personal data, and libraries quote them
+ * (V8's JSON.parse quotes the input around the error, `Unexpected token 'S', "SSN 123-45"... is not valid
+ * JSON`). Quoted text is dropped, and the whole text is if a run of QUOTE_RUN of its characters (other than
+ * digits and spaces) is found in the payload.
+ */
+export function withoutPayload(text: string, payload: Uint8Array): string {
+  const pieces = text.split(/,? ?(?:\.\.\.)?['"][\s\S]*['"](?:\.\.\.)?/);
+  const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const forms = [buffer.toString('utf8'), buffer.toString('latin1')];
+  for (const piece of pieces) {
+    for (let i = 0; i + QUOTE_RUN <= piece.length; i++) {
+      const run = piece.slice(i, i + QUOTE_RUN);
+      if (/^[\s\d]*$/.test(run)) continue;
+      if (forms.some((form) => form.includes(run)))
+        return `the decoder's reason quotes the message; ${WITHHELD.slice(1, -1)}`;
+    }
+  }
+  return pieces.join(` ${WITHHELD} `).replace(/ {2,}/g, ' ').trim();
+}

@@ -112,6 +112,28 @@ describe('schema registry client', () => {
     expect(calls).toBe(2);
   });
 
+  it('says an https URL reached a registry that answers in plain HTTP, without the OpenSSL text', async () => {
+    const registry = await startTestRegistry();
+    try {
+      const client = createSchemaRegistryClient({
+        url: registry.url.replace(/^http:/, 'https:'),
+        clock: noWait,
+      });
+      const error = await client.getSchemaById(1).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({
+        code: 'REGISTRY_UNAVAILABLE',
+        failureType: 'config_error',
+        message: expect.stringContaining('answered in plain HTTP, not TLS: schema_registry.url says https'),
+      });
+      expect((error as Error).message).not.toMatch(/SSL routines|wrong version number/);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('times out a registry that does not answer', async () => {
     const registry = await startTestRegistry();
     started.push(registry);

@@ -324,11 +324,17 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
       try {
         response = await this.#httpGet(url, { headers: this.#headers, timeoutMs: this.#timeoutMs });
       } catch (error) {
-        if (isTlsError(error)) {
+        if (isTlsError(error) || /wrong version number/.test(String((error as Error | undefined)?.message))) {
+          // OpenSSL's "wrong version number": the server answered the TLS hello in plain HTTP.
+          const plainHttp = /WRONG_VERSION_NUMBER|wrong version number/.test(
+            `${String((error as { code?: unknown }).code)} ${(error as Error).message}`,
+          );
           throw new SchemaRegistryError(
             schemaRegistryErrorCodes.unavailable,
             'config_error',
-            `TLS handshake with the schema registry at ${this.#base.origin} failed (${tlsReason(error)}); ${this.#tlsFields}`,
+            plainHttp
+              ? `The schema registry at ${this.#base.origin} answered in plain HTTP, not TLS: schema_registry.url says https; use http:// or enable TLS on the registry`
+              : `TLS handshake with the schema registry at ${this.#base.origin} failed (${tlsReason(error)}); ${this.#tlsFields}`,
             { cause: error },
           );
         }

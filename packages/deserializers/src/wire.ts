@@ -23,16 +23,12 @@ export class WireFormatError extends Error {
   readonly code = 'BAD_FRAME';
 }
 
-function hexPrefix(bytes: Uint8Array, count: number): string {
-  return Array.from(bytes.subarray(0, count), (b) => b.toString(16).padStart(2, '0')).join(' ');
-}
-
 /** The id-only frame (magic byte 0). Kept for callers that know their producers write integer ids. */
 export function readConfluentFrame(bytes: Uint8Array): ConfluentFrame {
   const frame = readSchemaIdFrame(bytes);
   if (frame.schemaId === undefined) {
     throw new WireFormatError(
-      `expected magic byte 0 of the Confluent wire format, found 0x01 (a schema GUID; use readSchemaIdFrame); first bytes: ${hexPrefix(bytes, 8)}`,
+      `expected magic byte 0 of the Confluent wire format, found 0x01 (a schema GUID; use readSchemaIdFrame)`,
     );
   }
   return { schemaId: frame.schemaId, payloadOffset: frame.next };
@@ -70,7 +66,7 @@ export function readSchemaIdFrame(bytes: Uint8Array, where = 'the payload'): Sch
   if (magic === CONFLUENT_MAGIC_BYTE) {
     if (bytes.length < CONFLUENT_HEADER_LENGTH) {
       throw new WireFormatError(
-        `expected at least 5 bytes in ${where} (magic byte and 4-byte schema id), found ${bytes.length}: ${hexPrefix(bytes, 5)}`,
+        `expected at least 5 bytes in ${where} (magic byte and 4-byte schema id), found ${bytes.length}`,
       );
     }
     const schemaId = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
@@ -79,7 +75,7 @@ export function readSchemaIdFrame(bytes: Uint8Array, where = 'the payload'): Sch
   if (magic === CONFLUENT_GUID_MAGIC_BYTE) {
     if (bytes.length < CONFLUENT_GUID_HEADER_LENGTH) {
       throw new WireFormatError(
-        `expected at least 17 bytes in ${where} (magic byte 1 and a 16-byte schema GUID), found ${bytes.length}: ${hexPrefix(bytes, 8)}`,
+        `expected at least 17 bytes in ${where} (magic byte 1 and a 16-byte schema GUID), found ${bytes.length}`,
       );
     }
     return { guid: guidText(bytes, 1), next: CONFLUENT_GUID_HEADER_LENGTH };
@@ -91,7 +87,7 @@ export function readSchemaIdFrame(bytes: Uint8Array, where = 'the payload'): Sch
         ? ' (the payload looks like plain JSON: was it produced without a schema registry serializer?)'
         : ' (was it produced without a schema registry serializer?)';
   throw new WireFormatError(
-    `expected magic byte 0 or 1 of the Confluent wire format in ${where}, found 0x${magic.toString(16).padStart(2, '0')}${hint}; first bytes: ${hexPrefix(bytes, 8)}`,
+    `expected magic byte 0 or 1 of the Confluent wire format in ${where}, found 0x${magic.toString(16).padStart(2, '0')}${hint}`,
   );
 }
 

@@ -29,6 +29,27 @@ describe('parseBootstrapServers', () => {
     ]);
   });
 
+  it.each(['b1:9092 b2:9092', 'b1:9092;b2:9092', 'b1:9092; b2:9092'])(
+    'asks for commas when brokers are separated otherwise: %s',
+    (entry) => {
+      expect(parseBootstrapServers(entry).problems).toEqual([
+        `"${entry}" holds more than one address; separate brokers with commas, e.g. broker1:9092,broker2:9092`,
+      ]);
+    },
+  );
+
+  it('says a bracketed IPv6 address without a port has no port', () => {
+    expect(parseBootstrapServers('[::1]').problems).toEqual([
+      '"[::1]" has no port; expected [address]:port, e.g. [::1]:9092',
+    ]);
+  });
+
+  it('still asks for brackets around a bare IPv6 address', () => {
+    expect(parseBootstrapServers('::1:9092').problems).toEqual([
+      '"::1:9092" looks like an IPv6 address; write it in brackets, e.g. [::1]:9092',
+    ]);
+  });
+
   it.each(['-b1:9092', 'b1-:9092', 'b_1..x:9092', `${'a'.repeat(64)}:9092`])(
     'rejects the host of %s',
     (entry) => {

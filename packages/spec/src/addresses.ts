@@ -40,6 +40,17 @@ export function parseBootstrapServers(text: string): ListParse<string> {
       );
       continue;
     }
+    // A list split with spaces or semicolons reads as one entry with several colons, which looks like IPv6.
+    if (address.split(/[\s;]+/).filter((part) => part.includes(':')).length > 1) {
+      problems.push(
+        `"${entry}" holds more than one address; separate brokers with commas, e.g. broker1:9092,broker2:9092`,
+      );
+      continue;
+    }
+    if (/^\[[^\]]*\]$/.test(address)) {
+      problems.push(`"${entry}" has no port; expected [address]:port, e.g. ${address}:9092`);
+      continue;
+    }
     let host: string;
     let portText: string;
     const bracketed = /^\[([^\]]*)\]:(.*)$/.exec(address);

@@ -299,7 +299,7 @@ const corpus: readonly Case[] = [
       `org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="${SECRETS.jaasPassword};`,
     ),
     'protocol.sasl_jaas_config',
-    'the quoted value of option "password" is not closed',
+    'does not end with ";" after the last option; Kafka refuses a login module without it',
   ),
   one(
     'JAAS with a space inside an unquoted password',
@@ -330,7 +330,7 @@ const corpus: readonly Case[] = [
   ),
   one(
     'JAAS without a login module',
-    sasl('PLAIN', `"${SECRETS.leakedWord}" required`),
+    sasl('PLAIN', `"${SECRETS.leakedWord} x" required;`),
     'protocol.sasl_jaas_config',
     'must start with a login module class name, such as org.apache.kafka.common.security.plain.PlainLoginModule',
   ),
@@ -338,16 +338,16 @@ const corpus: readonly Case[] = [
     'JAAS with two login modules',
     sasl('PLAIN', `${plainJaas()} ${plainJaas()}`),
     'protocol.sasl_jaas_config',
-    'holds more than one login module; Kafka takes exactly one',
+    'holds 2 login modules; Kafka takes exactly one (end the line after its ";")',
   ),
   one(
-    'JAAS with a duplicated option',
+    'JAAS without its closing semicolon',
     sasl(
       'PLAIN',
-      `org.apache.kafka.common.security.plain.PlainLoginModule required password="x" username="a" password="${SECRETS.jaasPassword}";`,
+      `org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="${SECRETS.jaasPassword}"`,
     ),
     'protocol.sasl_jaas_config',
-    'option "password" is given twice',
+    'does not end with ";" after the last option; Kafka refuses a login module without it',
   ),
   one(
     'OAUTHBEARER without token endpoint',
@@ -546,6 +546,36 @@ const corpus: readonly Case[] = [
     withFields({ request_timeout_ms: 0 }),
     'request_timeout_ms',
     'must be at least 1',
+  ),
+  one(
+    'request_timeout_ms past what a timer holds',
+    withFields({ request_timeout_ms: 6_442_455_941 }),
+    'request_timeout_ms',
+    'must be at most 3600000',
+  ),
+  one(
+    'client_id longer than Kafka sends',
+    withFields({ client_id: 'c'.repeat(32_768) }),
+    'client_id',
+    'must be at most 8191 characters long',
+  ),
+  one(
+    'group_id longer than Kafka sends',
+    withFields({ group_id: 'g'.repeat(40_000) }),
+    'group_id',
+    'must be at most 8127 characters long',
+  ),
+  one(
+    'max_duration_seconds past what a timer holds',
+    withFields({ read_bounds: { max_duration_seconds: 3_000_000 } }),
+    'read_bounds.max_duration_seconds',
+    'must be at most 2147483',
+  ),
+  one(
+    'checkpoint every_seconds past what a timer holds',
+    withFields({ checkpoint: { every_seconds: 3_000_000 } }),
+    'checkpoint.every_seconds',
+    'must be at most 2147483',
   ),
   one('negative polling_time', withFields({ polling_time: -5 }), 'polling_time', 'must be at least 0'),
   one(

@@ -37,10 +37,55 @@ describe('parseJaasConfig', () => {
     expect(optionsOf(text)).toEqual({ username: 'alice', password: 'pw' });
   });
 
-  it('accepts a missing trailing semicolon', () => {
-    expect(optionsOf(`${PLAIN} required username="alice" password="pw"`)).toEqual({
+  it('refuses a login module without its closing semicolon, as Kafka does', () => {
+    expect(errorOf(`${PLAIN} required username="alice" password="pw"`).message).toBe(
+      'does not end with ";" after the last option; Kafka refuses a login module without it',
+    );
+    expect(errorOf(`${PLAIN} required`).message).toMatch(/does not end with ";"/);
+  });
+
+  it('skips // and /* */ comments, as Kafka does', () => {
+    expect(optionsOf(`${PLAIN} required username="alice" password="pw"; // the service account`)).toEqual({
       username: 'alice',
       password: 'pw',
+    });
+    expect(
+      optionsOf(
+        `/* sasl */ ${PLAIN} /* flag: */ required\n  // user\n  username="alice" /* and */ password="pw";`,
+      ),
+    ).toEqual({ username: 'alice', password: 'pw' });
+    expect(optionsOf(`${PLAIN} required username="alice" password="pw"; /* unclosed`)).toEqual({
+      username: 'alice',
+      password: 'pw',
+    });
+  });
+
+  it('keeps // and /* inside quoted values', () => {
+    expect(optionsOf(`${PLAIN} required username="a//b" password='p/*w';`)).toEqual({
+      username: 'a//b',
+      password: 'p/*w',
+    });
+  });
+
+  it('ends a bare value at a slash, which starts a comment, as Kafka does', () => {
+    expect(errorOf(`${PLAIN} required username=a/b password="pw";`).message).toMatch(/does not end with ";"/);
+  });
+
+  it('keeps the last value of a repeated option, as Kafka does', () => {
+    expect(optionsOf(`${PLAIN} required password="a" password="b";`).password).toBe('b');
+  });
+
+  it('reads a quote as the end of a token, so options need no space between them, as Kafka does', () => {
+    expect(optionsOf(`${PLAIN} required username="a"password="b";`)).toEqual({
+      username: 'a',
+      password: 'b',
+    });
+  });
+
+  it('unescapes octal and control escapes in quoted values, as Kafka does', () => {
+    expect(optionsOf(`${PLAIN} required username="\\101\\t" password="\\x";`)).toEqual({
+      username: 'A\t',
+      password: 'x',
     });
   });
 
@@ -76,18 +121,16 @@ describe('parseJaasConfig', () => {
 
   it.each([
     ['', 'is empty; expected a line like'],
-    ['"quoted" required', 'must start with a login module class name'],
+    ['"not a class" required;', 'must start with a login module class name'],
     [`${PLAIN} username="a"`, 'needs a control flag (required, requisite, sufficient, optional)'],
     [`${PLAIN} always username="a"`, 'needs a control flag'],
-    [`${PLAIN} required username="a" password="open;`, 'the quoted value of option "password" is not closed'],
+    [`${PLAIN} required username="a" password="open;`, 'does not end with ";"'],
     [`${PLAIN} required username "a"`, 'option "username" has no "=" after its name'],
     [`${PLAIN} required username=`, 'option "username" has no value'],
-    [
-      `${PLAIN} required username="a"password="b"`,
-      'option "username" has text right after its closing quote',
-    ],
-    [`${PLAIN} required password="a" password="b"`, 'option "password" is given twice'],
-    [`${PLAIN} required username="a"; ${PLAIN} required username="b";`, 'holds more than one login module'],
+    [`${PLAIN} required username=;`, 'option "username" has no value'],
+    [`${PLAIN} required username="a"; ${PLAIN} required username="b";`, 'holds 2 login modules'],
+    [`${PLAIN} required username="a"; more`, 'needs a control flag'],
+    ['// only a comment', 'is empty'],
     [`${PLAIN} required ="a"`, 'option #1 is not of the form name="value"'],
   ])('rejects %j', (text, expected) => {
     expect(errorOf(text).message).toContain(expected);

@@ -143,3 +143,52 @@ describe('secrets', () => {
     expect(listed).toHaveLength(new Set(listed).size);
   });
 });
+
+describe('bounds', () => {
+  /** Every field of the connection spec with its dotted path, through oneOf branches. */
+  function fields(): Array<[string, Record<string, unknown>]> {
+    const found: Array<[string, Record<string, unknown>]> = [];
+    const walk = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+      const schema = node as Record<string, unknown>;
+      if (path !== '' && schema.type !== 'object') found.push([path, schema]);
+      const properties = (schema.properties ?? {}) as Record<string, unknown>;
+      for (const [name, child] of Object.entries(properties))
+        walk(child, path === '' ? name : `${path}.${name}`);
+      for (const branch of (schema.oneOf ?? []) as unknown[]) walk(branch, path);
+    };
+    walk(spec().connectionSpecification, '');
+    return found;
+  }
+
+  it('gives every number a minimum and a maximum', () => {
+    const numbers = fields().filter(([, f]) => f.type === 'integer' || f.type === 'number');
+    expect(numbers.length).toBeGreaterThan(10);
+    for (const [path, field] of numbers) {
+      expect(typeof field.minimum, path).toBe('number');
+      expect(typeof field.maximum, path).toBe('number');
+    }
+  });
+
+  it('gives every free-text string a maximum length', () => {
+    const texts = fields().filter(
+      ([, f]) => f.type === 'string' && f.enum === undefined && f.const === undefined,
+    );
+    expect(texts.length).toBeGreaterThan(15);
+    for (const [path, field] of texts) expect(typeof field.maxLength, path).toBe('number');
+  });
+
+  it('gives every list a maximum number of items, each bounded', () => {
+    const lists = fields().filter(([, f]) => f.type === 'array');
+    for (const [path, field] of lists) {
+      expect(typeof field.maxItems, path).toBe('number');
+      expect(typeof (field.items as { maxLength?: unknown }).maxLength, path).toBe('number');
+    }
+  });
+
+  it('keeps every wait built on request_timeout_ms within what a Node timer holds', () => {
+    const [, field] = fields().find(([path]) => path === 'request_timeout_ms')!;
+    // The longest: the check deadline, 3 x request_timeout_ms + 5 s.
+    expect((field.maximum as number) * 3 + 5_000).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+});

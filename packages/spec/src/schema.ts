@@ -13,6 +13,23 @@ export interface ConnectorSpecification {
   readonly connectionSpecification: JsonObject;
 }
 
+// Bounds: every value stays within what the client, the protocol and Node's timers can hold.
+/** Node's timers hold at most 2^31-1 ms; longer delays fire at once. */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+/** Java's int, the type of the Java connector's numeric fields. */
+const JAVA_INT_MAX = 2 ** 31 - 1;
+/** Kafka sends client and group ids as int16-length strings: 32767 bytes, up to 4 UTF-8 bytes per character. */
+const KAFKA_ID_MAX_CHARS = 8191;
+/**
+ * One hour. The longest wait built on it (3 x request_timeout_ms + 5 s, the check deadline) stays far below
+ * the timer limit; a value near that limit fired every timeout at once.
+ */
+const REQUEST_TIMEOUT_MAX_MS = 3_600_000;
+const URL_MAX = 8192;
+const CREDENTIAL_MAX = 8192;
+const PEM_MAX = 1_048_576;
+const LIST_MAX = 1_048_576;
+
 const DOCUMENTATION_URL = 'https://docs.airbyte.com/integrations/sources/kafka';
 
 const REGISTRY_NOTE =
@@ -33,7 +50,9 @@ const recordNamesField = (order: number): JsonObject => ({
   description:
     'RecordNameStrategy and TopicRecordNameStrategy only: the fully qualified names of the records written to the topics (Avro full names, Protobuf full message names, JSON Schema titles), e.g. com.acme.OrderCreated for every topic, or orders:com.acme.OrderCreated for topic orders only. Discover then types each topic with exactly the subjects of the names that apply to it: <record name> (RecordNameStrategy) or <topic>-<record name> (TopicRecordNameStrategy). None apply: TopicRecordNameStrategy uses every <topic>-<record name> subject of the topic, and RecordNameStrategy declares it as any JSON (the registry cannot tell which records a topic carries). Decoding never needs it.',
   type: 'array',
-  items: { type: 'string' },
+  maxItems: 10_000,
+  // A topic name (249), a colon and a fully qualified name fit well within this.
+  items: { type: 'string', maxLength: 4096 },
   examples: [['com.acme.OrderCreated', 'com.acme.OrderShipped']],
   order,
 });
@@ -109,6 +128,7 @@ const messageFormat: JsonObject = {
           description:
             'Older place for the registry URL, kept for saved configs. Used when the Schema Registry block has no URL; if both are set they must be equal.',
           type: 'string',
+          maxLength: URL_MAX,
           examples: ['http://localhost:8081'],
           order: 2,
         },
@@ -116,6 +136,7 @@ const messageFormat: JsonObject = {
           title: 'Schema Registry Username (legacy)',
           description: 'Basic-auth user for the legacy registry URL. Empty: no authentication.',
           type: 'string',
+          maxLength: CREDENTIAL_MAX,
           default: '',
           order: 3,
         },
@@ -123,6 +144,7 @@ const messageFormat: JsonObject = {
           title: 'Schema Registry Password (legacy)',
           description: 'Basic-auth password for the legacy registry URL.',
           type: 'string',
+          maxLength: CREDENTIAL_MAX,
           default: '',
           airbyte_secret: true,
           order: 4,
@@ -159,6 +181,7 @@ const pemCertificate = (title: string, description: string, order: number): Json
   title,
   description,
   type: 'string',
+  maxLength: PEM_MAX,
   multiline: true,
   examples: ['-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----'],
   order,
@@ -181,6 +204,7 @@ const schemaRegistry: JsonObject = {
       title: 'URL',
       description: 'http(s) URL of the registry.',
       type: 'string',
+      maxLength: URL_MAX,
       examples: ['https://registry.example.com:8081'],
       order: 0,
     },
@@ -188,12 +212,14 @@ const schemaRegistry: JsonObject = {
       title: 'Username',
       description: 'Basic-auth user (for Confluent Cloud: the API key). Empty: no basic authentication.',
       type: 'string',
+      maxLength: CREDENTIAL_MAX,
       order: 1,
     },
     password: {
       title: 'Password',
       description: 'Basic-auth password (for Confluent Cloud: the API secret).',
       type: 'string',
+      maxLength: CREDENTIAL_MAX,
       airbyte_secret: true,
       order: 2,
     },
@@ -202,6 +228,7 @@ const schemaRegistry: JsonObject = {
       description:
         'A static token sent as "Authorization: Bearer <token>", for registries behind an OAuth gateway. Set it or the username, not both.',
       type: 'string',
+      maxLength: CREDENTIAL_MAX,
       airbyte_secret: true,
       order: 3,
     },
@@ -219,6 +246,7 @@ const schemaRegistry: JsonObject = {
       title: 'Client Key (PEM)',
       description: 'For mutual TLS with the registry: the PEM private key of the client certificate.',
       type: 'string',
+      maxLength: PEM_MAX,
       multiline: true,
       airbyte_secret: true,
       order: 6,
@@ -227,6 +255,7 @@ const schemaRegistry: JsonObject = {
       title: 'Client Key Password',
       description: 'Passphrase of the registry client key, when it is encrypted.',
       type: 'string',
+      maxLength: CREDENTIAL_MAX,
       airbyte_secret: true,
       order: 7,
     },
@@ -240,6 +269,7 @@ const jaasField: JsonObject = {
   title: 'SASL JAAS Config',
   description: JAAS_DESCRIPTION,
   type: 'string',
+  maxLength: LIST_MAX,
   default: '',
   airbyte_secret: true,
   order: 2,
@@ -248,6 +278,7 @@ const jaasField: JsonObject = {
 const tokenEndpointField: JsonObject = {
   title: 'OAUTHBEARER token endpoint URL',
   type: 'string',
+  maxLength: URL_MAX,
   description:
     'http(s) endpoint that issues tokens (OAuth 2 client credentials) when the SASL mechanism is OAUTHBEARER. Required then.',
   default: '',
@@ -318,6 +349,7 @@ const protocol: JsonObject = {
           title: 'Client Key (PEM)',
           description: 'For mutual TLS: the PEM private key of the client certificate.',
           type: 'string',
+          maxLength: PEM_MAX,
           multiline: true,
           airbyte_secret: true,
           order: 3,
@@ -326,6 +358,7 @@ const protocol: JsonObject = {
           title: 'Client Key Password',
           description: 'Passphrase of the client key, when it is encrypted.',
           type: 'string',
+          maxLength: CREDENTIAL_MAX,
           airbyte_secret: true,
           order: 4,
         },
@@ -355,6 +388,7 @@ const subscription: JsonObject = {
           title: 'List of topic:partition Pairs',
           description: 'Comma-separated topic:partition pairs.',
           type: 'string',
+          maxLength: LIST_MAX,
           examples: ['sample.topic:0, sample.topic:1'],
           order: 1,
         },
@@ -375,6 +409,7 @@ const subscription: JsonObject = {
           description:
             'A regular expression matched against the whole topic name (as Java’s Pattern.matches). It must also be a valid JavaScript regular expression: Java-only constructs such as possessive quantifiers (a*+) or inline flags ((?i)) are rejected.',
           type: 'string',
+          maxLength: LIST_MAX,
           examples: ['sample.topic', 'orders\\..*'],
           order: 1,
         },
@@ -415,6 +450,7 @@ const startPosition: JsonObject = {
           title: 'Timestamp',
           description: 'An RFC 3339 date-time.',
           type: 'string',
+          maxLength: 64,
           format: 'date-time',
           examples: ['2024-01-31T00:00:00Z'],
           order: 1,
@@ -484,6 +520,7 @@ const readBounds: JsonObject = {
       title: 'Max Duration, seconds',
       description: 'Stop cleanly after this many seconds. Absent: no time limit.',
       type: 'integer',
+      maximum: Math.floor(TIMER_MAX_MS / 1000),
       minimum: 1,
       order: 0,
     },
@@ -499,6 +536,7 @@ const checkpoint: JsonObject = {
     every_records: {
       title: 'Every N Records',
       type: 'integer',
+      maximum: JAVA_INT_MAX,
       minimum: 1,
       default: DEFAULTS.checkpointEveryRecords,
       order: 0,
@@ -506,6 +544,7 @@ const checkpoint: JsonObject = {
     every_seconds: {
       title: 'Every N Seconds',
       type: 'integer',
+      maximum: Math.floor(TIMER_MAX_MS / 1000),
       minimum: 1,
       default: DEFAULTS.checkpointEverySeconds,
       order: 1,
@@ -550,6 +589,7 @@ const connectionSpecification: JsonObject = {
       description:
         'Comma-separated host:port pairs of brokers used for the first connection; the client then discovers the whole cluster, so the list need not be complete (more than one helps when a broker is down).',
       type: 'string',
+      maxLength: LIST_MAX,
       examples: ['kafka-broker1:9092,kafka-broker2:9092'],
       order: 0,
     },
@@ -583,6 +623,7 @@ const connectionSpecification: JsonObject = {
       title: 'Group ID',
       description: 'The consumer group. Use a distinct one per connection when offsets are committed to it.',
       type: 'string',
+      maxLength: KAFKA_ID_MAX_CHARS - 64,
       default: DEFAULTS.groupId,
       examples: ['group.id'],
       order: 13,
@@ -591,6 +632,7 @@ const connectionSpecification: JsonObject = {
       title: 'Client ID',
       description: 'Sent with every request so broker logs can tell this client apart.',
       type: 'string',
+      maxLength: KAFKA_ID_MAX_CHARS,
       default: DEFAULTS.clientId,
       examples: ['airbyte-consumer'],
       order: 14,
@@ -599,6 +641,8 @@ const connectionSpecification: JsonObject = {
       title: 'Test Topic',
       description: 'A topic that `check` verifies exists and can be read.',
       type: 'string',
+      // The name check says more (at most 249 characters); this only caps what is read.
+      maxLength: URL_MAX,
       examples: ['test.topic'],
       order: 15,
     },
@@ -616,6 +660,7 @@ const connectionSpecification: JsonObject = {
       description:
         'Incremental streams: stop cleanly after this many records in one sync, with a STATE right after the last one; the next sync goes on from there. Full-refresh streams are always read to their end. 0: no limit.',
       type: 'integer',
+      maximum: JAVA_INT_MAX,
       minimum: 0,
       default: DEFAULTS.maxRecordsProcess,
       order: 17,
@@ -632,6 +677,7 @@ const connectionSpecification: JsonObject = {
       title: 'Max Poll Records',
       description: 'How many fetched records may wait ahead of the output, per partition batch.',
       type: 'integer',
+      maximum: JAVA_INT_MAX,
       minimum: 1,
       default: DEFAULTS.maxPollRecords,
       order: 19,
@@ -640,6 +686,7 @@ const connectionSpecification: JsonObject = {
       title: 'Request Timeout, ms',
       description: 'How long the client waits for a broker response before retrying or failing the request.',
       type: 'integer',
+      maximum: REQUEST_TIMEOUT_MAX_MS,
       minimum: 1,
       default: DEFAULTS.requestTimeoutMs,
       order: 20,
@@ -648,6 +695,7 @@ const connectionSpecification: JsonObject = {
       title: 'Retry Backoff, ms',
       description: 'The wait before retrying a failed request.',
       type: 'integer',
+      maximum: REQUEST_TIMEOUT_MAX_MS,
       minimum: 0,
       default: DEFAULTS.retryBackoffMs,
       order: 21,
@@ -657,6 +705,7 @@ const connectionSpecification: JsonObject = {
       description:
         'Kept for saved configs; no effect. The Java connector stopped after repeated empty polls of this many ms; a sync now stops at the end offsets seen when it starts.',
       type: 'integer',
+      maximum: JAVA_INT_MAX,
       minimum: 0,
       default: DEFAULTS.pollingTimeMs,
       order: 22,
@@ -666,6 +715,7 @@ const connectionSpecification: JsonObject = {
       description:
         'Kept for saved configs; no effect. The Java connector stopped after this many empty polls; a sync now stops at the end offsets seen when it starts.',
       type: 'integer',
+      maximum: JAVA_INT_MAX,
       minimum: 0,
       default: DEFAULTS.repeatedCalls,
       order: 23,
@@ -675,6 +725,7 @@ const connectionSpecification: JsonObject = {
       description:
         'Kept for saved configs; no effect. Offsets are committed after checkpoints (see State Checkpoints).',
       type: 'integer',
+      maximum: JAVA_INT_MAX,
       minimum: 0,
       default: DEFAULTS.autoCommitIntervalMs,
       order: 24,
@@ -692,6 +743,7 @@ const connectionSpecification: JsonObject = {
       title: 'Receive Buffer, bytes',
       description: 'Kept for saved configs; no effect. The operating system sizes the TCP receive buffer.',
       type: 'integer',
+      maximum: JAVA_INT_MAX,
       minimum: -1,
       default: DEFAULTS.receiveBufferBytes,
       order: 26,

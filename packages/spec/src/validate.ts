@@ -124,6 +124,10 @@ function describe(error: ErrorObject): ConfigProblem {
       return { path, message: `must be at most ${String(params.limit)}` };
     case 'minLength':
       return { path, message: 'must not be empty' };
+    case 'maxLength':
+      return { path, message: `must be at most ${String(params.limit)} characters long` };
+    case 'maxItems':
+      return { path, message: `must list at most ${String(params.limit)} items` };
     case 'format':
       return params.format === 'date-time'
         ? { path, message: 'must be an RFC 3339 date-time, e.g. 2024-01-31T00:00:00Z' }

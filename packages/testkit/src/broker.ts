@@ -115,6 +115,7 @@ function connectionFor(
     ssl: { brokers: at(ports.ssl), tls },
     mtls: { brokers: at(ports.mtls), tls },
     saslSsl: { brokers: at(ports.saslSsl), users: TEST_USERS, mechanisms, tls },
+    controller: { brokers: at(ports.controller) },
     logDir,
   };
 }
@@ -160,10 +161,14 @@ function brokerService(settings: BrokerSettings): ManagedService<BrokerState, Br
     // The pid in the state file is our broker only if it runs kafka.Kafka on this run folder's properties.
     isOwnCommandLine: (commandLine, state) =>
       commandLine.includes('kafka.Kafka') && commandLine.includes(state.propertiesPath),
-    connectionOf: async () =>
-      JSON.parse(
+    connectionOf: async (live) => {
+      const connection = JSON.parse(
         await readFile(paths(settings.runDir).connection, 'utf8').catch(() => 'null'),
-      ) as BrokerConnection | null,
+      ) as BrokerConnection | null;
+      // A broker started by an older testkit wrote no controller address; its state has the port.
+      if (connection === null || connection.controller !== undefined) return connection;
+      return { ...connection, controller: { brokers: [`127.0.0.1:${live.ports.controller}`] } };
+    },
     probe: (connection) => probeListener(connection, 'plaintext'),
     checkReusable: (live) => {
       if (settings.versionExplicit && live.kafkaVersion !== settings.kafkaVersion) {

@@ -21,6 +21,7 @@ const conn: BrokerConnection = {
   ssl: { brokers: ['127.0.0.1:3'], tls },
   mtls: { brokers: ['127.0.0.1:4'], tls },
   saslSsl: { brokers: ['127.0.0.1:5'], users: TEST_USERS, mechanisms, tls },
+  controller: { brokers: ['127.0.0.1:6'] },
   logDir: '/logs',
 };
 

@@ -50,6 +50,8 @@ export interface BrokerConnection {
     readonly mechanisms: readonly string[];
     readonly tls: TlsMaterial;
   };
+  /** The KRaft controller listener (PLAINTEXT), for tests of a client pointed at it by mistake. */
+  readonly controller: { readonly brokers: readonly string[] };
   /** Folder holding the broker's logs. */
   readonly logDir: string;
 }
