@@ -41,6 +41,7 @@ export function testConfig(
     badMessagePolicy: 'fail',
     retentionGapPolicy: 'continue',
     commitOffsetsToGroup: false,
+    schemaInferenceSampleSize: 0,
     ...overrides,
   };
 }

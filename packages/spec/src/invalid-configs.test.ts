@@ -547,6 +547,12 @@ const corpus: readonly Case[] = [
     'request_timeout_ms',
     'must be at least 1',
   ),
+  one(
+    'negative schema_inference_sample_size',
+    withFields({ schema_inference_sample_size: -1 }),
+    'schema_inference_sample_size',
+    'must be at least 0',
+  ),
   one('negative polling_time', withFields({ polling_time: -5 }), 'polling_time', 'must be at least 0'),
   one(
     'receive_buffer_bytes below -1',

@@ -150,6 +150,7 @@ describe('Java-shaped configs', () => {
       badMessagePolicy: 'fail',
       retentionGapPolicy: 'continue',
       commitOffsetsToGroup: true,
+      schemaInferenceSampleSize: 1000,
       testTopic: 'test.topic',
     };
     expect(parseConfig(javaConfig())).toEqual(expected);
@@ -167,6 +168,7 @@ describe('Java-shaped configs', () => {
       startPosition: { type: 'latest' },
       bounds: { maxRecords: 100000 },
       commitOffsetsToGroup: true,
+      schemaInferenceSampleSize: 1000,
     });
     expect(config.testTopic).toBeUndefined();
   });
