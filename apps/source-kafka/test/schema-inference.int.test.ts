@@ -1,7 +1,9 @@
+import { parseConfig } from '@source-kafka/spec';
 import type { BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKafkaPort } from '../src/kafka-port.js';
 import { catalogFor, logsOf, ofType, plaintextConfig, recordsOf, runCli } from './cli.js';
 
 // Schema inference end to end through the CLI on the real broker: discover samples the newest messages,
@@ -145,5 +147,34 @@ describe('schema inference for JSON topics', () => {
       .value!;
     expect(value.type).toEqual(['object', 'array', 'string', 'number', 'boolean', 'null']);
     expect(logsOf(result.messages).some((l) => l.message.includes('schema inference'))).toBe(false);
+  });
+});
+
+describe('sampleLatest on the real broker', () => {
+  it('reads only the newest messages of each partition, and keeps no more than the byte cap', async () => {
+    const topic = await createTopic(conn, { prefix: 'app-infer-sample', partitions: 2 });
+    await produceMessages(
+      conn,
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ value: JSON.stringify({ i }), partition: i % 2 })),
+    );
+    const config = parseConfig(plaintextConfig(conn, topic));
+    const deps = {
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      clock: { now: () => Date.now() },
+    };
+    const port = createKafkaPort(config, deps);
+    try {
+      const topics = await port.listTopics();
+      const all = (await port.sampleLatest(topics, (t) => (t.name === topic ? 3 : 0))).get(topic) ?? [];
+      // 10 messages per partition, offsets 0..9: the newest 3 of each are 7, 8, 9.
+      expect(all.map((r) => Number(r.offset)).sort()).toEqual([7, 7, 8, 8, 9, 9]);
+      const valueBytes = all[0]!.value!.byteLength;
+      const capped =
+        (await port.sampleLatest(topics, 3, { maxBytesPerTopic: valueBytes * 4 })).get(topic) ?? [];
+      expect(capped).toHaveLength(4);
+    } finally {
+      await port.close();
+    }
   });
 });
