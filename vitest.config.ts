@@ -18,7 +18,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'apps/*/test/**/*.test.ts',
           ],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
+          exclude: ['**/*.int.test.ts', '**/*.image.test.ts', '**/node_modules/**', '**/dist/**'],
         },
       },
       {
@@ -31,6 +31,18 @@ export default defineConfig({
             'packages/*/test/**/*.int.test.ts',
             'apps/*/test/**/*.int.test.ts',
           ],
+          globalSetup: ['packages/testkit/src/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The built Docker image against the real broker; scripts/image-test builds it and runs this project.
+        extends: true,
+        test: {
+          name: 'image',
+          include: ['apps/*/test/**/*.image.test.ts'],
           globalSetup: ['packages/testkit/src/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

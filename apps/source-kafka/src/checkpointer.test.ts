@@ -23,7 +23,7 @@ describe('Checkpointer', () => {
     cp.advance('a', 0, '3', 1);
     expect(cp.isDue()).toBe(true);
     expect(cp.checkpoint()).toEqual([
-      { stream: 'a', state: { version: 1, partitions: { '0': '3' } }, recordCount: 3 },
+      { stream: 'a', state: { version: 1, partitions: { '0': '3' } }, recordCount: 3, rejectedCount: 0 },
     ]);
     expect(cp.isDue()).toBe(false);
   });
@@ -45,6 +45,18 @@ describe('Checkpointer', () => {
     expect(cp.isDue()).toBe(true);
   });
 
+  it('counts rejected messages per stream until the next checkpoint', () => {
+    const cp = new Checkpointer({ everyRecords: 10, everyMs: 1000, clock: fakeClock() });
+    cp.addStream('a', { '0': '0' });
+    cp.reject('a');
+    cp.reject('a');
+    cp.advance('a', 0, '3', 1);
+    expect(cp.checkpoint()).toMatchObject([{ stream: 'a', recordCount: 1, rejectedCount: 2 }]);
+    cp.advance('a', 0, '4', 1);
+    expect(cp.checkpoint()).toMatchObject([{ stream: 'a', recordCount: 1, rejectedCount: 0 }]);
+    expect(() => cp.reject('nope')).toThrow('never added');
+  });
+
   it('gives every stream a final state, with zero records for one that never moved', () => {
     const cp = new Checkpointer({ everyRecords: 10, everyMs: 1000, clock: fakeClock() });
     cp.addStream('a', { '0': '0', '1': '4' });
@@ -53,8 +65,13 @@ describe('Checkpointer', () => {
     cp.checkpoint();
     cp.advance('a', 0, '1', 1);
     expect(cp.finalCheckpoint()).toEqual([
-      { stream: 'a', state: { version: 1, partitions: { '0': '1', '1': '6' } }, recordCount: 1 },
-      { stream: 'idle', state: { version: 1, partitions: { '0': '9' } }, recordCount: 0 },
+      {
+        stream: 'a',
+        state: { version: 1, partitions: { '0': '1', '1': '6' } },
+        recordCount: 1,
+        rejectedCount: 0,
+      },
+      { stream: 'idle', state: { version: 1, partitions: { '0': '9' } }, recordCount: 0, rejectedCount: 0 },
     ]);
     expect(cp.recordsWritten).toBe(3);
   });

@@ -6,6 +6,8 @@ export interface StreamCheckpoint {
   readonly state: TopicState;
   /** Records written for this stream since its previous checkpoint (Airbyte `sourceStats.recordCount`). */
   readonly recordCount: number;
+  /** Messages of this stream skipped since its previous checkpoint (`sourceStats.rejectedRecordCount`). */
+  readonly rejectedCount: number;
 }
 
 export interface CheckpointerOptions {
@@ -17,6 +19,7 @@ export interface CheckpointerOptions {
 interface StreamProgress {
   readonly partitions: Map<string, string>;
   recordsSinceCheckpoint: number;
+  rejectedSinceCheckpoint: number;
   dirty: boolean;
 }
 
@@ -46,6 +49,7 @@ export class Checkpointer {
     this.streams.set(stream, {
       partitions: new Map(Object.entries(startOffsets)),
       recordsSinceCheckpoint: 0,
+      rejectedSinceCheckpoint: 0,
       dirty: true,
     });
   }
@@ -59,6 +63,13 @@ export class Checkpointer {
     progress.dirty = true;
     this.recordsSinceCheckpoint += recordCount;
     this.totalRecords += recordCount;
+  }
+
+  /** Counts a message that was skipped, not written; the next `advance` past it moves the offset. */
+  reject(stream: string): void {
+    const progress = this.streams.get(stream);
+    if (progress === undefined) throw new Error(`Checkpointer: stream "${stream}" was never added`);
+    progress.rejectedSinceCheckpoint++;
   }
 
   /**
@@ -109,8 +120,14 @@ export class Checkpointer {
     const out: StreamCheckpoint[] = [];
     for (const [stream, progress] of this.streams) {
       if (!all && !progress.dirty) continue;
-      out.push({ stream, state: toState(progress), recordCount: progress.recordsSinceCheckpoint });
+      out.push({
+        stream,
+        state: toState(progress),
+        recordCount: progress.recordsSinceCheckpoint,
+        rejectedCount: progress.rejectedSinceCheckpoint,
+      });
       progress.recordsSinceCheckpoint = 0;
+      progress.rejectedSinceCheckpoint = 0;
       progress.dirty = false;
     }
     this.recordsSinceCheckpoint = 0;

@@ -17,6 +17,7 @@ const layout: RecordLayoutConfig = {
   includeHeaders: true,
   includeMetadata: true,
   value: 'nested',
+  primaryKey: 'offset',
 };
 const avroLike = {
   type: 'object',
@@ -64,6 +65,46 @@ describe('buildStream', () => {
     });
     expect(stream.source_defined_primary_key).toBeUndefined();
     expect(stream.default_cursor_field).toBeUndefined();
+  });
+});
+
+describe('buildStream with the message key as primary key', () => {
+  const byKey: RecordLayoutConfig = { ...layout, primaryKey: 'message_key' };
+
+  it('keys on _kafka_key for a scalar key, ordered by offset, with the CDC columns declared', () => {
+    const stream = buildStream({ topic: 't', valueSchema: anyJson, keySchema: stringSchema, layout: byKey });
+    expect(stream.source_defined_primary_key).toEqual([['_kafka_key']]);
+    expect(stream.default_cursor_field).toEqual(['_kafka_offset']);
+    const properties = stream.json_schema.properties as Record<string, unknown>;
+    const time = { type: ['null', 'string'], format: 'date-time', airbyte_type: 'timestamp_with_timezone' };
+    expect(properties._ab_cdc_deleted_at).toMatchObject(time);
+    expect(properties._ab_cdc_updated_at).toMatchObject(time);
+    expect(Object.keys(properties).filter((name) => name.startsWith('_kafka_key_'))).toEqual([]);
+  });
+
+  it('keys on the fields of an object key, as prefixed top-level columns clear of flattened value fields', () => {
+    const keySchema = {
+      type: 'object',
+      additionalProperties: false,
+      properties: { tenant: { type: 'string' }, id: { type: 'integer' } },
+    };
+    const valueSchema = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } };
+    const stream = buildStream({
+      topic: 't',
+      valueSchema,
+      keySchema,
+      layout: { ...byKey, value: 'flatten' },
+    });
+    expect(stream.source_defined_primary_key).toEqual([['_kafka_key_tenant'], ['_kafka_key_id']]);
+    const properties = stream.json_schema.properties as Record<string, unknown>;
+    expect(properties._kafka_key_tenant).toEqual({ type: ['null', 'string'] });
+    expect(properties._kafka_key_id).toEqual({ type: ['null', 'integer'] });
+    expect(properties.id).toEqual({ type: 'integer' });
+  });
+
+  it('keys on the whole _kafka_key when the key is untyped JSON', () => {
+    const stream = buildStream({ topic: 't', valueSchema: anyJson, keySchema: anyJson, layout: byKey });
+    expect(stream.source_defined_primary_key).toEqual([['_kafka_key']]);
   });
 });
 

@@ -119,6 +119,7 @@ export function buildRecordSchema(input: StreamSchemaInput): Schema {
     properties[fieldNames.value] = nullable(valueSchema);
   }
   Object.assign(properties, metadata);
+  if (layout.primaryKey === 'message_key') Object.assign(properties, messageKeyProperties(input.keySchema));
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
@@ -187,8 +188,42 @@ export function buildStream(input: StreamSchemaInput): DiscoveredStream {
   return {
     ...stream,
     default_cursor_field: [fieldNames.offset],
-    source_defined_primary_key: [[fieldNames.partition], [fieldNames.offset]],
+    source_defined_primary_key:
+      input.layout.primaryKey === 'message_key'
+        ? messageKeyPrimaryKey(input.keySchema)
+        : [[fieldNames.partition], [fieldNames.offset]],
   };
+}
+
+/** The top-level fields of an object key schema; undefined for any other key (a scalar, or untyped JSON). */
+function keyObjectFields(keySchema: StreamJsonSchema): Schema | undefined {
+  const schema = openSchema(keySchema);
+  return isObjectSchema(schema) ? (schema.properties as Schema) : undefined;
+}
+
+/**
+ * With the message key as primary key: the key's fields as `_kafka_key_<field>` columns (an object key), and
+ * Airbyte's CDC columns. The prefix keeps them clear of the value's fields under flatten.
+ */
+function messageKeyProperties(keySchema: StreamJsonSchema): Schema {
+  const properties: Schema = {};
+  const fields = keyObjectFields(keySchema) ?? {};
+  for (const [name, schema] of Object.entries(fields)) {
+    properties[`${fieldNames.keyFieldPrefix}${name}`] = isSchemaObject(schema) ? nullable(schema) : {};
+  }
+  const time = { type: ['null', 'string'], format: 'date-time', airbyte_type: 'timestamp_with_timezone' };
+  properties[fieldNames.updatedAt] = { ...time, description: 'The message timestamp.' };
+  properties[fieldNames.deletedAt] = {
+    ...time,
+    description: 'Set on a tombstone (a null value): the key was deleted at this time.',
+  };
+  return properties;
+}
+
+function messageKeyPrimaryKey(keySchema: StreamJsonSchema): string[][] {
+  const fields = keyObjectFields(keySchema);
+  if (fields === undefined || Object.keys(fields).length === 0) return [[fieldNames.key]];
+  return Object.keys(fields).map((name) => [`${fieldNames.keyFieldPrefix}${name}`]);
 }
 
 const REGISTRY_FORMATS: ReadonlySet<string> = new Set(['AVRO', 'PROTOBUF', 'JSON_SCHEMA']);

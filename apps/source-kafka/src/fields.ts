@@ -12,6 +12,11 @@ export const fieldNames = {
   key: '_kafka_key',
   headers: '_kafka_headers',
   isTombstone: '_kafka_is_tombstone',
+  /** With the message key as primary key, each field of an object key also becomes `_kafka_key_<field>`. */
+  keyFieldPrefix: '_kafka_key_',
+  /** Airbyte's CDC columns: deduplicating destinations delete the row whose latest version has this set. */
+  deletedAt: '_ab_cdc_deleted_at',
+  updatedAt: '_ab_cdc_updated_at',
   /** Where the decoded value sits in the nested layout (and non-object values in the flattened one). */
   value: 'value',
 } as const;

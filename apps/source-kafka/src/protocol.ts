@@ -2,6 +2,7 @@
 export type {
   AirbyteMessage,
   AirbyteMessageSink,
+  AirbyteRecordMessageMeta,
   AirbyteStreamStatus,
   Clock,
   ConnectorLogger,

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { MessageWriter } from '@source-kafka/airbyte-protocol';
+import { type AirbyteRecordMessageMeta, MessageWriter } from '@source-kafka/airbyte-protocol';
 import {
   ConsumerError,
   consumerErrorCodes,
@@ -29,7 +29,13 @@ const baseConfig: KafkaSourceConfig = {
   isolationLevel: 'read_committed',
   keyFormat: { format: 'STRING', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
   valueFormat: { format: 'JSON', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-  layout: { includeKey: true, includeHeaders: false, includeMetadata: true, value: 'nested' },
+  layout: {
+    includeKey: true,
+    includeHeaders: false,
+    includeMetadata: true,
+    value: 'nested',
+    primaryKey: 'offset',
+  },
   bounds: {},
   checkpoint: { everyRecords: 1000, everyMs: 60_000 },
   badMessagePolicy: 'fail',
@@ -162,10 +168,21 @@ class CollectingWriter implements AirbyteMessageSink {
     this.messages.push(structuredClone(message));
     return true;
   }
-  writeRecord(stream: string, data: Record<string, unknown>, emittedAt: number) {
+  writeRecord(
+    stream: string,
+    data: Record<string, unknown>,
+    emittedAt: number,
+    _namespace?: string,
+    meta?: AirbyteRecordMessageMeta,
+  ) {
     return this.write({
       type: 'RECORD',
-      record: { stream, data: structuredClone(data), emitted_at: emittedAt },
+      record: {
+        stream,
+        data: structuredClone(data),
+        emitted_at: emittedAt,
+        ...(meta === undefined ? {} : { meta }),
+      },
     });
   }
   async ready() {}
@@ -279,7 +296,13 @@ describe('readStreams', () => {
         streams: [{ name: 'ids', syncMode: 'full_refresh' }],
         decoders: { key: () => null, value: json },
         config: {
-          layout: { includeKey: false, includeHeaders: false, includeMetadata: false, value: 'nested' },
+          layout: {
+            includeKey: false,
+            includeHeaders: false,
+            includeMetadata: false,
+            value: 'nested',
+            primaryKey: 'offset',
+          },
         },
       },
     );
@@ -472,9 +495,68 @@ describe('readStreams', () => {
       version: 1,
       partitions: { '0': '3' },
     });
+    expect(states(h.writer.messages).at(-1)?.sourceStats).toEqual({ recordCount: 2, rejectedRecordCount: 1 });
     expect(
       h.logs.some((l) => l.startsWith('WARN Skipped the message at topic "t", partition 0, offset 1')),
     ).toBe(true);
+  });
+
+  it('with the message key as primary key, skips and counts messages without a key, and marks tombstones deleted', async () => {
+    const topic = [[msg(0, '{"a":0}', 'k'), msg(1, '{"a":1}'), msg(2, null, 'k'), msg(3, '{"a":3}')]];
+    const h = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { layout: { ...baseConfig.layout, primaryKey: 'message_key' } },
+    });
+    const summary = await h.run();
+    expect(summary).toMatchObject({ records: 2, skipped: 0 });
+    expect(records(h.writer.messages).map((r) => [r.data._kafka_key, r.data._ab_cdc_deleted_at])).toEqual([
+      ['k', null],
+      ['k', '2023-11-14T22:13:20.000Z'],
+    ]);
+    const last = states(h.writer.messages).at(-1);
+    expect(last?.stream?.stream_state).toEqual({ version: 1, partitions: { '0': '4' } });
+    expect(last?.sourceStats).toEqual({ recordCount: 2, rejectedRecordCount: 2 });
+    const warnings = h.logs.filter((l) => l.startsWith('WARN'));
+    expect(warnings).toEqual([
+      expect.stringContaining('offset 1: it has no key'),
+      expect.stringContaining('Skipped 2 message(s) without a key'),
+    ]);
+  });
+
+  it('names every value a deserializer wrote as null in meta.changes, by its path in the record', async () => {
+    // Stands in for the Avro/Protobuf deserializers (their own tests cover the paths): "nan" fields are nulled.
+    const nulling: Decoders = {
+      key: (bytes, ctx) => {
+        const text = Buffer.from(bytes ?? []).toString('utf8');
+        if (text !== 'nan') return text;
+        ctx.nulledFields?.push('');
+        return null;
+      },
+      value: (bytes, ctx) => {
+        const parsed = JSON.parse(Buffer.from(bytes ?? []).toString('utf8')) as Record<string, JsonValue>;
+        for (const name of Object.keys(parsed)) {
+          if (parsed[name] !== 'nan') continue;
+          parsed[name] = null;
+          ctx.nulledFields?.push(name);
+        }
+        return parsed;
+      },
+    };
+    const topic = [[msg(0, '{"a":"nan","b":1}', 'nan'), msg(1, '{"a":2}', 'k')]];
+    const run = async (value: 'nested' | 'flatten') => {
+      const h = harness({
+        topics: { t: topic },
+        streams: [{ name: 't', syncMode: 'full_refresh' }],
+        decoders: nulling,
+        config: { layout: { ...baseConfig.layout, value } },
+      });
+      await h.run();
+      return records(h.writer.messages).map((r) => r.meta);
+    };
+    const change = (field: string) => ({ field, change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' });
+    expect(await run('nested')).toEqual([{ changes: [change('_kafka_key'), change('value.a')] }, undefined]);
+    expect(await run('flatten')).toEqual([{ changes: [change('_kafka_key'), change('a')] }, undefined]);
   });
 
   it('propagates errors that are not about the message bytes (e.g. registry down) instead of skipping', async () => {

@@ -8,12 +8,14 @@ import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
 import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
+import { fieldNames } from './fields.js';
 import { BackgroundGroupCommitter } from './group-commit.js';
 import type { Decoders, KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
 import { estimateRows, formatProgress, ProgressTracker } from './progress.js';
 import type {
   AirbyteMessage,
   AirbyteMessageSink,
+  AirbyteRecordMessageMeta,
   AirbyteStreamStatus,
   Clock,
   ConnectorLogger,
@@ -106,6 +108,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   let cappedRecords = 0;
   let capReached = false;
   let skipped = 0;
+  /** Messages without a key, skipped because the message key is the primary key. */
+  let nullKeys = 0;
   let stoppedEarly = false;
   const fullRefreshStreams = new Set(
     options.streams.filter((s) => s.syncMode === 'full_refresh').map((s) => s.name),
@@ -134,6 +138,10 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const decodeKey = layout.includeKey ? options.decoders.key : undefined;
     const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
+    const keyIsPrimaryKey = layout.primaryKey === 'message_key';
+    /** Paths the deserializers wrote as null (NaN, infinite floats), per message; reused to spare garbage. */
+    const nulledKey: string[] = [];
+    const nulledValue: string[] = [];
 
     // A stop request also ends a wait for the next batch, not only the loop between batches.
     const stopOnAbort = () => void session.close().catch(() => undefined);
@@ -168,13 +176,15 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         }
         let key: JsonValue = null;
         let value: JsonValue = null;
+        nulledKey.length = 0;
+        nulledValue.length = 0;
         try {
           if (decodeKey !== undefined && record.key !== null) {
-            const k = decodeKey(record.key, context(batch, record, 'key'));
+            const k = decodeKey(record.key, context(batch, record, 'key', nulledKey));
             key = k instanceof Promise ? await k : k;
           }
           if (record.value !== null) {
-            const v = decodeValue(record.value, context(batch, record, 'value'));
+            const v = decodeValue(record.value, context(batch, record, 'value', nulledValue));
             value = v instanceof Promise ? await v : v;
           }
         } catch (error) {
@@ -182,6 +192,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           if (reason === undefined) throw error;
           if (badMessagePolicy === 'skip') {
             skipped++;
+            checkpointer.reject(stream);
             if (skipped <= SKIP_LOG_LIMIT) {
               logger.warn(
                 `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: ${reason}`,
@@ -199,11 +210,27 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           await reportIncomplete(writer, clock, streamNames);
           throw new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
         }
+        if (keyIsPrimaryKey && key === null) {
+          // Such a message has no identity to deduplicate on (a compacted topic cannot even hold one).
+          nullKeys++;
+          checkpointer.reject(stream);
+          if (nullKeys === 1) {
+            logger.warn(
+              `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: it has no key, and the message key is the primary key (record_layout.primary_key). Messages without a key are skipped and counted.`,
+            );
+          }
+          continue;
+        }
         const data = buildRecordData(
           { topic: stream, partition: batch.partition, record, key, value },
           layout,
+          emittedAt,
         );
-        paced = writer.writeRecord(stream, data, emittedAt) && paced;
+        const meta =
+          nulledKey.length + nulledValue.length === 0
+            ? undefined
+            : nulledMeta(nulledKey, nulledValue, layout.value === 'flatten' && isJsonObject(value));
+        paced = writer.writeRecord(stream, data, emittedAt, undefined, meta) && paced;
         written++;
       }
       records += written;
@@ -251,6 +278,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
     if (skipped > 0) {
       logger.warn(`Skipped ${skipped} message(s) that could not be decoded (bad-message policy: skip).`);
+    }
+    if (nullKeys > 0) {
+      logger.warn(
+        `Skipped ${nullKeys} message(s) without a key (record_layout.primary_key is message_key); STATE sourceStats.rejectedRecordCount counts them.`,
+      );
     }
     logger.info(`${formatProgress(progress.summary())} Done.`);
     for (const name of streamNames) {
@@ -352,13 +384,42 @@ function selectedPartitions(config: KafkaSourceConfig, topic: string, count: num
   return [...new Set(listed)].filter((p) => p < count).sort((a, b) => a - b);
 }
 
-function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value') {
+function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value', nulledFields: string[]) {
   return {
     topic: batch.topic,
     partition: batch.partition,
     offset: record.offset,
     part,
     headers: record.headers,
+    nulledFields,
+  };
+}
+
+function isJsonObject(value: JsonValue): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Protocol 0.18's record meta for values the deserializers wrote as null (JSON has no NaN or Infinity), each
+ * named by its path in the record's data: under `_kafka_key`, under `value`, or at the top level when an
+ * object value is flattened.
+ */
+function nulledMeta(
+  nulledKey: readonly string[],
+  nulledValue: readonly string[],
+  valueFlattened: boolean,
+): AirbyteRecordMessageMeta {
+  const under = (root: string, path: string) => (path === '' ? root : `${root}.${path}`);
+  const fields = [
+    ...nulledKey.map((path) => under(fieldNames.key, path)),
+    ...nulledValue.map((path) => (valueFlattened ? path : under(fieldNames.value, path))),
+  ];
+  return {
+    changes: fields.map((field) => ({
+      field,
+      change: 'NULLED' as const,
+      reason: 'SOURCE_SERIALIZATION_ERROR' as const,
+    })),
   };
 }
 
@@ -426,7 +487,10 @@ export function stateMessage(cp: StreamCheckpoint): AirbyteMessage {
   return streamStateMessage(
     { name: cp.stream },
     { version: cp.state.version, partitions: { ...cp.state.partitions } },
-    { recordCount: cp.recordCount },
+    {
+      recordCount: cp.recordCount,
+      rejectedRecordCount: cp.rejectedCount > 0 ? cp.rejectedCount : undefined,
+    },
   );
 }
 

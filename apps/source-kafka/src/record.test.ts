@@ -9,6 +9,7 @@ const nested: RecordLayoutConfig = {
   includeHeaders: true,
   includeMetadata: true,
   value: 'nested',
+  primaryKey: 'offset',
 };
 
 function kafkaRecord(overrides: Partial<KafkaRecord> = {}): KafkaRecord {
@@ -22,6 +23,68 @@ function kafkaRecord(overrides: Partial<KafkaRecord> = {}): KafkaRecord {
     ...overrides,
   };
 }
+
+describe('buildRecordData with the message key as primary key', () => {
+  const byKey: RecordLayoutConfig = { ...nested, primaryKey: 'message_key' };
+
+  it('writes the message time as _ab_cdc_updated_at and no deletion for a live value', () => {
+    const data = buildRecordData(
+      { topic: 't', partition: 0, record: kafkaRecord(), key: 'k1', value: { a: 1 } },
+      byKey,
+    );
+    expect(data).toMatchObject({
+      _kafka_key: 'k1',
+      _ab_cdc_updated_at: '2023-11-14T22:13:20.123Z',
+      _ab_cdc_deleted_at: null,
+    });
+  });
+
+  it('marks a tombstone deleted at the message time, and spreads an object key into _kafka_key_ columns', () => {
+    const data = buildRecordData(
+      {
+        topic: 't',
+        partition: 0,
+        record: kafkaRecord({ value: null }),
+        key: { tenant: 'x', id: 7 },
+        value: null,
+      },
+      { ...byKey, value: 'flatten' },
+    );
+    expect(data).toMatchObject({
+      value: null,
+      _kafka_key: { tenant: 'x', id: 7 },
+      _kafka_key_tenant: 'x',
+      _kafka_key_id: 7,
+      _kafka_is_tombstone: true,
+      _ab_cdc_deleted_at: '2023-11-14T22:13:20.123Z',
+    });
+  });
+
+  it('falls back to the given time for a tombstone without a timestamp, so the delete is not lost', () => {
+    const data = buildRecordData(
+      {
+        topic: 't',
+        partition: 0,
+        record: kafkaRecord({ value: null, timestamp: '-1' }),
+        key: 'k',
+        value: null,
+      },
+      byKey,
+      Date.UTC(2024, 0, 2, 3, 4, 5),
+    );
+    expect(data._kafka_timestamp).toBeNull();
+    expect(data._ab_cdc_deleted_at).toBe('2024-01-02T03:04:05.000Z');
+    expect(data._ab_cdc_updated_at).toBe('2024-01-02T03:04:05.000Z');
+  });
+
+  it('adds no CDC columns when the offset is the primary key', () => {
+    const data = buildRecordData(
+      { topic: 't', partition: 0, record: kafkaRecord({ value: null }), key: { id: 1 }, value: null },
+      nested,
+    );
+    expect(Object.keys(data).filter((k) => k.startsWith('_ab_') || k.startsWith('_kafka_key_'))).toEqual([]);
+  });
+});
 
 describe('buildRecordData', () => {
   it('nests the value and adds prefixed metadata fields', () => {
@@ -91,7 +154,13 @@ describe('buildRecordData', () => {
   it('leaves out key, headers and metadata when the layout says so, but keeps the tombstone flag', () => {
     const data = buildRecordData(
       { topic: 't', partition: 0, record: kafkaRecord(), key: 'k', value: 5 },
-      { includeKey: false, includeHeaders: false, includeMetadata: false, value: 'nested' },
+      {
+        includeKey: false,
+        includeHeaders: false,
+        includeMetadata: false,
+        value: 'nested',
+        primaryKey: 'offset',
+      },
     );
     expect(data).toEqual({ value: 5, _kafka_is_tombstone: false });
   });

@@ -61,6 +61,8 @@ export interface DecodedRecord {
 export function buildRecordData(
   decoded: DecodedRecord,
   layout: RecordLayoutConfig,
+  /** The time of a message without a timestamp, for `_ab_cdc_*` (message_key primary key only). */
+  fallbackTimeMs = 0,
 ): Record<string, JsonValue | HeaderField[]> {
   const { record } = decoded;
   const data: Record<string, JsonValue | HeaderField[]> = {};
@@ -94,5 +96,27 @@ export function buildRecordData(
     data[fieldNames.timestampType] = record.timestampType;
   }
   data[fieldNames.isTombstone] = record.value === null;
+  if (layout.primaryKey === 'message_key') addMessageKeyColumns(data, decoded, fallbackTimeMs);
   return data;
+}
+
+/**
+ * The key's fields as `_kafka_key_<field>` (an object key), and the CDC columns that make a deduplicating
+ * destination keep the latest version of each key and delete tombstoned keys. A message without a timestamp
+ * (-1) takes the sync's time, since a tombstone without `_ab_cdc_deleted_at` would not delete anything.
+ */
+function addMessageKeyColumns(
+  data: Record<string, JsonValue | HeaderField[]>,
+  decoded: DecodedRecord,
+  fallbackTimeMs: number,
+): void {
+  const key = decoded.key;
+  if (key !== null && typeof key === 'object' && !Array.isArray(key)) {
+    for (const name of Object.keys(key)) {
+      data[`${fieldNames.keyFieldPrefix}${name}`] = key[name] as JsonValue;
+    }
+  }
+  const time = kafkaTimestampToRfc3339(decoded.record.timestamp) ?? new Date(fallbackTimeMs).toISOString();
+  data[fieldNames.updatedAt] = time;
+  data[fieldNames.deletedAt] = decoded.record.value === null ? time : null;
 }

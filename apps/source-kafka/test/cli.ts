@@ -91,6 +91,15 @@ export async function runCliUntil(
   return { messages, killed, exitCode: await closed };
 }
 
+/** Why a run failed, for an assertion message: its TRACE errors and the tail of its stderr. */
+export function failureOf(result: Pick<CliResult, 'messages' | 'stderr'>): string {
+  const errors = ofType<{ error?: { message?: string; failure_type?: string } }>(result.messages, 'TRACE')
+    .map((trace) => trace.error)
+    .filter((error) => error !== undefined)
+    .map((error) => `${error.failure_type}: ${error.message}`);
+  return [...errors, result.stderr.slice(-2000)].join('\n');
+}
+
 const payloadKey: Record<string, string> = { CONNECTION_STATUS: 'connectionStatus' };
 
 /** The payloads of the messages of one type, e.g. the `catalog` of every CATALOG message. */

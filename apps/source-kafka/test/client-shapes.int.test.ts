@@ -3,7 +3,7 @@
 import type { BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
-import { ofType, plaintextConfig, recordsOf, runCli, stateInput } from './cli.js';
+import { failureOf, ofType, plaintextConfig, recordsOf, runCli, stateInput } from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
 
@@ -70,7 +70,7 @@ describe('inputs written by Airbyte clients', () => {
     const configured = cdkStandardTestsCatalog(catalog!.streams[0]!);
 
     const first = await runCli('read', { config, catalog: configured });
-    expect(first.exitCode).toBe(0);
+    expect(first.exitCode, failureOf(first)).toBe(0);
     const seen = recordsOf(first.messages).map((r) => (r.data.value as { n: number }).n);
     expect(seen.sort()).toEqual([0, 1, 2]);
 
@@ -78,7 +78,7 @@ describe('inputs written by Airbyte clients', () => {
     const state = stateInput(first.messages).map(pyairbyteState);
     expect(JSON.stringify(state)).toContain('"namespace":null');
     const second = await runCli('read', { config, catalog: configured, state });
-    expect(second.exitCode).toBe(0);
+    expect(second.exitCode, failureOf(second)).toBe(0);
     expect(
       recordsOf(second.messages)
         .map((r) => (r.data.value as { n: number }).n)

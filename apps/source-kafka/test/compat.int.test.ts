@@ -2,7 +2,16 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { catalogFor, ofType, recordsOf, runCli, statesOf, streamStatuses, traceErrors } from './cli.js';
+import {
+  catalogFor,
+  failureOf,
+  ofType,
+  recordsOf,
+  runCli,
+  statesOf,
+  streamStatuses,
+  traceErrors,
+} from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
 const registry: ApicurioConnection = inject('registry');
@@ -99,7 +108,7 @@ describe('a config saved for the Java connector', () => {
       expect(Object.keys(value?.properties ?? {})).toEqual(['id', 'item', 'note']);
 
       const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'incremental' }) });
-      expect(read.exitCode).toBe(0);
+      expect(read.exitCode, failureOf(read)).toBe(0);
       const records = recordsOf(read.messages).sort(
         (a, b) => (a.data.value as { id: number }).id - (b.data.value as { id: number }).id,
       );
@@ -152,7 +161,7 @@ describe('read with a wrong password', () => {
 describe('check FAILED', () => {
   async function failedCheck(config: Record<string, unknown>): Promise<{ message: string; output: string }> {
     const result = await runCli('check', { config });
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, failureOf(result)).toBe(0);
     const [status] = ofType<{ status: string; message: string }>(result.messages, 'CONNECTION_STATUS');
     expect(status?.status).toBe('FAILED');
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/);
@@ -210,7 +219,7 @@ describe('a PLAINTEXT client pointed at a listener that expects SASL or TLS', ()
       request_timeout_ms: 5000,
     };
     const check = await runCli('check', { config });
-    expect(check.exitCode).toBe(0);
+    expect(check.exitCode, failureOf(check)).toBe(0);
     const [status] = ofType<{ status: string; message: string }>(check.messages, 'CONNECTION_STATUS');
     expect(status?.status).toBe('FAILED');
     expect(status?.message).toContain('set protocol.security_protocol');

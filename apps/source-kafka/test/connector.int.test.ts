@@ -3,6 +3,7 @@ import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import {
   catalogFor,
+  failureOf,
   logsOf,
   ofType,
   plaintextConfig,
@@ -22,7 +23,7 @@ const plainConfig = (topicPattern: string, extra: Record<string, unknown> = {}) 
 describe('source-kafka CLI', () => {
   it('answers spec with a specification', async () => {
     const result = await runCli('spec');
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, failureOf(result)).toBe(0);
     expect(result.messages.map((m) => m.type)).toEqual(['SPEC']);
   });
 
@@ -55,7 +56,7 @@ describe('source-kafka CLI', () => {
     });
 
     const read = await runCli('read', { config, catalog: catalogFor({ [selected]: 'full_refresh' }) });
-    expect(read.exitCode).toBe(0);
+    expect(read.exitCode, failureOf(read)).toBe(0);
     const records = recordsOf(read.messages);
     expect(records).toHaveLength(20);
     expect(new Set(records.map((r) => r.stream))).toEqual(new Set([selected]));
@@ -103,7 +104,7 @@ describe('source-kafka CLI', () => {
       },
     ];
     const read = await runCli('read', { config, catalog, state });
-    expect(read.exitCode).toBe(0);
+    expect(read.exitCode, failureOf(read)).toBe(0);
     const ids = recordsOf(read.messages).map(
       (r) => `${r.stream}:${r.data._kafka_partition}:${r.data._kafka_offset}`,
     );
@@ -130,7 +131,7 @@ describe('source-kafka CLI', () => {
       subscription: { subscription_type: 'assign', topic_partitions: `${topic}:1` },
     });
     const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'incremental' }) });
-    expect(read.exitCode).toBe(0);
+    expect(read.exitCode, failureOf(read)).toBe(0);
     expect(recordsOf(read.messages).map((r) => `${r.data._kafka_partition}:${r.data._kafka_offset}`)).toEqual(
       ['1:0', '1:1', '1:2'],
     );
@@ -226,7 +227,7 @@ describe('source-kafka CLI', () => {
     ]);
     const config = plainConfig(topic, { error_handling: { bad_message_policy: 'skip' } });
     const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'incremental' }) });
-    expect(read.exitCode).toBe(0);
+    expect(read.exitCode, failureOf(read)).toBe(0);
     expect(recordsOf(read.messages).map((r) => r.data._kafka_offset)).toEqual([0, 2]);
     expect(statesOf(read.messages).at(-1)?.stream.stream_state.partitions).toEqual({ '0': '3' });
     const warnings = logsOf(read.messages).filter((l) => l.level === 'WARN');

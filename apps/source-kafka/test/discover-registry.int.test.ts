@@ -14,7 +14,16 @@ import { createTopic, produceMessages, uniqueTopicName } from '@source-kafka/tes
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
 import { createTestCertificates, startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { catalogFor, logsOf, ofType, plaintextConfig, recordsOf, runCli, traceErrors } from './cli.js';
+import {
+  catalogFor,
+  failureOf,
+  logsOf,
+  ofType,
+  plaintextConfig,
+  recordsOf,
+  runCli,
+  traceErrors,
+} from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
 const apicurio: ApicurioConnection = inject('registry');
@@ -239,7 +248,7 @@ describe('discover and read through the schema registry', () => {
       registryConfig({ MessageFormat: { deserialization_type: 'AVRO' } }),
     );
     const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'full_refresh' }) });
-    expect(read.exitCode).toBe(0);
+    expect(read.exitCode, failureOf(read)).toBe(0);
     expect(recordsOf(read.messages).map((r) => r.data.value)).toEqual([
       { n: 0, item: 'guid-header' },
       { n: 1, item: 'id-header' },

@@ -1,7 +1,16 @@
 import type { BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages, withAdmin } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
-import { catalogFor, logsOf, plaintextConfig, recordsOf, runCli, stateInput, traceErrors } from './cli.js';
+import {
+  catalogFor,
+  failureOf,
+  logsOf,
+  plaintextConfig,
+  recordsOf,
+  runCli,
+  stateInput,
+  traceErrors,
+} from './cli.js';
 
 const conn: BrokerConnection = inject('broker');
 
@@ -27,7 +36,7 @@ describe('a state offset the partition no longer has', () => {
     });
 
     const gap = await runCli('read', { config: config(topic), catalog, state });
-    expect(gap.exitCode).toBe(0);
+    expect(gap.exitCode, failureOf(gap)).toBe(0);
     const warning = logsOf(gap.messages).find((l) => l.level === 'WARN' && l.message.includes(`${topic}:0`));
     expect(warning?.message).toMatch(/3 offsets were deleted by retention/);
     expect(recordsOf(gap.messages).map((r) => r.data._kafka_offset)).toEqual([6, 7, 8, 9]);

@@ -31,6 +31,10 @@ const everyKind: Array<[string, AirbyteMessage]> = [
   ['stream state', streamStateMessage(descriptor, { offsets: { '0': 12 } }, { recordCount: 3 })],
   ['stream state without stats', streamStateMessage({ name: 'orders' }, {})],
   [
+    'stream state with rejected records',
+    streamStateMessage(descriptor, { o: 1 }, { recordCount: 2, rejectedRecordCount: 1 }),
+  ],
+  [
     'global state',
     globalStateMessage(
       {
@@ -127,5 +131,15 @@ describe('message builders', () => {
       trace: { type: 'ERROR', emitted_at: at, error: { failure_type: 'oops' } },
     };
     expect(validateAirbyteMessage(broken).join('\n')).toMatch(/message|failure_type/);
+  });
+});
+
+describe('state stats', () => {
+  it('writes rejectedRecordCount beside recordCount, and neither when not given', () => {
+    const both = streamStateMessage(descriptor, {}, { recordCount: 2, rejectedRecordCount: 1 });
+    expect(both.state.sourceStats).toEqual({ recordCount: 2, rejectedRecordCount: 1 });
+    const rejectedOnly = streamStateMessage(descriptor, {}, { rejectedRecordCount: 0 });
+    expect(rejectedOnly.state.sourceStats).toEqual({ rejectedRecordCount: 0 });
+    expect('sourceStats' in streamStateMessage(descriptor, {}).state).toBe(false);
   });
 });

@@ -46,10 +46,15 @@ export function recordMessage(
 export interface StateOptions {
   /** Records emitted for this stream since the previous state message. */
   readonly recordCount?: number | undefined;
+  /** Messages skipped (not emitted) since the previous state message; written only when given. */
+  readonly rejectedRecordCount?: number | undefined;
 }
 
-function withStats(stats: AirbyteStateStats | undefined): { sourceStats?: AirbyteStateStats } {
-  return stats === undefined ? {} : { sourceStats: stats };
+function withStats(options: StateOptions): { sourceStats?: AirbyteStateStats } {
+  const stats: AirbyteStateStats = {};
+  if (options.recordCount !== undefined) stats.recordCount = options.recordCount;
+  if (options.rejectedRecordCount !== undefined) stats.rejectedRecordCount = options.rejectedRecordCount;
+  return Object.keys(stats).length === 0 ? {} : { sourceStats: stats };
 }
 
 export function streamStateMessage(
@@ -62,7 +67,7 @@ export function streamStateMessage(
     state: {
       type: 'STREAM',
       stream: { stream_descriptor: descriptor, stream_state: streamState },
-      ...withStats(options.recordCount === undefined ? undefined : { recordCount: options.recordCount }),
+      ...withStats(options),
     },
   };
 }
@@ -76,7 +81,7 @@ export function globalStateMessage(
     state: {
       type: 'GLOBAL',
       global,
-      ...withStats(options.recordCount === undefined ? undefined : { recordCount: options.recordCount }),
+      ...withStats(options),
     },
   };
 }

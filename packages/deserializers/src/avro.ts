@@ -1,4 +1,5 @@
 import avro from 'avsc';
+import { noteNulled, nulledCount, prefixNulled } from './nulled.js';
 import type { JsonValue } from './types.js';
 
 // Avro decoding with avsc, plus the JSON mapping documented in the README:
@@ -400,7 +401,9 @@ export function parseAvroSchemas(referencedSchemas: readonly string[], schema: s
 // ---- JSON mapper: only the parts of a value that need it are touched; null means "already JSON". ----
 
 function nonFinite(value: unknown): JsonValue {
-  return Number.isFinite(value as number) ? (value as number) : null;
+  if (Number.isFinite(value as number)) return value as number;
+  noteNulled();
+  return null;
 }
 
 function base64(value: unknown): JsonValue {
@@ -432,7 +435,11 @@ function buildMapperUncached(type: AvroType, cache: Map<AvroType, Mapper | null 
       if (item === null) return null;
       return (value) => {
         const array = value as unknown[];
-        for (let i = 0; i < array.length; i++) array[i] = item(array[i]);
+        for (let i = 0; i < array.length; i++) {
+          const at = nulledCount();
+          array[i] = item(array[i]);
+          if (nulledCount() > at) prefixNulled(at, String(i));
+        }
         return array as JsonValue;
       };
     }
@@ -441,7 +448,11 @@ function buildMapperUncached(type: AvroType, cache: Map<AvroType, Mapper | null 
       if (item === null) return null;
       return (value) => {
         const map = value as Record<string, unknown>;
-        for (const key of Object.keys(map)) map[key] = item(map[key]);
+        for (const key of Object.keys(map)) {
+          const at = nulledCount();
+          map[key] = item(map[key]);
+          if (nulledCount() > at) prefixNulled(at, key);
+        }
         return map as JsonValue;
       };
     }
@@ -453,7 +464,11 @@ function buildMapperUncached(type: AvroType, cache: Map<AvroType, Mapper | null 
       if (fields.length === 0) return null;
       return (value) => {
         const record = value as Record<string, unknown>;
-        for (const field of fields) record[field.name] = field.mapper(record[field.name]);
+        for (const field of fields) {
+          const at = nulledCount();
+          record[field.name] = field.mapper(record[field.name]);
+          if (nulledCount() > at) prefixNulled(at, field.name);
+        }
         return record as JsonValue;
       };
     }

@@ -10,6 +10,7 @@ import {
   schemaRegistryErrorCodes,
 } from './errors.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
+import { collectNulled } from './nulled.js';
 import {
   decodeJson,
   decodeJsonText,
@@ -289,7 +290,10 @@ function registryDeserializer(
       throw failure(context, format, entry.code, `${entry.reason}${subjectHint}`, entry.cause);
     }
     try {
-      return entry.decode(bytes, start, inHeader);
+      const nulled = context.nulledFields;
+      return nulled === undefined
+        ? entry.decode(bytes, start, inHeader)
+        : collectNulled(nulled, () => entry.decode(bytes, start, inHeader));
     } catch (error) {
       if (error instanceof WireFormatError)
         throw failure(context, format, deserializationErrorCodes.badFrame, error.message, error);

@@ -29,7 +29,13 @@ describe('JSON, STRING and BYTES', () => {
 
   it('never quotes the payload when reporting invalid JSON', () => {
     const json = createDeserializer(config('JSON'));
-    const payloads = ['{"ssn": "123-45-6789", "name": tru}', 'secret-word', '{"card":"4111111111111111"} x'];
+    const payloads = [
+      '{"ssn": "123-45-6789", "name": tru}',
+      'secret-word',
+      '{"card":"4111111111111111"} x',
+      'SSN 123-45-6789 belongs to Ada',
+      '"unterminated SSN 123-45-6789',
+    ];
     for (const payload of payloads) {
       let error: unknown;
       try {
@@ -41,7 +47,7 @@ describe('JSON, STRING and BYTES', () => {
       const chain: string[] = [];
       for (let link: unknown = error; link instanceof Error; link = link.cause) chain.push(link.message);
       expect(chain.join('\n')).toMatch(/invalid JSON/);
-      for (const piece of ['6789', 'tru}', 'secret-word', '4111'])
+      for (const piece of ['6789', 'tru}', 'secret-word', '4111', 'SSN', "'S'", "'s'", 'Ada'])
         expect(chain.join('\n')).not.toContain(piece);
     }
   });

@@ -42,14 +42,19 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /**
- * V8's JSON.parse message without the piece of the input it quotes (`..."key": x}" is not valid JSON`): a
- * payload may hold personal data, and the reason ends up in logs and traces.
+ * Why JSON.parse refused the text, without any of the text: V8's message quotes the input (`Unexpected token
+ * 'S', "SSN 123-45"... is not valid JSON`), and a payload may hold personal data that must not reach logs or
+ * traces. Only the kind of failure and V8's position, when it gives one, are kept.
  */
 function jsonSyntaxReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const quoted = message.search(/(?:, )?(?:\.\.\.)?".*" is not valid JSON$/s);
-  if (quoted < 0) return message;
-  return quoted === 0 ? 'not valid JSON' : message.slice(0, quoted);
+  const position = /\bposition (\d+)/.exec(message)?.[1];
+  const where = position === undefined ? '' : ` at character ${position}`;
+  if (/^Unexpected end of JSON input/.test(message)) return `the text ends early${where}`;
+  if (/^Unterminated string/.test(message)) return `a string is not terminated${where}`;
+  if (/^(?:Bad|Expected)/.test(message) || /^Unexpected (?:token|non-whitespace|number|string)/.test(message))
+    return `unexpected character${where}`;
+  return `not valid JSON${where}`;
 }
 
 function parseJson(text: string): JsonValue {

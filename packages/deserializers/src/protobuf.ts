@@ -1,6 +1,7 @@
 import Long from 'long';
 import protobuf from 'protobufjs';
 import descriptorExtension from 'protobufjs/ext/descriptor/index.js';
+import { noteNulled, nulledCount, prefixNulled } from './nulled.js';
 import type { JsonValue } from './types.js';
 
 // protobufjs finds `long` through a dynamic require that fails under ESM loaders; without it, 64-bit fields
@@ -229,7 +230,9 @@ function longJson(value: unknown): number | bigint {
 }
 
 function floatJson(value: unknown): JsonValue {
-  return Number.isFinite(value as number) ? (value as number) : null;
+  if (Number.isFinite(value as number)) return value as number;
+  noteNulled();
+  return null;
 }
 
 function bytesJson(value: unknown): JsonValue {
@@ -298,7 +301,7 @@ function structValueJson(value: Msg | null | undefined): JsonValue {
     case 'structValue':
       return structJson(value.structValue as Msg | undefined);
     case 'listValue':
-      return (((value.listValue as Msg | undefined)?.values as Msg[] | undefined) ?? []).map(structValueJson);
+      return listJson(((value.listValue as Msg | undefined)?.values as Msg[] | undefined) ?? []);
     default:
       return null;
   }
@@ -307,8 +310,21 @@ function structValueJson(value: Msg | null | undefined): JsonValue {
 function structJson(value: Msg | null | undefined): JsonValue {
   const out: { [key: string]: JsonValue } = {};
   const fields = (value?.fields ?? {}) as Record<string, Msg>;
-  for (const key of Object.keys(fields)) out[key] = structValueJson(fields[key]);
+  for (const key of Object.keys(fields)) {
+    const at = nulledCount();
+    out[key] = structValueJson(fields[key]);
+    if (nulledCount() > at) prefixNulled(at, key);
+  }
   return out;
+}
+
+function listJson(values: readonly Msg[]): JsonValue {
+  return values.map((item, i) => {
+    const at = nulledCount();
+    const json = structValueJson(item);
+    if (nulledCount() > at) prefixNulled(at, String(i));
+    return json;
+  });
 }
 
 /** Well-known types mapped to plain JSON; undefined when `type` is an ordinary message. */
@@ -338,7 +354,7 @@ function wellKnownJson(type: protobuf.Type, message: Msg): JsonValue | undefined
     case '.google.protobuf.Value':
       return structValueJson(message);
     case '.google.protobuf.ListValue':
-      return ((message.values as Msg[] | undefined) ?? []).map(structValueJson);
+      return listJson((message.values as Msg[] | undefined) ?? []);
     case '.google.protobuf.FieldMask':
       return ((message.paths as string[] | undefined) ?? []).join(',');
     case '.google.protobuf.Any':
@@ -390,7 +406,9 @@ function mapEntriesJson(entryType: protobuf.Type, entries: readonly Msg[]): Json
   if (keyField === undefined || valueField === undefined) return map;
   for (const entry of entries) {
     const key = String(entry.key ?? keyField.defaultValue ?? '');
+    const at = nulledCount();
     const value = fieldValueJson(valueField, entry.value ?? null);
+    if (nulledCount() > at) prefixNulled(at, key);
     // Plain assignment to "__proto__" would swap the prototype and drop the entry.
     if (key === '__proto__')
       Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
@@ -411,22 +429,33 @@ export function messageToJson(type: protobuf.Type, message: Msg | null | undefin
     if (field.partOf !== null && field.partOf !== undefined) {
       if (value === null || value === undefined || !Object.hasOwn(message, field.name)) continue;
     }
+    const at = nulledCount();
     if (field.map) {
       const map: { [key: string]: JsonValue } = {};
       const entries = (value ?? {}) as Record<string, unknown>;
       const keyType = field instanceof protobuf.MapField ? field.keyType : 'string';
-      for (const key of Object.keys(entries))
-        map[mapKeyJson(keyType, key)] = fieldValueJson(field, entries[key]);
+      for (const key of Object.keys(entries)) {
+        const mapAt = nulledCount();
+        const jsonKey = mapKeyJson(keyType, key);
+        map[jsonKey] = fieldValueJson(field, entries[key]);
+        if (nulledCount() > mapAt) prefixNulled(mapAt, jsonKey);
+      }
       out[name] = map;
     } else if (field.repeated && isMapEntryType(field.resolvedType)) {
       out[name] = mapEntriesJson(field.resolvedType, (value ?? []) as Msg[]);
     } else if (field.repeated) {
-      out[name] = ((value ?? []) as unknown[]).map((item) => fieldValueJson(field, item));
+      out[name] = ((value ?? []) as unknown[]).map((item, i) => {
+        const itemAt = nulledCount();
+        const json = fieldValueJson(field, item);
+        if (nulledCount() > itemAt) prefixNulled(itemAt, String(i));
+        return json;
+      });
     } else if (value === null || value === undefined) {
       out[name] = null;
     } else {
       out[name] = fieldValueJson(field, value);
     }
+    if (nulledCount() > at) prefixNulled(at, name);
   }
   return out;
 }

@@ -19,6 +19,12 @@ export interface DeserializeContext {
   readonly offset: string;
   readonly part: 'key' | 'value';
   readonly headers?: ReadonlyArray<{ readonly key: string; readonly value: Uint8Array | null }>;
+  /**
+   * When given, the deserializer appends the path of each value it wrote as null because JSON cannot hold
+   * it (a NaN or infinite Avro/Protobuf float): field names and array indexes joined by dots from the
+   * decoded root, '' for the root itself. The caller empties it between messages.
+   */
+  readonly nulledFields?: string[] | undefined;
 }
 
 /**

@@ -97,6 +97,11 @@ export interface RecordLayoutConfig {
   readonly includeMetadata: boolean;
   /** `nested`: the value sits under one field; `flatten`: its top-level fields become record fields. */
   readonly value: 'nested' | 'flatten';
+  /**
+   * `offset`: rows keyed by (partition, offset). `message_key`: rows keyed by the message key, tombstones
+   * written as deletes; parseConfig guarantees includeKey and includeMetadata then.
+   */
+  readonly primaryKey: 'offset' | 'message_key';
 }
 
 export interface ReadBoundsConfig {

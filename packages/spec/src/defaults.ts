@@ -24,6 +24,7 @@ export const DEFAULTS = {
   includeHeaders: false,
   includeMetadata: true,
   valueLayout: 'nested',
+  primaryKey: 'offset',
   checkpointEveryRecords: 10000,
   checkpointEverySeconds: 60,
   badMessagePolicy: 'fail',

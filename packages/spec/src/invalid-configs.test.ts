@@ -609,6 +609,24 @@ const corpus: readonly Case[] = [
     'must be one of nested, flatten',
   ),
   one(
+    'unknown primary key',
+    withFields({ record_layout: { primary_key: 'key' } }),
+    'record_layout.primary_key',
+    'must be one of offset, message_key',
+  ),
+  one(
+    'message key as primary key without the key',
+    withFields({ record_layout: { primary_key: 'message_key', include_key: false } }),
+    'record_layout.primary_key',
+    'message_key needs record_layout.include_key (the key and the offset are the primary key and cursor)',
+  ),
+  one(
+    'message key as primary key without the metadata',
+    withFields({ record_layout: { primary_key: 'message_key', include_metadata: false } }),
+    'record_layout.primary_key',
+    'message_key needs record_layout.include_metadata (the key and the offset are the primary key and cursor)',
+  ),
+  one(
     'zero checkpoint interval',
     withFields({ checkpoint: { every_records: 0 } }),
     'checkpoint.every_records',

@@ -144,7 +144,13 @@ describe('Java-shaped configs', () => {
       keyFormat: { format: 'STRING', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
       valueFormat: { format: 'JSON', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
       schemaRegistry: undefined,
-      layout: { includeKey: true, includeHeaders: false, includeMetadata: true, value: 'nested' },
+      layout: {
+        includeKey: true,
+        includeHeaders: false,
+        includeMetadata: true,
+        value: 'nested',
+        primaryKey: 'offset',
+      },
       bounds: { maxRecords: 100000, maxDurationMs: undefined },
       checkpoint: { everyRecords: 10000, everyMs: 60000 },
       badMessagePolicy: 'fail',
@@ -527,6 +533,16 @@ describe('added fields', () => {
     expect(oauth.security.sasl?.mechanism).toBe('OAUTHBEARER');
   });
 
+  it('reads the message key as the primary key', () => {
+    const config = parseConfig(minimal({ record_layout: { primary_key: 'message_key' } }));
+    expect(config.layout).toMatchObject({
+      primaryKey: 'message_key',
+      includeKey: true,
+      includeMetadata: true,
+    });
+    expect(parseConfig(minimal({})).layout.primaryKey).toBe('offset');
+  });
+
   it('reads layout, bounds, checkpoints, policies and isolation level', () => {
     const config = parseConfig(
       minimal({
@@ -544,7 +560,13 @@ describe('added fields', () => {
       }),
     );
     expect(config).toMatchObject({
-      layout: { includeKey: false, includeHeaders: true, includeMetadata: false, value: 'flatten' },
+      layout: {
+        includeKey: false,
+        includeHeaders: true,
+        includeMetadata: false,
+        value: 'flatten',
+        primaryKey: 'offset',
+      },
       bounds: { maxRecords: 1000, maxDurationMs: 90_000 },
       checkpoint: { everyRecords: 500, everyMs: 5000 },
       badMessagePolicy: 'skip',

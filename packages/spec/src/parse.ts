@@ -507,9 +507,20 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
     if (problem !== undefined) problems.add('test_topic', problem);
   }
 
+  const layout = objectAt(raw, 'record_layout');
+  if (layout.primary_key === 'message_key') {
+    for (const needed of ['include_key', 'include_metadata'] as const) {
+      if (booleanAt(layout, needed) === false) {
+        problems.add(
+          'record_layout.primary_key',
+          `message_key needs record_layout.${needed} (the key and the offset are the primary key and cursor)`,
+        );
+      }
+    }
+  }
+
   if (problems.list.length > 0) throw new ConfigError(inFormOrder(problems.list));
 
-  const layout = objectAt(raw, 'record_layout');
   const readBounds = objectAt(raw, 'read_bounds');
   const checkpoint = objectAt(raw, 'checkpoint');
   const errorHandling = objectAt(raw, 'error_handling');
@@ -536,6 +547,7 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
       includeHeaders: booleanAt(layout, 'include_headers') ?? DEFAULTS.includeHeaders,
       includeMetadata: booleanAt(layout, 'include_metadata') ?? DEFAULTS.includeMetadata,
       value: oneOf(['nested', 'flatten'] as const, layout.value_layout) ?? DEFAULTS.valueLayout,
+      primaryKey: oneOf(['offset', 'message_key'] as const, layout.primary_key) ?? DEFAULTS.primaryKey,
     },
     bounds: {
       maxRecords: positiveOrUndefined(integerAt(raw, 'max_records_process') ?? DEFAULTS.maxRecordsProcess),

@@ -107,7 +107,9 @@ describe('secrets', () => {
 
   it('marks every string property whose name suggests a secret as airbyte_secret', () => {
     const suspicious = ours.filter(
-      ({ path, schema }) => schema.type === 'string' && SECRET_NAME.test(path.at(-1) ?? ''),
+      // A choice from a fixed list (record_layout.primary_key) names no secret whatever its name.
+      ({ path, schema }) =>
+        schema.type === 'string' && !('enum' in schema) && SECRET_NAME.test(path.at(-1) ?? ''),
     );
     expect(suspicious.map(({ path }) => path.join('.'))).toEqual(
       expect.arrayContaining([

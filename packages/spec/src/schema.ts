@@ -461,6 +461,15 @@ const recordLayout: JsonObject = {
       default: DEFAULTS.valueLayout,
       order: 3,
     },
+    primary_key: {
+      title: 'Primary Key',
+      description:
+        'offset: each message is a row, keyed by partition and offset. message_key: the message key is the primary key (an object key: its fields, as _kafka_key_<field> columns), versions of a key are ordered by offset and a tombstone marks the row deleted (_ab_cdc_deleted_at), so a deduplicated sync holds what a compacted topic holds. Needs include_key and include_metadata.',
+      type: 'string',
+      enum: ['offset', 'message_key'],
+      default: DEFAULTS.primaryKey,
+      order: 4,
+    },
   },
 };
 

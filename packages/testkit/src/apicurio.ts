@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensureApicurio, ensureJava21 } from './apicurio-distribution.js';
 import {
@@ -9,12 +9,26 @@ import {
   apicurioSystemProperties,
 } from './apicurio-settings.js';
 import { ApicurioError, apicurioErrorCodes } from './errors.js';
-import { withFileLock } from './lock.js';
+import {
+  awaitReady,
+  type Log,
+  type ManagedService,
+  releaseService,
+  type ServiceOwner,
+  type ServiceStatus,
+  type StartedService,
+  servicePaths,
+  serviceStatus,
+  startService,
+  stopOrphanedService,
+  stopService,
+  writeJsonAtomically,
+} from './managed-service.js';
 import { portInUse } from './probe.js';
-import { commandLineOf, isAlive, sleep, tailOf } from './process-util.js';
+import { tailOf } from './process-util.js';
 
 /** Who started the registry: a person keeps it; a test run stops it when the last test run using it ends. */
-export type ApicurioOwner = 'cli' | 'test-run';
+export type ApicurioOwner = ServiceOwner;
 
 /** How tests reach the registry (`inject('registry')`). */
 export interface ApicurioConnection {
@@ -37,28 +51,12 @@ export interface ApicurioState {
   readonly runDir: string;
 }
 
-export interface StartedApicurio {
-  readonly connection: ApicurioConnection;
-  readonly state: ApicurioState;
-  /** False when an already running registry was reused. */
-  readonly startedNow: boolean;
-}
-
-type Log = (line: string) => void;
+export type StartedApicurio = StartedService<ApicurioState, ApicurioConnection>;
 
 const STOP_GRACE_MS = 30_000;
-const KILL_WAIT_MS = 15_000;
-const LOCK_TIMEOUT_MS = 10 * 60_000;
 
 function paths(runDir: string) {
-  return {
-    state: join(runDir, 'state.json'),
-    connection: join(runDir, 'connection.json'),
-    logs: join(runDir, 'logs'),
-    tmp: join(runDir, 'tmp'),
-    leases: join(runDir, 'leases'),
-    lock: `${runDir}.lock`,
-  };
+  return { ...servicePaths(runDir), tmp: join(runDir, 'tmp') };
 }
 
 /** Where the connection file of the registry configured by `env` lives. */
@@ -86,29 +84,9 @@ export function readApicurioConnection(
   }
 }
 
-async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const partial = `${path}.${process.pid}.partial`;
-  await writeFile(partial, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(partial, path);
-}
-
-async function readState(runDir: string): Promise<ApicurioState | undefined> {
-  try {
-    return JSON.parse(await readFile(paths(runDir).state, 'utf8')) as ApicurioState;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The run folder rides on the command line, so a recycled pid is never taken for our registry. */
 function runDirMarker(runDir: string): string {
   return `-Dsource-kafka.registry.run-dir=${runDir}`;
-}
-
-async function isOurProcess(state: ApicurioState): Promise<boolean> {
-  if (!(await isAlive(state.pid))) return false;
-  const commandLine = await commandLineOf(state.pid);
-  return commandLine === undefined || commandLine.includes(runDirMarker(state.runDir));
 }
 
 function connectionFor(settings: ApicurioSettings): ApicurioConnection {
@@ -134,37 +112,29 @@ export async function probeApicurio(connection: ApicurioConnection): Promise<str
   }
 }
 
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!(await isAlive(pid))) return true;
-    await sleep(200);
-  }
-  return !(await isAlive(pid));
+/** The registry of these settings, for the lifecycle it shares with the broker. */
+function apicurioService(settings: ApicurioSettings): ManagedService<ApicurioState, ApicurioConnection> {
+  const service: ManagedService<ApicurioState, ApicurioConnection> = {
+    runDir: settings.runDir,
+    noun: 'registry',
+    stopGraceMs: STOP_GRACE_MS,
+    // The run folder rides on the command line, so a recycled pid is never taken for our registry.
+    isOwnCommandLine: (commandLine, state) => commandLine.includes(runDirMarker(state.runDir)),
+    connectionOf: async () => connectionFor(settings),
+    probe: probeApicurio,
+    launch: (owner, log) => launch(service, settings, owner, log),
+    stopping: (live) => `Stopping Apicurio Registry (pid ${live.pid})`,
+    stopFailed: (message) => new ApicurioError(apicurioErrorCodes.stopFailed, message),
+  };
+  return service;
 }
 
-async function terminate(pid: number, log: Log): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  if (await waitForExit(pid, STOP_GRACE_MS)) return;
-  log(`Registry pid ${pid} ignored SIGTERM for ${STOP_GRACE_MS} ms; killing it`);
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  if (!(await waitForExit(pid, KILL_WAIT_MS))) {
-    throw new ApicurioError(
-      apicurioErrorCodes.stopFailed,
-      `Registry pid ${pid} is still alive after SIGKILL`,
-    );
-  }
-}
-
-async function launch(settings: ApicurioSettings, owner: ApicurioOwner, log: Log): Promise<StartedApicurio> {
+async function launch(
+  service: ManagedService<ApicurioState, ApicurioConnection>,
+  settings: ApicurioSettings,
+  owner: ApicurioOwner,
+  log: Log,
+): Promise<StartedApicurio> {
   const p = paths(settings.runDir);
   for (const port of [settings.port, settings.managementPort]) {
     if (await portInUse(port)) {
@@ -221,39 +191,29 @@ async function launch(settings: ApicurioSettings, owner: ApicurioOwner, log: Log
   log(`Apicurio Registry ${settings.version} starting (pid ${pid}, ${java}), logs in ${p.logs}`);
 
   const connection = connectionFor(settings);
-  const deadline = spawnedAt + settings.startTimeoutMs;
-  let failure: string | undefined = 'not probed yet';
-  while (Date.now() < deadline) {
-    if (!(await isAlive(pid))) {
-      await rm(p.state, { force: true });
-      throw new ApicurioError(
-        apicurioErrorCodes.startFailed,
-        `Apicurio Registry exited during start-up.\n${await tailOf(join(p.logs, 'stdout.log'), 40)}`,
-      );
-    }
-    failure = await probeApicurio(connection);
-    if (failure === undefined) break;
-    await sleep(250);
-  }
-  if (failure !== undefined) {
-    await terminate(pid, log).catch(() => undefined);
-    await rm(p.state, { force: true });
-    throw new ApicurioError(
-      apicurioErrorCodes.startFailed,
-      `Apicurio Registry did not answer within ${settings.startTimeoutMs} ms: ${failure}\n${await tailOf(join(p.logs, 'stdout.log'), 40)}`,
-    );
-  }
+  const stdoutTail = () => tailOf(join(p.logs, 'stdout.log'), 40);
+  await awaitReady(
+    service,
+    pid,
+    {
+      deadline: spawnedAt + settings.startTimeoutMs,
+      pollMs: 250,
+      probe: () => probeApicurio(connection),
+      failure: async (exited, failure) =>
+        new ApicurioError(
+          apicurioErrorCodes.startFailed,
+          exited
+            ? `Apicurio Registry exited during start-up.\n${await stdoutTail()}`
+            : `Apicurio Registry did not answer within ${settings.startTimeoutMs} ms: ${failure}\n${await stdoutTail()}`,
+        ),
+    },
+    log,
+  );
   const state: ApicurioState = { ...base, startupMs: Date.now() - spawnedAt };
   await writeJsonAtomically(p.state, state);
   await writeJsonAtomically(p.connection, connection);
   log(`Apicurio Registry ready in ${state.startupMs} ms: ${connection.ccompatUrl}`);
   return { connection, state, startedNow: true };
-}
-
-async function findLive(settings: ApicurioSettings): Promise<ApicurioState | undefined> {
-  const state = await readState(settings.runDir);
-  if (state === undefined || !(await isOurProcess(state))) return undefined;
-  return state;
 }
 
 export interface StartApicurioOptions {
@@ -268,42 +228,7 @@ export interface StartApicurioOptions {
 export async function startApicurio(options: StartApicurioOptions): Promise<StartedApicurio> {
   const settings = options.settings ?? apicurioSettingsFrom(process.env);
   const log = options.log ?? ((line: string) => console.error(line));
-  const p = paths(settings.runDir);
-  await mkdir(dirname(settings.runDir), { recursive: true });
-  return withFileLock(p.lock, LOCK_TIMEOUT_MS, async () => {
-    let started: StartedApicurio | undefined;
-    const live = await findLive(settings);
-    if (live !== undefined) {
-      const connection = connectionFor(settings);
-      if ((await probeApicurio(connection)) === undefined) {
-        started = { connection, state: live, startedNow: false };
-      } else {
-        log(`Registry pid ${live.pid} is alive but does not answer; restarting it`);
-        await terminate(live.pid, log);
-      }
-    }
-    started ??= await launch(settings, options.owner, log);
-    if (options.leaseHolder !== undefined) {
-      await mkdir(p.leases, { recursive: true });
-      await writeFile(join(p.leases, String(options.leaseHolder)), started.state.startedAt);
-    }
-    return started;
-  });
-}
-
-async function stopLocked(settings: ApicurioSettings, log: Log): Promise<boolean> {
-  const p = paths(settings.runDir);
-  const live = await findLive(settings);
-  await rm(p.connection, { force: true });
-  if (live === undefined) {
-    await rm(p.state, { force: true });
-    return false;
-  }
-  log(`Stopping Apicurio Registry (pid ${live.pid})`);
-  await terminate(live.pid, log);
-  await rm(p.state, { force: true });
-  await rm(p.leases, { recursive: true, force: true });
-  return true;
+  return startService(apicurioService(settings), options.owner, log, options.leaseHolder);
 }
 
 /** Stops the registry of these settings, whoever started it. Resolves false when none was running. */
@@ -311,18 +236,7 @@ export async function stopApicurio(
   settings = apicurioSettingsFrom(process.env),
   log: Log = console.error,
 ): Promise<boolean> {
-  if (!existsSync(settings.runDir)) return false;
-  return withFileLock(paths(settings.runDir).lock, LOCK_TIMEOUT_MS, () => stopLocked(settings, log));
-}
-
-async function liveLeaseHolders(leasesDir: string): Promise<number[]> {
-  const names = await readdir(leasesDir).catch(() => [] as string[]);
-  const alive: number[] = [];
-  for (const name of names) {
-    const pid = Number(name);
-    if (Number.isInteger(pid) && (await isAlive(pid))) alive.push(pid);
-  }
-  return alive;
+  return stopService(apicurioService(settings), log);
 }
 
 /** Drops this process's lease; a test-run registry stops once no live lease remains. */
@@ -331,41 +245,13 @@ export async function releaseApicurio(
   settings = apicurioSettingsFrom(process.env),
   log: Log = console.error,
 ): Promise<'stopped' | 'left-running'> {
-  return withFileLock(paths(settings.runDir).lock, LOCK_TIMEOUT_MS, async () => {
-    const p = paths(settings.runDir);
-    await rm(join(p.leases, String(holder)), { force: true });
-    const state = await readState(settings.runDir);
-    if (state === undefined || state.owner !== 'test-run') return 'left-running';
-    const others = (await liveLeaseHolders(p.leases)).filter((pid) => pid !== holder);
-    if (others.length > 0) {
-      log(`Leaving the registry running for ${others.length} other test run(s)`);
-      return 'left-running';
-    }
-    await stopLocked(settings, log);
-    return 'stopped';
-  });
+  return releaseService(apicurioService(settings), holder, log);
 }
 
-export type ApicurioStatus =
-  | { readonly running: false; readonly runDir: string }
-  | {
-      readonly running: true;
-      readonly runDir: string;
-      readonly state: ApicurioState;
-      readonly answering: boolean;
-      readonly leaseHolders: readonly number[];
-    };
+export type ApicurioStatus = ServiceStatus<ApicurioState>;
 
 export async function apicurioStatus(settings = apicurioSettingsFrom(process.env)): Promise<ApicurioStatus> {
-  const live = await findLive(settings);
-  if (live === undefined) return { running: false, runDir: settings.runDir };
-  return {
-    running: true,
-    runDir: settings.runDir,
-    state: live,
-    answering: (await probeApicurio(connectionFor(settings))) === undefined,
-    leaseHolders: await liveLeaseHolders(paths(settings.runDir).leases),
-  };
+  return serviceStatus(apicurioService(settings));
 }
 
 /** Stops a registry a test run started and no live test run uses any more (after a killed run). */
@@ -373,11 +259,5 @@ export async function stopOrphanedApicurio(
   settings = apicurioSettingsFrom(process.env),
   log: Log = console.error,
 ): Promise<boolean> {
-  if (!existsSync(settings.runDir)) return false;
-  return withFileLock(paths(settings.runDir).lock, LOCK_TIMEOUT_MS, async () => {
-    const state = await readState(settings.runDir);
-    if (state === undefined || state.owner !== 'test-run') return false;
-    if ((await liveLeaseHolders(paths(settings.runDir).leases)).length > 0) return false;
-    return stopLocked(settings, log);
-  });
+  return stopOrphanedService(apicurioService(settings), log);
 }

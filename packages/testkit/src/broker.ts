@@ -1,14 +1,28 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConnection, TlsMaterial } from './connection.js';
 import { ensureKafkaJars, type KafkaDistribution } from './distribution.js';
 import { BrokerError, brokerErrorCodes } from './errors.js';
-import { withFileLock } from './lock.js';
+import {
+  awaitReady,
+  type Log,
+  type ManagedService,
+  releaseService,
+  type ServiceOwner,
+  type ServiceStatus,
+  type StartedService,
+  servicePaths,
+  serviceStatus,
+  startService,
+  stopOrphanedService,
+  stopService,
+  writeJsonAtomically,
+} from './managed-service.js';
 import { portInUse, probeAllListeners, probeListener } from './probe.js';
-import { commandLineOf, isAlive, runTool, sleep, tailOf } from './process-util.js';
+import { runTool, tailOf } from './process-util.js';
 import {
   log4jConfig,
   SASL_MECHANISMS,
@@ -20,7 +34,7 @@ import { type BrokerPorts, type BrokerSettings, brokerSettingsFrom } from './set
 import { generateTls } from './tls.js';
 
 /** Who started the broker: a person (`pnpm broker start`) keeps it; a test run stops it when the last user leaves. */
-export type BrokerOwner = 'cli' | 'test-run';
+export type BrokerOwner = ServiceOwner;
 
 export interface BrokerState {
   readonly pid: number;
@@ -31,33 +45,19 @@ export interface BrokerState {
   readonly propertiesPath: string;
 }
 
-export interface StartedBroker {
-  readonly connection: BrokerConnection;
-  readonly state: BrokerState;
-  /** False when an already running broker was reused. */
-  readonly startedNow: boolean;
-}
-
-export type Log = (line: string) => void;
+export type StartedBroker = StartedService<BrokerState, BrokerConnection>;
 
 const STOP_GRACE_MS = 60_000;
-const KILL_WAIT_MS = 15_000;
-const LOCK_TIMEOUT_MS = 10 * 60_000;
 
 function paths(runDir: string) {
   return {
-    state: join(runDir, 'state.json'),
-    connection: join(runDir, 'connection.json'),
-    logs: join(runDir, 'logs'),
+    ...servicePaths(runDir),
     data: join(runDir, 'data'),
     tls: join(runDir, 'tls'),
-    leases: join(runDir, 'leases'),
     properties: join(runDir, 'server.properties'),
     log4j: join(runDir, 'log4j.properties'),
-    lock: `${runDir}.lock`,
   };
 }
-
 /** Where the connection file of the broker configured by `env` lives. */
 export function connectionFilePath(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const explicit = env.SOURCE_KAFKA_BROKER_CONNECTION;
@@ -84,30 +84,6 @@ export function readBrokerConnection(
     );
   }
   return JSON.parse(text) as BrokerConnection;
-}
-
-async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const partial = `${path}.${process.pid}.partial`;
-  await writeFile(partial, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(partial, path);
-}
-
-async function readState(runDir: string): Promise<BrokerState | undefined> {
-  try {
-    return JSON.parse(await readFile(paths(runDir).state, 'utf8')) as BrokerState;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The pid in the state file is our broker only if it runs kafka.Kafka on this run folder's properties. */
-async function isOurProcess(state: BrokerState): Promise<boolean> {
-  if (!(await isAlive(state.pid))) return false;
-  const commandLine = await commandLineOf(state.pid);
-  return (
-    commandLine === undefined ||
-    (commandLine.includes('kafka.Kafka') && commandLine.includes(state.propertiesPath))
-  );
 }
 
 async function readTls(dir: string): Promise<TlsMaterial> {
@@ -175,41 +151,41 @@ function jvmArgs(settings: BrokerSettings, distribution: KafkaDistribution, runD
   ];
 }
 
-async function findLiveBroker(settings: BrokerSettings): Promise<BrokerState | undefined> {
-  const state = await readState(settings.runDir);
-  if (state === undefined || !(await isOurProcess(state))) return undefined;
-  return state;
+/** The broker of these settings, for the lifecycle it shares with the registry. */
+function brokerService(settings: BrokerSettings): ManagedService<BrokerState, BrokerConnection> {
+  const service: ManagedService<BrokerState, BrokerConnection> = {
+    runDir: settings.runDir,
+    noun: 'broker',
+    stopGraceMs: STOP_GRACE_MS,
+    // The pid in the state file is our broker only if it runs kafka.Kafka on this run folder's properties.
+    isOwnCommandLine: (commandLine, state) =>
+      commandLine.includes('kafka.Kafka') && commandLine.includes(state.propertiesPath),
+    connectionOf: async () =>
+      JSON.parse(
+        await readFile(paths(settings.runDir).connection, 'utf8').catch(() => 'null'),
+      ) as BrokerConnection | null,
+    probe: (connection) => probeListener(connection, 'plaintext'),
+    checkReusable: (live) => {
+      if (settings.versionExplicit && live.kafkaVersion !== settings.kafkaVersion) {
+        throw new BrokerError(
+          brokerErrorCodes.versionMismatch,
+          `A Kafka ${live.kafkaVersion} broker already runs on port ${live.ports.plaintext} but KAFKA_VERSION=${settings.kafkaVersion}. Stop it with "pnpm broker stop", or pick other ports with SOURCE_KAFKA_BROKER_PORT.`,
+        );
+      }
+    },
+    launch: (owner, log) => launch(service, settings, owner, log),
+    stopping: (live) => `Stopping Kafka ${live.kafkaVersion} (pid ${live.pid})`,
+    stopFailed: (message) => new BrokerError(brokerErrorCodes.stopFailed, message),
+  };
+  return service;
 }
 
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!(await isAlive(pid))) return true;
-    await sleep(200);
-  }
-  return !(await isAlive(pid));
-}
-
-/** SIGTERM, wait for the controlled shutdown, then SIGKILL. */
-async function terminate(pid: number, log: Log): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  if (await waitForExit(pid, STOP_GRACE_MS)) return;
-  log(`Broker pid ${pid} ignored SIGTERM for ${STOP_GRACE_MS} ms; killing it`);
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  if (!(await waitForExit(pid, KILL_WAIT_MS))) {
-    throw new BrokerError(brokerErrorCodes.stopFailed, `Broker pid ${pid} is still alive after SIGKILL`);
-  }
-}
-
-async function launch(settings: BrokerSettings, owner: BrokerOwner, log: Log): Promise<StartedBroker> {
+async function launch(
+  service: ManagedService<BrokerState, BrokerConnection>,
+  settings: BrokerSettings,
+  owner: BrokerOwner,
+  log: Log,
+): Promise<StartedBroker> {
   const { runDir, ports, kafkaVersion } = settings;
   const p = paths(runDir);
   for (const [name, port] of Object.entries(ports)) {
@@ -286,53 +262,29 @@ async function launch(settings: BrokerSettings, owner: BrokerOwner, log: Log): P
   log(`Kafka ${kafkaVersion} starting (pid ${pid}), logs in ${p.logs}`);
 
   const connection = connectionFor(kafkaVersion, ports, await readTls(p.tls), p.logs);
-  const deadline = Date.now() + settings.startTimeoutMs;
-  let failures: string[] = ['not probed yet'];
-  while (Date.now() < deadline) {
-    if (!(await isAlive(pid))) {
-      await rm(p.state, { force: true });
-      throw new BrokerError(
-        brokerErrorCodes.startFailed,
-        `Kafka ${kafkaVersion} exited during start-up.\n${await logTail(runDir)}`,
-      );
-    }
-    failures = await probeAllListeners(connection);
-    if (failures.length === 0) break;
-    await sleep(500);
-  }
-  if (failures.length > 0) {
-    await terminate(pid, log).catch(() => undefined);
-    await rm(p.state, { force: true });
-    throw new BrokerError(
-      brokerErrorCodes.startFailed,
-      `Kafka ${kafkaVersion} did not answer metadata requests within ${settings.startTimeoutMs} ms:\n${failures.join('\n')}\n${await logTail(runDir)}`,
-    );
-  }
+  await awaitReady(
+    service,
+    pid,
+    {
+      deadline: Date.now() + settings.startTimeoutMs,
+      pollMs: 500,
+      probe: async () => {
+        const failures = await probeAllListeners(connection);
+        return failures.length === 0 ? undefined : failures.join('\n');
+      },
+      failure: async (exited, failures) =>
+        new BrokerError(
+          brokerErrorCodes.startFailed,
+          exited
+            ? `Kafka ${kafkaVersion} exited during start-up.\n${await logTail(runDir)}`
+            : `Kafka ${kafkaVersion} did not answer metadata requests within ${settings.startTimeoutMs} ms:\n${failures}\n${await logTail(runDir)}`,
+        ),
+    },
+    log,
+  );
   await writeJsonAtomically(p.connection, connection);
   log(`Kafka ${kafkaVersion} ready: PLAINTEXT ${connection.plaintext.brokers[0]}`);
   return { connection, state, startedNow: true };
-}
-
-async function startLocked(settings: BrokerSettings, owner: BrokerOwner, log: Log): Promise<StartedBroker> {
-  const p = paths(settings.runDir);
-  const live = await findLiveBroker(settings);
-  if (live !== undefined) {
-    if (settings.versionExplicit && live.kafkaVersion !== settings.kafkaVersion) {
-      throw new BrokerError(
-        brokerErrorCodes.versionMismatch,
-        `A Kafka ${live.kafkaVersion} broker already runs on port ${live.ports.plaintext} but KAFKA_VERSION=${settings.kafkaVersion}. Stop it with "pnpm broker stop", or pick other ports with SOURCE_KAFKA_BROKER_PORT.`,
-      );
-    }
-    const connection = JSON.parse(
-      await readFile(p.connection, 'utf8').catch(() => 'null'),
-    ) as BrokerConnection | null;
-    if (connection !== null && (await probeListener(connection, 'plaintext')) === undefined) {
-      return { connection, state: live, startedNow: false };
-    }
-    log(`Broker pid ${live.pid} is alive but does not answer; restarting it`);
-    await terminate(live.pid, log);
-  }
-  return launch(settings, owner, log);
 }
 
 export interface StartOptions {
@@ -347,33 +299,7 @@ export interface StartOptions {
 export async function startBroker(options: StartOptions): Promise<StartedBroker> {
   const settings = options.settings ?? brokerSettingsFrom(process.env);
   const log = options.log ?? ((line: string) => console.error(line));
-  await mkdir(join(settings.runDir, '..'), { recursive: true });
-  return withFileLock(paths(settings.runDir).lock, LOCK_TIMEOUT_MS, async () => {
-    const started = await startLocked(settings, options.owner, log);
-    if (options.leaseHolder !== undefined) {
-      await mkdir(paths(settings.runDir).leases, { recursive: true });
-      await writeFile(
-        join(paths(settings.runDir).leases, String(options.leaseHolder)),
-        started.state.startedAt,
-      );
-    }
-    return started;
-  });
-}
-
-async function stopLocked(settings: BrokerSettings, log: Log): Promise<boolean> {
-  const p = paths(settings.runDir);
-  const live = await findLiveBroker(settings);
-  await rm(p.connection, { force: true });
-  if (live === undefined) {
-    await rm(p.state, { force: true });
-    return false;
-  }
-  log(`Stopping Kafka ${live.kafkaVersion} (pid ${live.pid})`);
-  await terminate(live.pid, log);
-  await rm(p.state, { force: true });
-  await rm(p.leases, { recursive: true, force: true });
-  return true;
+  return startService(brokerService(settings), options.owner, log, options.leaseHolder);
 }
 
 /** Stops the broker of these settings, whoever started it. Resolves false when none was running. */
@@ -381,18 +307,7 @@ export async function stopBroker(
   settings = brokerSettingsFrom(process.env),
   log: Log = console.error,
 ): Promise<boolean> {
-  if (!existsSync(settings.runDir)) return false;
-  return withFileLock(paths(settings.runDir).lock, LOCK_TIMEOUT_MS, () => stopLocked(settings, log));
-}
-
-async function liveLeaseHolders(leasesDir: string): Promise<number[]> {
-  const names = await readdir(leasesDir).catch(() => [] as string[]);
-  const alive: number[] = [];
-  for (const name of names) {
-    const pid = Number(name);
-    if (Number.isInteger(pid) && (await isAlive(pid))) alive.push(pid);
-  }
-  return alive;
+  return stopService(brokerService(settings), log);
 }
 
 /**
@@ -404,46 +319,13 @@ export async function releaseBroker(
   settings = brokerSettingsFrom(process.env),
   log: Log = console.error,
 ): Promise<'stopped' | 'left-running'> {
-  return withFileLock(paths(settings.runDir).lock, LOCK_TIMEOUT_MS, async () => {
-    const p = paths(settings.runDir);
-    await rm(join(p.leases, String(holder)), { force: true });
-    const state = await readState(settings.runDir);
-    if (state === undefined || state.owner !== 'test-run') return 'left-running';
-    const others = (await liveLeaseHolders(p.leases)).filter((pid) => pid !== holder);
-    if (others.length > 0) {
-      log(`Leaving the broker running for ${others.length} other test run(s)`);
-      return 'left-running';
-    }
-    await stopLocked(settings, log);
-    return 'stopped';
-  });
+  return releaseService(brokerService(settings), holder, log);
 }
 
-export type BrokerStatus =
-  | { readonly running: false; readonly runDir: string }
-  | {
-      readonly running: true;
-      readonly runDir: string;
-      readonly state: BrokerState;
-      readonly answering: boolean;
-      readonly leaseHolders: readonly number[];
-    };
+export type BrokerStatus = ServiceStatus<BrokerState>;
 
 export async function brokerStatus(settings = brokerSettingsFrom(process.env)): Promise<BrokerStatus> {
-  const live = await findLiveBroker(settings);
-  if (live === undefined) return { running: false, runDir: settings.runDir };
-  const p = paths(settings.runDir);
-  const connection = JSON.parse(
-    await readFile(p.connection, 'utf8').catch(() => 'null'),
-  ) as BrokerConnection | null;
-  const answering = connection !== null && (await probeListener(connection, 'plaintext')) === undefined;
-  return {
-    running: true,
-    runDir: settings.runDir,
-    state: live,
-    answering,
-    leaseHolders: await liveLeaseHolders(p.leases),
-  };
+  return serviceStatus(brokerService(settings));
 }
 
 /**
@@ -454,11 +336,5 @@ export async function stopOrphanedBroker(
   settings = brokerSettingsFrom(process.env),
   log: Log = console.error,
 ): Promise<boolean> {
-  if (!existsSync(settings.runDir)) return false;
-  return withFileLock(paths(settings.runDir).lock, LOCK_TIMEOUT_MS, async () => {
-    const state = await readState(settings.runDir);
-    if (state === undefined || state.owner !== 'test-run') return false;
-    if ((await liveLeaseHolders(paths(settings.runDir).leases)).length > 0) return false;
-    return stopLocked(settings, log);
-  });
+  return stopOrphanedService(brokerService(settings), log);
 }

@@ -1,4 +1,5 @@
 import {
+  type BrokerState,
   brokerStatus,
   connectionFilePath,
   releaseBroker,
@@ -8,6 +9,7 @@ import {
 } from './broker.js';
 import { ensureKafkaJars } from './distribution.js';
 import { BrokerError } from './errors.js';
+import { runServiceCli } from './service-cli.js';
 import { brokerSettingsFrom } from './settings.js';
 
 const USAGE = `Usage: pnpm broker <command>
@@ -35,101 +37,76 @@ function leasePid(argument: string | undefined): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-async function main(command: string | undefined, argument: string | undefined): Promise<number> {
+runServiceCli<BrokerState>(process.argv, BrokerError, () => {
   const settings = brokerSettingsFrom(process.env);
   const log = (line: string) => console.error(line);
-  switch (command) {
-    case 'start': {
-      const started = await startBroker({ settings, owner: 'cli', log });
-      const { connection } = started;
-      console.log(
-        [
-          `${started.startedNow ? 'Started' : 'Already running:'} Kafka ${connection.kafkaVersion} (pid ${started.state.pid})`,
-          `  PLAINTEXT       ${connection.plaintext.brokers.join(',')}`,
-          `  SASL_PLAINTEXT  ${connection.saslPlaintext.brokers.join(',')}  (${connection.saslPlaintext.mechanisms.join(', ')})`,
-          `  SSL             ${connection.ssl.brokers.join(',')}`,
-          `  SSL + mTLS      ${connection.mtls.brokers.join(',')}`,
-          `  SASL_SSL        ${connection.saslSsl.brokers.join(',')}`,
-          `  CA              ${connection.ssl.tls.caPath}`,
-          `  connection file ${connectionFilePath(process.env)}`,
-          `  logs            ${connection.logDir}`,
-        ].join('\n'),
-      );
-      return 0;
-    }
-    case 'stop':
-      console.log((await stopBroker(settings, log)) ? 'Stopped' : 'No broker was running');
-      return 0;
-    case 'status': {
-      const status = await brokerStatus(settings);
-      if (!status.running) {
-        console.log(`Not running (run folder ${status.runDir})`);
-        return 1;
-      }
+  return {
+    usage: USAGE,
+    noun: 'broker',
+    stop: () => stopBroker(settings, log),
+    status: () => brokerStatus(settings),
+    describe: (status) => {
       const { state } = status;
-      console.log(
-        [
-          `Kafka ${state.kafkaVersion}, pid ${state.pid}, started ${state.startedAt} by ${state.owner}`,
-          `  answering metadata: ${status.answering ? 'yes' : 'NO'}`,
-          `  ports: ${Object.entries(state.ports)
-            .map(([name, port]) => `${name}=${port}`)
-            .join(' ')}`,
-          `  test runs using it: ${status.leaseHolders.length}`,
-          `  run folder: ${status.runDir}`,
-        ].join('\n'),
-      );
-      return status.answering ? 0 : 1;
-    }
-    case 'gc':
-      console.log(
-        (await stopOrphanedBroker(settings, log)) ? 'Stopped an orphaned test-run broker' : 'Nothing to stop',
-      );
-      return 0;
-    case 'fetch': {
-      const distribution = await ensureKafkaJars(settings.kafkaVersion, settings.cacheDir, log);
-      console.log(`Kafka ${distribution.version} jars in ${distribution.libDir}`);
-      return 0;
-    }
-    case 'env':
-      console.log(connectionFilePath(process.env));
-      return 0;
-    case 'lease': {
-      const pid = leasePid(argument);
-      if (pid === undefined) {
-        console.error('Usage: pnpm broker lease <pid of the test process>');
-        return 2;
-      }
-      const started = await startBroker({ settings, owner: 'test-run', log, leaseHolder: pid });
-      if (!started.startedNow) {
-        log(
-          `Reusing Kafka ${started.state.kafkaVersion} (pid ${started.state.pid}, started by ${started.state.owner})`,
+      return [
+        `Kafka ${state.kafkaVersion}, pid ${state.pid}, started ${state.startedAt} by ${state.owner}`,
+        `  answering metadata: ${status.answering ? 'yes' : 'NO'}`,
+        `  ports: ${Object.entries(state.ports)
+          .map(([name, port]) => `${name}=${port}`)
+          .join(' ')}`,
+        `  test runs using it: ${status.leaseHolders.length}`,
+        `  run folder: ${status.runDir}`,
+      ];
+    },
+    stopOrphaned: () => stopOrphanedBroker(settings, log),
+    connectionFilePath: () => connectionFilePath(process.env),
+    commands: {
+      start: async () => {
+        const started = await startBroker({ settings, owner: 'cli', log });
+        const { connection } = started;
+        console.log(
+          [
+            `${started.startedNow ? 'Started' : 'Already running:'} Kafka ${connection.kafkaVersion} (pid ${started.state.pid})`,
+            `  PLAINTEXT       ${connection.plaintext.brokers.join(',')}`,
+            `  SASL_PLAINTEXT  ${connection.saslPlaintext.brokers.join(',')}  (${connection.saslPlaintext.mechanisms.join(', ')})`,
+            `  SSL             ${connection.ssl.brokers.join(',')}`,
+            `  SSL + mTLS      ${connection.mtls.brokers.join(',')}`,
+            `  SASL_SSL        ${connection.saslSsl.brokers.join(',')}`,
+            `  CA              ${connection.ssl.tls.caPath}`,
+            `  connection file ${connectionFilePath(process.env)}`,
+            `  logs            ${connection.logDir}`,
+          ].join('\n'),
         );
-      }
-      console.log(connectionFilePath(process.env));
-      return 0;
-    }
-    case 'release': {
-      const pid = leasePid(argument);
-      if (pid === undefined) {
-        console.error('Usage: pnpm broker release <pid of the test process>');
-        return 2;
-      }
-      console.log(await releaseBroker(pid, settings, log));
-      return 0;
-    }
-    default:
-      console.error(USAGE);
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
-  }
-}
-
-main(process.argv[2], process.argv[3]).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // People read this: the message says what failed and what to do, the stack adds nothing.
-    console.error(error instanceof BrokerError ? `${error.code}: ${error.message}` : String(error));
-    process.exitCode = 1;
-  },
-);
+        return 0;
+      },
+      fetch: async () => {
+        const distribution = await ensureKafkaJars(settings.kafkaVersion, settings.cacheDir, log);
+        console.log(`Kafka ${distribution.version} jars in ${distribution.libDir}`);
+        return 0;
+      },
+      lease: async (argument) => {
+        const pid = leasePid(argument);
+        if (pid === undefined) {
+          console.error('Usage: pnpm broker lease <pid of the test process>');
+          return 2;
+        }
+        const started = await startBroker({ settings, owner: 'test-run', log, leaseHolder: pid });
+        if (!started.startedNow) {
+          log(
+            `Reusing Kafka ${started.state.kafkaVersion} (pid ${started.state.pid}, started by ${started.state.owner})`,
+          );
+        }
+        console.log(connectionFilePath(process.env));
+        return 0;
+      },
+      release: async (argument) => {
+        const pid = leasePid(argument);
+        if (pid === undefined) {
+          console.error('Usage: pnpm broker release <pid of the test process>');
+          return 2;
+        }
+        console.log(await releaseBroker(pid, settings, log));
+        return 0;
+      },
+    },
+  };
+});

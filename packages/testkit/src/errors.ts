@@ -12,15 +12,19 @@ export const brokerErrorCodes = {
 
 export type BrokerErrorCode = (typeof brokerErrorCodes)[keyof typeof brokerErrorCodes];
 
-/** Anything that goes wrong while fetching, starting, probing or stopping the test broker. */
-export class BrokerError extends Error {
-  override readonly name = 'BrokerError';
-  readonly code: BrokerErrorCode;
+/** What a test service's errors carry: a stable code for programs, a message for people, the cause. */
+export abstract class TestServiceError<Code extends string> extends Error {
+  readonly code: Code;
 
-  constructor(code: BrokerErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }
+}
+
+/** Anything that goes wrong while fetching, starting, probing or stopping the test broker. */
+export class BrokerError extends TestServiceError<BrokerErrorCode> {
+  override readonly name = 'BrokerError';
 }
 
 export const apicurioErrorCodes = {
@@ -36,12 +40,6 @@ export const apicurioErrorCodes = {
 export type ApicurioErrorCode = (typeof apicurioErrorCodes)[keyof typeof apicurioErrorCodes];
 
 /** Anything that goes wrong while fetching, starting, probing or stopping the test Apicurio Registry. */
-export class ApicurioError extends Error {
+export class ApicurioError extends TestServiceError<ApicurioErrorCode> {
   override readonly name = 'ApicurioError';
-  readonly code: ApicurioErrorCode;
-
-  constructor(code: ApicurioErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

@@ -21,16 +21,38 @@ export function createTestCertificates(): TestCertificates {
   const run = (...args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   };
+  const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  /** A new key `<name>.key` and a certificate signing request `<name>.csr` for `subject`. */
+  const request = (name: string, subject: string): void => {
+    run('req', ...EC_KEY, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  };
+  /** `<name>.pem`, the CA's signature on `<name>.csr` with the extensions `extensions`. */
+  const sign = (name: string, extensions: string): void => {
+    writeFileSync(join(dir, `${name}-ext.cnf`), extensions);
+    run(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}-ext.cnf`,
+      '-out',
+      `${name}.pem`,
+    );
+  };
   try {
     for (const ca of ['ca', 'other-ca']) {
       run(
         'req',
         '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
+        ...EC_KEY,
         '-days',
         '2',
         '-subj',
@@ -41,70 +63,10 @@ export function createTestCertificates(): TestCertificates {
         `${ca}.pem`,
       );
     }
-    run(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-    );
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    run(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      'ext.cnf',
-      '-out',
-      'server.pem',
-    );
-    run(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-subj',
-      '/CN=registry-client',
-      '-keyout',
-      'client.key',
-      '-out',
-      'client.csr',
-    );
-    writeFileSync(join(dir, 'client-ext.cnf'), 'extendedKeyUsage=clientAuth\n');
-    run(
-      'x509',
-      '-req',
-      '-in',
-      'client.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      'client-ext.cnf',
-      '-out',
-      'client.pem',
-    );
+    request('server', '/CN=localhost');
+    sign('server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    request('client', '/CN=registry-client');
+    sign('client', 'extendedKeyUsage=clientAuth\n');
     const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
     return {
       caPem: read('ca.pem'),
