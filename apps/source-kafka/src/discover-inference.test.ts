@@ -15,6 +15,7 @@ const layout = (value: RecordLayoutConfig['value']): RecordLayoutConfig => ({
   includeHeaders: false,
   includeMetadata: true,
   value,
+  primaryKey: 'offset',
 });
 
 function record(offset: number, value: unknown, key: unknown = null): KafkaRecord {
