@@ -121,6 +121,26 @@ describe('schema inference for JSON topics', () => {
     for (const record of records) expect(validateStreamRecord(schema, record.data)).toEqual([]);
   });
 
+  it('keys a message-key primary key on the fields of an inferred JSON object key', async () => {
+    const layout = { record_layout: { primary_key: 'message_key' } };
+    const { catalog } = await discover(topic, layout);
+    const stream = catalog.streams[0]! as Catalog['streams'][number] & {
+      source_defined_primary_key?: unknown;
+    };
+    expect(stream.source_defined_primary_key).toEqual([['_kafka_key_id']]);
+    const read = await runCli('read', {
+      config: plaintextConfig(conn, topic, { key_format: { deserialization_type: 'JSON' }, ...layout }),
+      catalog: catalogFor({ [topic]: 'full_refresh' }),
+    });
+    expect(read.exitCode, read.stderr).toBe(0);
+    const records = recordsOf(read.messages);
+    expect(records).toHaveLength(7);
+    for (const record of records) {
+      expect(typeof record.data._kafka_key_id).toBe('number');
+      expect(validateStreamRecord(stream.json_schema, record.data)).toEqual([]);
+    }
+  });
+
   it('reads only the newest messages of the sample size, and writes an older value that does not fit as it is', async () => {
     const { result, catalog } = await discover(shifting, { schema_inference_sample_size: 2 });
     const schema = catalog.streams[0]!.json_schema;
