@@ -9,7 +9,13 @@ import {
   type FailureType,
   type InputState,
 } from '@source-kafka/airbyte-protocol';
-import { type ConsumerDeps, ConsumerError, type KafkaRecord, withDeadline } from '@source-kafka/consumer';
+import {
+  type ConsumerDeps,
+  ConsumerError,
+  type KafkaRecord,
+  type TopicInfo,
+  withDeadline,
+} from '@source-kafka/consumer';
 import {
   createDeserializer,
   createSchemaRegistryClient,
@@ -42,6 +48,38 @@ const DISCOVER_SAMPLES_PER_PARTITION = 3;
  */
 function samplesMessageIndexes(format: FormatConfig): boolean {
   return format.format === 'PROTOBUF' && format.subjectNameStrategy === 'TopicNameStrategy';
+}
+
+/** Memory bound of discover's sample: a topic's keys and values beyond it are not kept. */
+const DISCOVER_SAMPLE_MAX_BYTES_PER_TOPIC = 64 * 1024 * 1024;
+
+/**
+ * How many of the newest records discover reads per partition of a topic: a few for Protobuf message
+ * indexes, and the topic's share of the inference sample for JSON keys and values.
+ */
+export function samplesPerPartition(
+  config: Pick<KafkaSourceConfig, 'keyFormat' | 'valueFormat' | 'layout' | 'schemaInferenceSampleSize'>,
+): (topic: TopicInfo) => number {
+  const parts = [config.valueFormat, ...(config.layout.includeKey ? [config.keyFormat] : [])];
+  const protobuf = parts.some(samplesMessageIndexes) ? DISCOVER_SAMPLES_PER_PARTITION : 0;
+  const infers = config.schemaInferenceSampleSize > 0 && parts.some((f) => f.format === 'JSON');
+  return (topic) =>
+    Math.max(
+      protobuf,
+      infers && topic.partitions > 0 ? Math.ceil(config.schemaInferenceSampleSize / topic.partitions) : 0,
+    );
+}
+
+/** What discover does without its sample, for the warning when the sample cannot be read. */
+function withoutSamples(config: Pick<KafkaSourceConfig, 'keyFormat' | 'valueFormat' | 'layout'>): string {
+  const parts = [config.valueFormat, ...(config.layout.includeKey ? [config.keyFormat] : [])];
+  const consequences: string[] = [];
+  if (parts.some((f) => f.format === 'JSON'))
+    consequences.push('JSON keys and values are declared as any JSON');
+  if (parts.some(samplesMessageIndexes)) {
+    consequences.push("each Protobuf topic is typed by its schema file's first message");
+  }
+  return consequences.join(', and ');
 }
 
 function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined {
@@ -194,16 +232,14 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
       let samples: Map<string, KafkaRecord[]> = new Map();
       try {
         topics = await kafka.listTopics();
-        if (
-          samplesMessageIndexes(config.valueFormat) ||
-          (config.layout.includeKey && samplesMessageIndexes(config.keyFormat))
-        ) {
+        const perPartition = samplesPerPartition(config);
+        if (topics.some((t) => perPartition(t) > 0)) {
           // Describing topics needs less than reading them: without the records, discover still answers.
           samples = await kafka
-            .sampleLatest(topics, DISCOVER_SAMPLES_PER_PARTITION)
+            .sampleLatest(topics, perPartition, { maxBytesPerTopic: DISCOVER_SAMPLE_MAX_BYTES_PER_TOPIC })
             .catch((error: unknown) => {
               ctx.logger.warn(
-                `Could not read the newest records to find which Protobuf message each topic carries (${messageOf(error)}); each topic is typed by its schema file's first message.`,
+                `Could not read the newest records of the topics (${messageOf(error)}); ${withoutSamples(config)}.`,
               );
               return new Map<string, KafkaRecord[]>();
             });

@@ -103,9 +103,7 @@ describe('discover of a Protobuf topic under TopicNameStrategy', () => {
     }, warnings);
     expect(Object.keys(value.properties as object)).toEqual(['source', 'body']);
     expect(warnings).toEqual([
-      expect.stringContaining(
-        'Could not read the newest records to find which Protobuf message each topic carries (Not authorized',
-      ),
+      expect.stringContaining('Could not read the newest records of the topics (Not authorized'),
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import type { ConnectorLogger } from '@source-kafka/airbyte-protocol';
 import type { KafkaRecord } from '@source-kafka/consumer';
 import {
+  type InferenceReport,
   type JsonValue,
   type SchemaRegistry,
   type StreamJsonSchema,
@@ -232,10 +233,14 @@ const formatField = { value: 'MessageFormat', key: 'key_format' } as const;
 
 export interface DiscoverInput {
   readonly topics: readonly { readonly name: string }[];
-  readonly config: Pick<KafkaSourceConfig, 'keyFormat' | 'valueFormat' | 'layout'>;
+  readonly config: Pick<KafkaSourceConfig, 'keyFormat' | 'valueFormat' | 'layout'> &
+    Partial<Pick<KafkaSourceConfig, 'schemaInferenceSampleSize'>>;
   readonly registry: SchemaRegistry | undefined;
   readonly logger: Pick<ConnectorLogger, 'info' | 'warn'>;
-  /** Newest records per topic: their Protobuf message indexes choose the message a topic is typed by. */
+  /**
+   * Newest records per topic: their Protobuf message indexes choose the message a topic is typed by, and
+   * JSON keys and values are typed from them (schema inference, unless its sample size is 0).
+   */
   readonly samples?: ReadonlyMap<string, readonly KafkaRecord[]> | undefined;
   /** The schema source; tests inject failures here. Defaults to the registry-backed `streamSchemaFor`. */
   readonly streamSchema?: ((request: StreamSchemaRequest) => Promise<StreamJsonSchema>) | undefined;
@@ -257,6 +262,13 @@ function describeSubjects(report: SubjectReport): string {
   const missing =
     report.missing.length === 0 ? '' : `; not registered: ${report.missing.map((m) => `"${m}"`).join(', ')}`;
   return `${used}${missing}`;
+}
+
+function describeInference(topic: string, part: 'key' | 'value', report: InferenceReport): string {
+  const read = `Topic "${topic}" ${part}: schema inference read ${report.sampled} message(s)`;
+  if (report.used === 0) return `${read}, none with a JSON ${part} to type; declared as any JSON.`;
+  const undecodable = report.undecodable === 0 ? '' : `; ${report.undecodable} were not valid JSON`;
+  return `${read} and typed the ${part} from ${report.used} of them${undecodable}.`;
 }
 
 /**
@@ -304,6 +316,8 @@ export async function discoverStreams(input: DiscoverInput): Promise<DiscoveredS
         samples: (input.samples?.get(topic) ?? []).map((record) =>
           part === 'value' ? record.value : record.key,
         ),
+        inferJson: (config.schemaInferenceSampleSize ?? 0) > 0,
+        onInference: (report) => logger.info(describeInference(topic, part, report)),
         onSubjects: (report) => {
           if (usesRegistry && format.subjectNameStrategy !== 'TopicNameStrategy') {
             logger.info(`Topic "${topic}" ${part}: schema from subjects ${describeSubjects(report)}.`);

@@ -70,19 +70,24 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
       return sessionOf(reads, config, deps);
     },
 
-    async sampleLatest(topics, perPartition) {
+    async sampleLatest(topics, perPartition, options = {}) {
       const samples = new Map<string, KafkaRecord[]>();
-      const partitions = topics.flatMap((t) =>
-        Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition })),
+      const countOf = new Map(
+        topics.map((t) => [t.name, typeof perPartition === 'number' ? perPartition : perPartition(t)]),
       );
-      if (partitions.length === 0 || perPartition <= 0) return samples;
+      const partitions = topics
+        .filter((t) => (countOf.get(t.name) ?? 0) > 0)
+        .flatMap((t) =>
+          Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition })),
+        );
+      if (partitions.length === 0) return samples;
       // A bounded read opened and closed unread only looks up each partition's log start and end offsets.
       const probe = await openBoundedRead(readConfig(config, partitions, true), { starts: [] }, deps);
       await probe.close();
       const starts = probe.ranges
         .filter((r) => BigInt(r.end) > BigInt(r.logStart))
         .map((r) => {
-          const from = BigInt(r.end) - BigInt(perPartition);
+          const from = BigInt(r.end) - BigInt(countOf.get(r.topic) ?? 0);
           return {
             topic: r.topic,
             partition: r.partition,
@@ -90,11 +95,19 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
           };
         });
       if (starts.length === 0) return samples;
+      const maxBytes = options.maxBytesPerTopic ?? Number.POSITIVE_INFINITY;
+      const bytesOf = new Map<string, number>();
       const read = await openBoundedRead(readConfig(config, starts, false), { starts }, deps);
       try {
         for await (const batch of read) {
           const list = samples.get(batch.topic) ?? [];
-          list.push(...batch.records);
+          let bytes = bytesOf.get(batch.topic) ?? 0;
+          for (const record of batch.records) {
+            bytes += (record.key?.byteLength ?? 0) + (record.value?.byteLength ?? 0);
+            if (bytes > maxBytes) break;
+            list.push(record);
+          }
+          bytesOf.set(batch.topic, bytes);
           samples.set(batch.topic, list);
         }
       } finally {

@@ -42,13 +42,23 @@ export interface KafkaPort {
   openRead(starts: readonly ReadStart[]): Promise<ReadSession>;
   /**
    * For `discover`: up to `perPartition` of the newest records of every partition of these topics (fewer
-   * when a partition holds fewer), by topic. Reads no further than the end offsets found when it starts.
+   * when a partition holds fewer), by topic. Reads no further than the end offsets found when it starts, so
+   * it reads only the sample whatever the topic's size; a topic's records beyond `maxBytesPerTopic` (keys
+   * and values) are dropped, so memory stays bounded too.
    */
-  sampleLatest(topics: readonly TopicInfo[], perPartition: number): Promise<Map<string, KafkaRecord[]>>;
+  sampleLatest(
+    topics: readonly TopicInfo[],
+    perPartition: number | ((topic: TopicInfo) => number),
+    options?: SampleOptions,
+  ): Promise<Map<string, KafkaRecord[]>>;
   /** For `check`: the topic exists and this principal may read it. Throws an error that says which. */
   checkTopicReadable(topic: string): Promise<void>;
   /** Releases the admin connection used by listTopics and checkTopicReadable. */
   close(): Promise<void>;
+}
+
+export interface SampleOptions {
+  readonly maxBytesPerTopic?: number | undefined;
 }
 
 export interface ReadStart extends PartitionStart {

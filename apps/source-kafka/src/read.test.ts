@@ -41,6 +41,7 @@ const baseConfig: KafkaSourceConfig = {
   badMessagePolicy: 'fail',
   retentionGapPolicy: 'continue',
   commitOffsetsToGroup: false,
+  schemaInferenceSampleSize: 0,
 };
 
 function msg(offset: number, value: string | null, key: string | null = null): KafkaRecord {

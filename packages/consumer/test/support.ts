@@ -47,6 +47,7 @@ export function testConfig(
     badMessagePolicy: 'fail',
     retentionGapPolicy: 'continue',
     commitOffsetsToGroup: false,
+    schemaInferenceSampleSize: 0,
     ...overrides,
   };
 }

@@ -15,6 +15,18 @@ export {
   StreamSchemaError,
   schemaRegistryErrorCodes,
 } from './errors.js';
+export type { InferenceLimits, JsonShape } from './json-inference.js';
+export {
+  DEFAULT_INFERENCE_MAX_DEPTH,
+  DEFAULT_INFERENCE_MAX_PROPERTIES,
+  EMPTY_SHAPE,
+  inferJsonSchema,
+  isRfc3339DateTime,
+  mergeShapes,
+  schemaOfShape,
+  shapeOf,
+  shapeOfValues,
+} from './json-inference.js';
 export type { HttpGet, HttpResponse, RegistryClock, SchemaRegistryClientOptions } from './registry-client.js';
 export { ConfluentSchemaRegistryClient, createSchemaRegistryClient } from './registry-client.js';
 export {
@@ -24,7 +36,7 @@ export {
   protobufToJsonSchema,
   registeredJsonSchemaToStreamSchema,
 } from './schema-convert.js';
-export type { StreamSchemaRequest, SubjectReport } from './stream-schema.js';
+export type { InferenceReport, StreamSchemaRequest, SubjectReport } from './stream-schema.js';
 export {
   protobufMessagesOfSamples,
   streamSchemaFor,

@@ -7,6 +7,8 @@ import {
   StreamSchemaError,
   schemaRegistryErrorCodes,
 } from './errors.js';
+import { inferJsonSchema } from './json-inference.js';
+import { decodeJson, PlainDecodeError } from './plain.js';
 import { parseProtobufSchema } from './protobuf.js';
 import { resolveReferences } from './references.js';
 import {
@@ -39,8 +41,24 @@ export interface StreamSchemaRequest {
    * (what Confluent's serializers write as index [0]).
    */
   readonly samples?: readonly (Uint8Array | null)[] | undefined;
+  /**
+   * JSON: type the part from `samples` (schema inference) instead of declaring any JSON. Samples that are
+   * null or not JSON type nothing; with none left the part stays any JSON.
+   */
+  readonly inferJson?: boolean | undefined;
+  /** Told how many samples the JSON inference read, and how many of them it could use. */
+  readonly onInference?: ((report: InferenceReport) => void) | undefined;
   /** Told which subjects (and schema ids) the schema was built from, and which were not registered. */
   readonly onSubjects?: ((report: SubjectReport) => void) | undefined;
+}
+
+export interface InferenceReport {
+  /** Samples read (tombstones and undecodable ones included). */
+  readonly sampled: number;
+  /** Samples that were JSON other than null, so typed the schema. */
+  readonly used: number;
+  /** Samples that were not valid JSON (read fails or skips them by its bad message policy). */
+  readonly undecodable: number;
 }
 
 export interface SubjectReport {
@@ -175,6 +193,33 @@ async function protobufTopicSchema(
   return anyOfSchemas(schemas);
 }
 
+function inferredJsonSchema(request: StreamSchemaRequest): StreamJsonSchema {
+  const samples = request.samples ?? [];
+  const values: JsonValue[] = [];
+  let undecodable = 0;
+  for (const sample of samples) {
+    if (sample === null) continue;
+    try {
+      const value = decodeJson(sample);
+      if (value !== null) values.push(value);
+    } catch (error) {
+      if (!(error instanceof PlainDecodeError)) throw error;
+      undecodable += 1;
+    }
+  }
+  request.onInference?.({ sampled: samples.length, used: values.length, undecodable });
+  if (values.length === 0) {
+    return {
+      ...ANY_JSON_VALUE,
+      description: `No JSON ${request.part} in the newest messages of topic "${request.topic}" to infer a type from; any JSON value`,
+    };
+  }
+  return {
+    description: `Inferred from the newest messages of the topic; a later ${request.part} of another shape is still written as it is`,
+    ...inferJsonSchema(values),
+  };
+}
+
 /**
  * The JSON Schema of a topic's key or value, for discover. A topic part with several record types (record
  * strategies) gets an `anyOf` of all of them. A null key or value (tombstone) decodes to null: the caller
@@ -182,7 +227,7 @@ async function protobufTopicSchema(
  */
 export async function streamSchemaFor(request: StreamSchemaRequest): Promise<StreamJsonSchema> {
   const { format } = request.format;
-  if (format === 'JSON') return ANY_JSON_VALUE;
+  if (format === 'JSON') return request.inferJson === true ? inferredJsonSchema(request) : ANY_JSON_VALUE;
   if (format === 'STRING') return { type: 'string' };
   if (format === 'BYTES') return wellKnown('BinaryData');
   const registry = request.registry;

@@ -143,6 +143,8 @@ export interface KafkaSourceConfig {
   readonly retentionGapPolicy: 'continue' | 'fail';
   /** Commit checkpointed offsets to the consumer group (Java `enable_auto_commit`), for lag dashboards. */
   readonly commitOffsetsToGroup: boolean;
+  /** Newest messages per topic that discover types JSON keys and values from; 0 turns inference off. */
+  readonly schemaInferenceSampleSize: number;
   /** Java `test_topic`: a topic `check` may read to prove access. */
   readonly testTopic?: string | undefined;
 }

@@ -29,6 +29,7 @@ export const DEFAULTS = {
   checkpointEverySeconds: 60,
   badMessagePolicy: 'fail',
   retentionGapPolicy: 'continue',
+  schemaInferenceSampleSize: 1000,
 } as const;
 
 export const MESSAGE_FORMATS = ['JSON', 'STRING', 'BYTES', 'AVRO', 'PROTOBUF', 'JSON_SCHEMA'] as const;

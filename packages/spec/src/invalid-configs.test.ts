@@ -577,6 +577,12 @@ const corpus: readonly Case[] = [
     'checkpoint.every_seconds',
     'must be at most 2147483',
   ),
+  one(
+    'negative schema_inference_sample_size',
+    withFields({ schema_inference_sample_size: -1 }),
+    'schema_inference_sample_size',
+    'must be at least 0',
+  ),
   one('negative polling_time', withFields({ polling_time: -5 }), 'polling_time', 'must be at least 0'),
   one(
     'receive_buffer_bytes below -1',

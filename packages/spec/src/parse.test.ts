@@ -156,6 +156,7 @@ describe('Java-shaped configs', () => {
       badMessagePolicy: 'fail',
       retentionGapPolicy: 'continue',
       commitOffsetsToGroup: true,
+      schemaInferenceSampleSize: 1000,
       testTopic: 'test.topic',
     };
     expect(parseConfig(javaConfig())).toEqual(expected);
@@ -173,6 +174,7 @@ describe('Java-shaped configs', () => {
       startPosition: { type: 'latest' },
       bounds: { maxRecords: 100000 },
       commitOffsetsToGroup: true,
+      schemaInferenceSampleSize: 1000,
     });
     expect(config.testTopic).toBeUndefined();
   });

@@ -566,6 +566,8 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
       booleanAt(raw, 'commit_offsets_to_group') ??
       booleanAt(raw, 'enable_auto_commit') ??
       DEFAULTS.enableAutoCommit,
+    schemaInferenceSampleSize:
+      integerAt(raw, 'schema_inference_sample_size') ?? DEFAULTS.schemaInferenceSampleSize,
     testTopic,
   };
 }

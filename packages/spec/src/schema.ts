@@ -748,6 +748,16 @@ const connectionSpecification: JsonObject = {
       default: DEFAULTS.receiveBufferBytes,
       order: 26,
     },
+    schema_inference_sample_size: {
+      title: 'Schema Inference Sample Size',
+      description:
+        'JSON keys and values: discover reads up to this many of the newest messages of each topic (spread over its partitions, at most 64 MiB of them) and types the stream from them: integers and numbers, RFC 3339 date-times, nested objects and arrays, nullable and mixed fields. 0: no inference, keys and values are declared as any JSON. A later message of another shape is still written as it is.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000,
+      default: DEFAULTS.schemaInferenceSampleSize,
+      order: 27,
+    },
   },
 };
 
