@@ -59,7 +59,8 @@ describe('registry lifecycle', () => {
     expect(await releaseApicurio(process.pid, settings, quiet)).toBe('left-running');
     expect(await isAlive(first.state.pid)).toBe(true);
     expect(await releaseApicurio(process.ppid, settings, quiet)).toBe('stopped');
-    expect(await isAlive(first.state.pid)).toBe(false);
+    // Seen once under heavy load: the pid still looked alive just after the stop returned.
+    await expect.poll(() => isAlive(first.state.pid), { timeout: 10_000 }).toBe(false);
     expect((await apicurioStatus(settings)).running).toBe(false);
   });
 });

@@ -45,7 +45,8 @@ describe('broker lifecycle', () => {
     expect(midway.running && midway.answering).toBe(true);
 
     expect(await releaseBroker(process.ppid, settings, quiet)).toBe('stopped');
-    expect(await isAlive(first.state.pid)).toBe(false);
+    // Seen once under heavy load: the pid still looked alive just after the stop returned.
+    await expect.poll(() => isAlive(first.state.pid), { timeout: 10_000 }).toBe(false);
     expect((await brokerStatus(settings)).running).toBe(false);
   });
 
@@ -56,7 +57,8 @@ describe('broker lifecycle', () => {
     expect(await releaseBroker(process.pid, settings, quiet)).toBe('left-running');
     expect(await isAlive(started.state.pid)).toBe(true);
     expect(await stopBroker(settings, quiet)).toBe(true);
-    expect(await isAlive(started.state.pid)).toBe(false);
+    // Seen once under heavy load: the pid still looked alive just after the stop returned.
+    await expect.poll(() => isAlive(started.state.pid), { timeout: 10_000 }).toBe(false);
   });
 
   it('refuses to start when a listener port is taken, naming the port', async () => {
