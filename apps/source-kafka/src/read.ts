@@ -21,6 +21,7 @@ import type {
   ConnectorLogger,
   SyncMode,
 } from './protocol.js';
+import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
 import { buildRecordData } from './record.js';
 import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
 
@@ -110,6 +111,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   let skipped = 0;
   /** Messages without a key, skipped because the message key is the primary key. */
   let nullKeys = 0;
+  /** Debezium truncate events: a destination has no way to apply them, so they are passed over and counted. */
+  let truncates = 0;
   let stoppedEarly = false;
   const fullRefreshStreams = new Set(
     options.streams.filter((s) => s.syncMode === 'full_refresh').map((s) => s.name),
@@ -139,6 +142,13 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
     const keyIsPrimaryKey = layout.primaryKey === 'message_key';
+    const envelope = layout.envelope ?? 'none';
+    /**
+     * The key of the Debezium delete just read, per topic partition: the tombstone Debezium writes right after
+     * it only serves compaction, so it is consumed. A tombstone without its delete (compaction removed that, or
+     * an earlier sync read it) still deletes the key under the message-key primary key.
+     */
+    const deletedKeys = new Map<string, Buffer | null>();
     /** Paths the deserializers wrote as null (NaN, infinite floats), per message; reused to spare garbage. */
     const nulledKey: string[] = [];
     const nulledValue: string[] = [];
@@ -176,6 +186,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         }
         let key: JsonValue = null;
         let value: JsonValue = null;
+        let unwrapped: EnvelopeResult | undefined;
         nulledKey.length = 0;
         nulledValue.length = 0;
         try {
@@ -187,8 +198,12 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
             const v = decodeValue(record.value, context(batch, record, 'value', nulledValue));
             value = v instanceof Promise ? await v : v;
           }
+          if (envelope !== 'none') {
+            if (key !== null) key = unwrapConnectKey(key);
+            if (record.value !== null) unwrapped = unwrapValue(envelope, value);
+          }
         } catch (error) {
-          const reason = poisonReason(error);
+          const reason = error instanceof EnvelopeError ? error.message : poisonReason(error);
           if (reason === undefined) throw error;
           if (badMessagePolicy === 'skip') {
             skipped++;
@@ -221,8 +236,26 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           }
           continue;
         }
+        let change: { readonly timeMs: number | undefined; readonly deleted: boolean } | undefined;
+        if (envelope === 'debezium') {
+          const where = `${stream}\u0000${batch.partition}`;
+          const deleted = deletedKeys.get(where);
+          deletedKeys.delete(where);
+          if (unwrapped?.kind === 'truncate') {
+            truncates++;
+            continue;
+          }
+          if (unwrapped === undefined) {
+            const followsItsDelete = deleted !== undefined && sameKey(deleted, record.key);
+            if (followsItsDelete || !keyIsPrimaryKey) continue;
+          } else {
+            change = unwrapped.change;
+            if (change?.deleted === true) deletedKeys.set(where, record.key);
+          }
+        }
+        if (unwrapped?.kind === 'row') value = unwrapped.row;
         const data = buildRecordData(
-          { topic: stream, partition: batch.partition, record, key, value },
+          { topic: stream, partition: batch.partition, record, key, value, change },
           layout,
           emittedAt,
         );
@@ -278,6 +311,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
     if (skipped > 0) {
       logger.warn(`Skipped ${skipped} message(s) that could not be decoded (bad-message policy: skip).`);
+    }
+    if (truncates > 0) {
+      logger.warn(
+        `Passed over ${truncates} Debezium truncate event(s) (op t): a destination cannot apply a truncate from records, so its rows stay until a full refresh.`,
+      );
     }
     if (nullKeys > 0) {
       logger.warn(
@@ -424,6 +462,10 @@ function nulledMeta(
 }
 
 /** Deserializers throw DeserializationError for bad bytes; anything else (registry down) is not poison. */
+function sameKey(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
+}
+
 function defaultPoisonReason(error: unknown): string | undefined {
   return error instanceof Error && error.name === 'DeserializationError' ? error.message : undefined;
 }

@@ -106,7 +106,7 @@ export interface RecordLayoutConfig {
    * How the decoded value is unwrapped into the row: `none` (as decoded), `debezium` (change events: the row
    * is `after`, or `before` for a delete) or `connect_json` (Kafka Connect JSON: the row is `payload`).
    */
-  readonly envelope: 'none' | 'debezium' | 'connect_json';
+  readonly envelope?: 'none' | 'debezium' | 'connect_json' | undefined;
 }
 
 export interface ReadBoundsConfig {
