@@ -2,13 +2,13 @@ import type { ConnectorLogger } from '@source-kafka/airbyte-protocol';
 import type { KafkaRecord } from '@source-kafka/consumer';
 import {
   type InferenceReport,
+  inferJsonSchema,
   type JsonValue,
   type SchemaRegistry,
   type StreamJsonSchema,
   StreamSchemaError,
   type StreamSchemaRequest,
   type SubjectReport,
-  inferJsonSchema,
   streamSchemaFor,
 } from '@source-kafka/deserializers';
 import {
@@ -272,7 +272,8 @@ export function envelopeRowSchema(
 ): StreamJsonSchema {
   const embedded = newestConnectSchema(samples);
   if (embedded !== undefined) {
-    const row = envelope === 'debezium' ? debeziumRowSchemaFromConnect(embedded) : connectSchemaToJsonSchema(embedded);
+    const row =
+      envelope === 'debezium' ? debeziumRowSchemaFromConnect(embedded) : connectSchemaToJsonSchema(embedded);
     if (row !== undefined) return row;
   }
   if (!infer) return ANY_ROW;

@@ -93,7 +93,8 @@ export function connectSchemaToJsonSchema(schema: JsonValue | undefined, depth =
     else if (type === 'boolean') out = { type: 'boolean' };
     else if (type === 'string') out = { type: 'string' };
     else if (type === 'bytes') out = wellKnown('BinaryData');
-    else if (type === 'array') out = { type: 'array', items: connectSchemaToJsonSchema(schema.items, depth + 1) };
+    else if (type === 'array')
+      out = { type: 'array', items: connectSchemaToJsonSchema(schema.items, depth + 1) };
     else if (type === 'map') {
       const values = connectSchemaToJsonSchema(schema.values, depth + 1);
       // JsonConverter writes a map with string keys as an object, any other map as [key, value] pairs.
@@ -213,7 +214,9 @@ export function connectPayload(value: JsonValue, schema: JsonValue | undefined, 
       return out;
     }
     case 'array':
-      return Array.isArray(value) ? value.map((item) => connectPayload(item, schema.items, depth + 1)) : value;
+      return Array.isArray(value)
+        ? value.map((item) => connectPayload(item, schema.items, depth + 1))
+        : value;
     case 'map': {
       if (isJsonObject(value)) {
         const out: JsonObject = {};
@@ -223,7 +226,10 @@ export function connectPayload(value: JsonValue, schema: JsonValue | undefined, 
       if (!Array.isArray(value)) return value;
       return value.map((pair) =>
         Array.isArray(pair) && pair.length === 2
-          ? [connectPayload(pair[0] ?? null, schema.keys, depth + 1), connectPayload(pair[1] ?? null, schema.values, depth + 1)]
+          ? [
+              connectPayload(pair[0] ?? null, schema.keys, depth + 1),
+              connectPayload(pair[1] ?? null, schema.values, depth + 1),
+            ]
           : pair,
       );
     }
@@ -280,12 +286,15 @@ export function debeziumChange(value: JsonValue): DebeziumChange {
     throw new EnvelopeError(`the Debezium change event (op ${op}) has no ${side} row`);
   }
   const schema = envelope?.schema ?? undefined;
-  const row = schema === undefined || schema === null ? raw : connectPayload(raw, connectFieldSchema(schema, side));
+  const row =
+    schema === undefined || schema === null ? raw : connectPayload(raw, connectFieldSchema(schema, side));
   return { op: op as DebeziumOp, row, sourceTimeMs };
 }
 
 /** The row schema a Debezium Connect schema declares: its `after` field (or `before`), never null. */
-export function debeziumRowSchemaFromConnect(envelopeSchema: JsonValue | undefined): StreamJsonSchema | undefined {
+export function debeziumRowSchemaFromConnect(
+  envelopeSchema: JsonValue | undefined,
+): StreamJsonSchema | undefined {
   const field = connectFieldSchema(envelopeSchema, 'after') ?? connectFieldSchema(envelopeSchema, 'before');
   if (field === undefined) return undefined;
   return connectSchemaToJsonSchema({ ...field, optional: false });
@@ -300,7 +309,11 @@ export function debeziumRowSchemaFromEnvelope(schema: StreamJsonSchema): StreamJ
   if (!isJsonObject(properties)) return undefined;
   const after = properties.after ?? properties.before;
   if (!isJsonObject(after)) return undefined;
-  const branches = Array.isArray(after.anyOf) ? after.anyOf : Array.isArray(after.oneOf) ? after.oneOf : [after];
+  const branches = Array.isArray(after.anyOf)
+    ? after.anyOf
+    : Array.isArray(after.oneOf)
+      ? after.oneOf
+      : [after];
   for (const branch of branches) {
     if (!isJsonObject(branch)) continue;
     const type = branch.type;
@@ -336,5 +349,9 @@ export function unwrapValue(envelope: Exclude<EnvelopeKind, 'none'>, value: Json
   }
   const change = debeziumChange(value);
   if (change.op === 't') return { kind: 'truncate' };
-  return { kind: 'row', row: change.row, change: { timeMs: change.sourceTimeMs, deleted: change.op === 'd' } };
+  return {
+    kind: 'row',
+    row: change.row,
+    change: { timeMs: change.sourceTimeMs, deleted: change.op === 'd' },
+  };
 }

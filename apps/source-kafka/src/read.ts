@@ -7,6 +7,7 @@ import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@so
 import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
+import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
 import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
 import { fieldNames } from './fields.js';
 import { BackgroundGroupCommitter } from './group-commit.js';
@@ -21,7 +22,6 @@ import type {
   ConnectorLogger,
   SyncMode,
 } from './protocol.js';
-import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
 import { buildRecordData } from './record.js';
 import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
 
@@ -225,17 +225,6 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           await reportIncomplete(writer, clock, streamNames);
           throw new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
         }
-        if (keyIsPrimaryKey && key === null) {
-          // Such a message has no identity to deduplicate on (a compacted topic cannot even hold one).
-          nullKeys++;
-          checkpointer.reject(stream);
-          if (nullKeys === 1) {
-            logger.warn(
-              `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: it has no key, and the message key is the primary key (record_layout.primary_key). Messages without a key are skipped and counted.`,
-            );
-          }
-          continue;
-        }
         let change: { readonly timeMs: number | undefined; readonly deleted: boolean } | undefined;
         if (envelope === 'debezium') {
           const where = `${stream}\u0000${batch.partition}`;
@@ -252,6 +241,17 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
             change = unwrapped.change;
             if (change?.deleted === true) deletedKeys.set(where, record.key);
           }
+        }
+        if (keyIsPrimaryKey && key === null) {
+          // Such a message has no identity to deduplicate on (a compacted topic cannot even hold one).
+          nullKeys++;
+          checkpointer.reject(stream);
+          if (nullKeys === 1) {
+            logger.warn(
+              `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: it has no key, and the message key is the primary key (record_layout.primary_key). Messages without a key are skipped and counted.`,
+            );
+          }
+          continue;
         }
         if (unwrapped?.kind === 'row') value = unwrapped.row;
         const data = buildRecordData(

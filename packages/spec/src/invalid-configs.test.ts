@@ -674,7 +674,10 @@ const corpus: readonly Case[] = [
   ),
   one(
     'Debezium envelope on string values',
-    withFields({ MessageFormat: { deserialization_type: 'STRING' }, record_layout: { envelope: 'debezium' } }),
+    withFields({
+      MessageFormat: { deserialization_type: 'STRING' },
+      record_layout: { envelope: 'debezium' },
+    }),
     'record_layout.envelope',
     'debezium needs MessageFormat JSON or AVRO (the values are STRING)',
   ),

@@ -546,7 +546,9 @@ describe('added fields', () => {
 
   it('reads the envelope, none unless set', () => {
     expect(parseConfig(minimal({})).layout.envelope).toBe('none');
-    expect(parseConfig(minimal({ record_layout: { envelope: 'debezium' } })).layout.envelope).toBe('debezium');
+    expect(parseConfig(minimal({ record_layout: { envelope: 'debezium' } })).layout.envelope).toBe(
+      'debezium',
+    );
     const connect = parseConfig(minimal({ record_layout: { envelope: 'connect_json' } }));
     expect(connect.layout.envelope).toBe('connect_json');
   });
