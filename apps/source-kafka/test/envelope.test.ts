@@ -2,7 +2,7 @@
 import type { JsonValue } from '@source-kafka/deserializers';
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
 import { describe, expect, it } from 'vitest';
-import { envelopeRowSchema } from '../src/discover.js';
+import { buildStream, envelopeRowSchema } from '../src/discover.js';
 import {
   asConnectEnvelope,
   connectPayload,
@@ -169,6 +169,35 @@ describe('Debezium change events', () => {
     expect(
       debeziumRowSchemaFromEnvelope({ type: 'object', properties: { op: { type: 'string' } } }),
     ).toBeUndefined();
+  });
+});
+
+describe('discovered Debezium streams', () => {
+  it('declare the row columns and the CDC columns, whatever the primary key', () => {
+    const valueSchema = debeziumRowSchemaFromConnect(json(CONNECT_ENVELOPE_SCHEMA))!;
+    for (const primaryKey of ['offset', 'message_key'] as const) {
+      const stream = buildStream({
+        topic: 'dbserver1.inventory.customers',
+        valueSchema,
+        keySchema: connectSchemaToJsonSchema(json(keyJsonWithSchema(CUSTOMER_EVENTS[0]!).schema)),
+        layout: {
+          includeKey: true,
+          includeHeaders: false,
+          includeMetadata: true,
+          value: 'flatten',
+          primaryKey,
+          envelope: 'debezium',
+        },
+      });
+      const properties = (stream.json_schema as { properties: Record<string, unknown> }).properties;
+      expect(Object.keys(properties)).toEqual(
+        expect.arrayContaining(['id', 'first_name', '_ab_cdc_updated_at', '_ab_cdc_deleted_at']),
+      );
+      expect(properties).not.toHaveProperty('after');
+      expect(stream.source_defined_primary_key).toEqual(
+        primaryKey === 'offset' ? [['_kafka_partition'], ['_kafka_offset']] : [['_kafka_key_id']],
+      );
+    }
   });
 });
 
