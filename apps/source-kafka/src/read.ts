@@ -240,6 +240,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           } else {
             change = unwrapped.change;
             if (change?.deleted === true) deletedKeys.set(where, record.key);
+            if (nulledValue.length > 0) rowPaths(nulledValue, change?.deleted === true ? 'before' : 'after');
           }
         }
         if (keyIsPrimaryKey && key === null) {
@@ -461,10 +462,23 @@ function nulledMeta(
   };
 }
 
-/** Deserializers throw DeserializationError for bad bytes; anything else (registry down) is not poison. */
 function sameKey(a: Buffer | null, b: Buffer | null): boolean {
   return a === null || b === null ? a === b : a.equals(b);
 }
+
+/**
+ * A Debezium record holds only the row (`after`, or `before` for a delete): the paths nulled inside it lose
+ * that prefix, and the ones elsewhere in the envelope (`source`) are not in the record.
+ */
+function rowPaths(paths: string[], side: 'after' | 'before'): void {
+  const kept = paths.flatMap((path) =>
+    path === side ? [''] : path.startsWith(`${side}.`) ? [path.slice(side.length + 1)] : [],
+  );
+  paths.length = 0;
+  paths.push(...kept);
+}
+
+/** Deserializers throw DeserializationError for bad bytes; anything else (registry down) is not poison. */
 
 function defaultPoisonReason(error: unknown): string | undefined {
   return error instanceof Error && error.name === 'DeserializationError' ? error.message : undefined;
