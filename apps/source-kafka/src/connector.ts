@@ -55,7 +55,7 @@ const DISCOVER_SAMPLE_MAX_BYTES_PER_TOPIC = 64 * 1024 * 1024;
 
 /**
  * How many of the newest records discover reads per partition of a topic: a few for Protobuf message
- * indexes, and the topic's share of the inference sample for JSON keys and values.
+ * indexes and for the embedded schemas of envelopes, and the topic's share of the inference sample for JSON keys and values.
  */
 export function samplesPerPartition(
   config: Pick<KafkaSourceConfig, 'keyFormat' | 'valueFormat' | 'layout' | 'schemaInferenceSampleSize'>,
@@ -63,9 +63,15 @@ export function samplesPerPartition(
   const parts = [config.valueFormat, ...(config.layout.includeKey ? [config.keyFormat] : [])];
   const protobuf = parts.some(samplesMessageIndexes) ? DISCOVER_SAMPLES_PER_PARTITION : 0;
   const infers = config.schemaInferenceSampleSize > 0 && parts.some((f) => f.format === 'JSON');
+  // Connect's embedded schemas type an envelope's rows even with inference off; the newest few carry them.
+  const embedded =
+    (config.layout.envelope ?? 'none') !== 'none' && parts.some((f) => f.format === 'JSON')
+      ? DISCOVER_SAMPLES_PER_PARTITION
+      : 0;
   return (topic) =>
     Math.max(
       protobuf,
+      embedded,
       infers && topic.partitions > 0 ? Math.ceil(config.schemaInferenceSampleSize / topic.partitions) : 0,
     );
 }

@@ -2,6 +2,7 @@ import type { ConnectorLogger } from '@source-kafka/airbyte-protocol';
 import type { KafkaRecord } from '@source-kafka/consumer';
 import {
   type InferenceReport,
+  inferJsonSchema,
   type JsonValue,
   type SchemaRegistry,
   type StreamJsonSchema,
@@ -16,6 +17,14 @@ import {
   type RecordLayoutConfig,
   recordNamesForTopic,
 } from '@source-kafka/spec';
+import {
+  asConnectEnvelope,
+  connectSchemaToJsonSchema,
+  debeziumRowSchemaFromConnect,
+  debeziumRowSchemaFromEnvelope,
+  type EnvelopeKind,
+  isJsonObject,
+} from './envelope.js';
 import { fieldNames } from './fields.js';
 
 /** The part of an Airbyte stream this connector fills in; structurally an AirbyteStream. */
@@ -120,6 +129,7 @@ export function buildRecordSchema(input: StreamSchemaInput): Schema {
   }
   Object.assign(properties, metadata);
   if (layout.primaryKey === 'message_key') Object.assign(properties, messageKeyProperties(input.keySchema));
+  if (layout.envelope === 'debezium') Object.assign(properties, debeziumCdcProperties());
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
@@ -220,10 +230,65 @@ function messageKeyProperties(keySchema: StreamJsonSchema): Schema {
   return properties;
 }
 
+function debeziumCdcProperties(): Schema {
+  const time = { type: ['null', 'string'], format: 'date-time', airbyte_type: 'timestamp_with_timezone' };
+  return {
+    [fieldNames.updatedAt]: {
+      ...time,
+      description: 'When the database made the change (Debezium source.ts_ms), else the message timestamp.',
+    },
+    [fieldNames.deletedAt]: {
+      ...time,
+      description: 'Set on a delete (Debezium op d; the row is its before image), at the time of the change.',
+    },
+  };
+}
+
 function messageKeyPrimaryKey(keySchema: StreamJsonSchema): string[][] {
   const fields = keyObjectFields(keySchema);
   if (fields === undefined || Object.keys(fields).length === 0) return [[fieldNames.key]];
   return Object.keys(fields).map((name) => [`${fieldNames.keyFieldPrefix}${name}`]);
+}
+
+const ANY_ROW: StreamJsonSchema = { description: 'Any JSON value: no sampled message described the rows' };
+
+/** The embedded Connect schema of the newest sample in `{schema, payload}` form. */
+function newestConnectSchema(samples: readonly JsonValue[]): JsonValue | undefined {
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const envelope = asConnectEnvelope(samples[i] ?? null);
+    if (envelope?.schema) return envelope.schema;
+  }
+  return undefined;
+}
+
+/**
+ * The row schema of JSON values under an envelope: from the newest embedded schema a sample carries, else
+ * (schemaless events) inferred from the sampled rows when inference is on, else any JSON.
+ */
+export function envelopeRowSchema(
+  envelope: Exclude<EnvelopeKind, 'none'>,
+  samples: readonly JsonValue[],
+  infer: boolean,
+): StreamJsonSchema {
+  const embedded = newestConnectSchema(samples);
+  if (embedded !== undefined) {
+    const row =
+      envelope === 'debezium' ? debeziumRowSchemaFromConnect(embedded) : connectSchemaToJsonSchema(embedded);
+    if (row !== undefined) return row;
+  }
+  if (!infer) return ANY_ROW;
+  const rows: JsonValue[] = [];
+  for (const sample of samples) {
+    const event = asConnectEnvelope(sample)?.payload ?? sample;
+    if (envelope === 'connect_json') {
+      rows.push(event);
+      continue;
+    }
+    if (!isJsonObject(event)) continue;
+    const row = event.op === 'd' ? event.before : event.after;
+    if (isJsonObject(row)) rows.push(row);
+  }
+  return rows.length === 0 ? ANY_ROW : inferJsonSchema(rows);
 }
 
 const REGISTRY_FORMATS: ReadonlySet<string> = new Set(['AVRO', 'PROTOBUF', 'JSON_SCHEMA']);
@@ -293,6 +358,7 @@ export async function discoverStreams(input: DiscoverInput): Promise<DiscoveredS
     }
   }
 
+  const inferenceOn = (config.schemaInferenceSampleSize ?? 0) > 0;
   const schemaOf = async (topic: string, part: 'key' | 'value', format: FormatConfig) => {
     const usesRegistry = REGISTRY_FORMATS.has(format.format);
     const recordNames = recordNamesForTopic(format.recordNames, topic);
@@ -333,10 +399,52 @@ export async function discoverStreams(input: DiscoverInput): Promise<DiscoveredS
     }
   };
 
+  const envelope = config.layout.envelope ?? 'none';
+  const samplesOf = (topic: string, part: 'key' | 'value'): JsonValue[] => {
+    const parsed: JsonValue[] = [];
+    for (const record of input.samples?.get(topic) ?? []) {
+      const bytes = part === 'value' ? record.value : record.key;
+      if (bytes === null) continue;
+      try {
+        parsed.push(JSON.parse(bytes.toString('utf8')) as JsonValue);
+      } catch {
+        // Not JSON: reading reports it as a bad message; typing goes by the other samples.
+      }
+    }
+    return parsed;
+  };
+
   const streams: DiscoveredStream[] = [];
   for (const topic of [...input.topics].sort((a, b) => a.name.localeCompare(b.name))) {
-    const valueSchema = await schemaOf(topic.name, 'value', config.valueFormat);
-    const keySchema = config.layout.includeKey ? await schemaOf(topic.name, 'key', config.keyFormat) : {};
+    let valueSchema: StreamJsonSchema;
+    if (envelope === 'none') valueSchema = await schemaOf(topic.name, 'value', config.valueFormat);
+    else if (config.valueFormat.format === 'JSON') {
+      const samples = samplesOf(topic.name, 'value');
+      valueSchema = envelopeRowSchema(envelope, samples, inferenceOn);
+      logger.info(
+        `Topic "${topic.name}" value: typed the rows of ${envelope === 'debezium' ? 'Debezium change events' : 'Kafka Connect JSON'} from ${samples.length} sampled message(s).`,
+      );
+    } else {
+      const envelopeSchema = await schemaOf(topic.name, 'value', config.valueFormat);
+      const row = debeziumRowSchemaFromEnvelope(envelopeSchema);
+      if (row === undefined) {
+        logger.warn(
+          `Topic "${topic.name}": the value schema has no after field of a record type, so it does not describe Debezium change events; the rows are declared as any JSON.`,
+        );
+      }
+      valueSchema = row ?? ANY_ROW;
+    }
+    let keySchema: StreamJsonSchema = {};
+    if (config.layout.includeKey) {
+      const connectKey =
+        envelope !== 'none' && config.keyFormat.format === 'JSON'
+          ? newestConnectSchema(samplesOf(topic.name, 'key'))
+          : undefined;
+      keySchema =
+        connectKey === undefined
+          ? await schemaOf(topic.name, 'key', config.keyFormat)
+          : connectSchemaToJsonSchema(connectKey);
+    }
     streams.push(buildStream({ topic: topic.name, valueSchema, keySchema, layout: config.layout }));
   }
   return streams;

@@ -524,6 +524,68 @@ describe('readStreams', () => {
     ]);
   });
 
+  it('with the Debezium envelope, writes the rows, consumes the tombstone after a delete, passes truncates over and fails on other values', async () => {
+    const event = (op: string, before: unknown, after: unknown) =>
+      JSON.stringify({ before, after, source: { ts_ms: 86_400_000 }, op, ts_ms: 1 });
+    const topic = [
+      [
+        msg(0, event('c', null, { id: 1, v: 'a' }), 'k1'),
+        msg(1, event('d', { id: 1, v: 'a' }, null), 'k1'),
+        msg(2, null, 'k1'), // its tombstone: consumed
+        msg(3, null, 'k2'), // a tombstone whose delete is not in the read: a delete of k2
+        msg(4, event('t', null, null), null),
+        msg(5, '{"schema_change":true}', 'k3'),
+      ],
+    ];
+    const layout = {
+      ...baseConfig.layout,
+      primaryKey: 'message_key',
+      envelope: 'debezium',
+      value: 'flatten',
+    } as const;
+    const h = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { layout, badMessagePolicy: 'skip' },
+    });
+    const summary = await h.run();
+    expect(summary).toMatchObject({ records: 3, skipped: 1 });
+    expect(
+      records(h.writer.messages).map((r) => [
+        r.data._kafka_key,
+        r.data.id ?? null,
+        r.data._ab_cdc_updated_at,
+        r.data._ab_cdc_deleted_at,
+      ]),
+    ).toEqual([
+      ['k1', 1, '1970-01-02T00:00:00.000Z', null],
+      ['k1', 1, '1970-01-02T00:00:00.000Z', '1970-01-02T00:00:00.000Z'],
+      ['k2', null, '2023-11-14T22:13:20.000Z', '2023-11-14T22:13:20.000Z'],
+    ]);
+    expect(h.logs).toContainEqual(expect.stringContaining('Passed over 1 Debezium truncate event(s)'));
+    expect(h.logs).toContainEqual(
+      expect.stringContaining('offset 5: the value is not a Debezium change event'),
+    );
+    expect(states(h.writer.messages).at(-1)?.stream?.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '6' },
+    });
+
+    // With the offset as primary key, every tombstone is consumed.
+    const byOffset = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { layout: { ...layout, primaryKey: 'offset' }, badMessagePolicy: 'skip' },
+    });
+    expect(await byOffset.run()).toMatchObject({ records: 2, skipped: 1 });
+    const failing = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'incremental' }],
+      config: { layout },
+    });
+    await expect(failing.run()).rejects.toThrow(PoisonMessageError);
+  });
+
   it('names every value a deserializer wrote as null in meta.changes, by its path in the record', async () => {
     // Stands in for the Avro/Protobuf deserializers (their own tests cover the paths): "nan" fields are nulled.
     const nulling: Decoders = {

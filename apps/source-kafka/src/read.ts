@@ -7,6 +7,7 @@ import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@so
 import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
+import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
 import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
 import { fieldNames } from './fields.js';
 import { BackgroundGroupCommitter } from './group-commit.js';
@@ -110,6 +111,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   let skipped = 0;
   /** Messages without a key, skipped because the message key is the primary key. */
   let nullKeys = 0;
+  /** Debezium truncate events: a destination has no way to apply them, so they are passed over and counted. */
+  let truncates = 0;
   let stoppedEarly = false;
   const fullRefreshStreams = new Set(
     options.streams.filter((s) => s.syncMode === 'full_refresh').map((s) => s.name),
@@ -139,6 +142,13 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
     const keyIsPrimaryKey = layout.primaryKey === 'message_key';
+    const envelope = layout.envelope ?? 'none';
+    /**
+     * The key of the Debezium delete just read, per topic partition: the tombstone Debezium writes right after
+     * it only serves compaction, so it is consumed. A tombstone without its delete (compaction removed that, or
+     * an earlier sync read it) still deletes the key under the message-key primary key.
+     */
+    const deletedKeys = new Map<string, Buffer | null>();
     /** Paths the deserializers wrote as null (NaN, infinite floats), per message; reused to spare garbage. */
     const nulledKey: string[] = [];
     const nulledValue: string[] = [];
@@ -176,6 +186,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         }
         let key: JsonValue = null;
         let value: JsonValue = null;
+        let unwrapped: EnvelopeResult | undefined;
         nulledKey.length = 0;
         nulledValue.length = 0;
         try {
@@ -187,8 +198,12 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
             const v = decodeValue(record.value, context(batch, record, 'value', nulledValue));
             value = v instanceof Promise ? await v : v;
           }
+          if (envelope !== 'none') {
+            if (key !== null) key = unwrapConnectKey(key);
+            if (record.value !== null) unwrapped = unwrapValue(envelope, value);
+          }
         } catch (error) {
-          const reason = poisonReason(error);
+          const reason = error instanceof EnvelopeError ? error.message : poisonReason(error);
           if (reason === undefined) throw error;
           if (badMessagePolicy === 'skip') {
             skipped++;
@@ -210,6 +225,24 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           await reportIncomplete(writer, clock, streamNames);
           throw new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
         }
+        let change: { readonly timeMs: number | undefined; readonly deleted: boolean } | undefined;
+        if (envelope === 'debezium') {
+          const where = `${stream}\u0000${batch.partition}`;
+          const deleted = deletedKeys.get(where);
+          deletedKeys.delete(where);
+          if (unwrapped?.kind === 'truncate') {
+            truncates++;
+            continue;
+          }
+          if (unwrapped === undefined) {
+            const followsItsDelete = deleted !== undefined && sameKey(deleted, record.key);
+            if (followsItsDelete || !keyIsPrimaryKey) continue;
+          } else {
+            change = unwrapped.change;
+            if (change?.deleted === true) deletedKeys.set(where, record.key);
+            if (nulledValue.length > 0) rowPaths(nulledValue, change?.deleted === true ? 'before' : 'after');
+          }
+        }
         if (keyIsPrimaryKey && key === null) {
           // Such a message has no identity to deduplicate on (a compacted topic cannot even hold one).
           nullKeys++;
@@ -221,8 +254,9 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           }
           continue;
         }
+        if (unwrapped?.kind === 'row') value = unwrapped.row;
         const data = buildRecordData(
-          { topic: stream, partition: batch.partition, record, key, value },
+          { topic: stream, partition: batch.partition, record, key, value, change },
           layout,
           emittedAt,
         );
@@ -278,6 +312,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
     if (skipped > 0) {
       logger.warn(`Skipped ${skipped} message(s) that could not be decoded (bad-message policy: skip).`);
+    }
+    if (truncates > 0) {
+      logger.warn(
+        `Passed over ${truncates} Debezium truncate event(s) (op t): a destination cannot apply a truncate from records, so its rows stay until a full refresh.`,
+      );
     }
     if (nullKeys > 0) {
       logger.warn(
@@ -423,7 +462,24 @@ function nulledMeta(
   };
 }
 
+function sameKey(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
+}
+
+/**
+ * A Debezium record holds only the row (`after`, or `before` for a delete): the paths nulled inside it lose
+ * that prefix, and the ones elsewhere in the envelope (`source`) are not in the record.
+ */
+function rowPaths(paths: string[], side: 'after' | 'before'): void {
+  const kept = paths.flatMap((path) =>
+    path === side ? [''] : path.startsWith(`${side}.`) ? [path.slice(side.length + 1)] : [],
+  );
+  paths.length = 0;
+  paths.push(...kept);
+}
+
 /** Deserializers throw DeserializationError for bad bytes; anything else (registry down) is not poison. */
+
 function defaultPoisonReason(error: unknown): string | undefined {
   return error instanceof Error && error.name === 'DeserializationError' ? error.message : undefined;
 }

@@ -53,8 +53,13 @@ export interface DecodedRecord {
   readonly record: KafkaRecord;
   /** The decoded key, or null when the message has none or keys are not included. */
   readonly key: JsonValue;
-  /** The decoded value; null for a tombstone. */
+  /** The decoded value (the row, under an envelope); null for a tombstone. */
   readonly value: JsonValue;
+  /**
+   * A Debezium change: `_ab_cdc_updated_at` is its source time (else the message timestamp) and
+   * `_ab_cdc_deleted_at` is set for a delete, whatever the primary key.
+   */
+  readonly change?: { readonly timeMs: number | undefined; readonly deleted: boolean } | undefined;
 }
 
 /** Builds the `data` of one Airbyte RECORD in the documented layout. */
@@ -97,6 +102,16 @@ export function buildRecordData(
   }
   data[fieldNames.isTombstone] = record.value === null;
   if (layout.primaryKey === 'message_key') addMessageKeyColumns(data, decoded, fallbackTimeMs);
+  const change = decoded.change;
+  if (change !== undefined) {
+    const sourceTime = change.timeMs === undefined ? null : new Date(change.timeMs);
+    const time =
+      sourceTime !== null && !Number.isNaN(sourceTime.getTime())
+        ? sourceTime.toISOString()
+        : (kafkaTimestampToRfc3339(record.timestamp) ?? new Date(fallbackTimeMs).toISOString());
+    data[fieldNames.updatedAt] = time;
+    data[fieldNames.deletedAt] = change.deleted ? time : null;
+  }
   return data;
 }
 

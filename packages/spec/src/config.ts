@@ -102,6 +102,11 @@ export interface RecordLayoutConfig {
    * written as deletes; parseConfig guarantees includeKey and includeMetadata then.
    */
   readonly primaryKey: 'offset' | 'message_key';
+  /**
+   * How the decoded value is unwrapped into the row: `none` (as decoded), `debezium` (change events: the row
+   * is `after`, or `before` for a delete) or `connect_json` (Kafka Connect JSON: the row is `payload`).
+   */
+  readonly envelope?: 'none' | 'debezium' | 'connect_json' | undefined;
 }
 
 export interface ReadBoundsConfig {

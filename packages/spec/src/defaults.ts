@@ -25,6 +25,7 @@ export const DEFAULTS = {
   includeMetadata: true,
   valueLayout: 'nested',
   primaryKey: 'offset',
+  envelope: 'none',
   checkpointEveryRecords: 10000,
   checkpointEverySeconds: 60,
   badMessagePolicy: 'fail',

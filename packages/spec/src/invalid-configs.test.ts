@@ -657,6 +657,31 @@ const corpus: readonly Case[] = [
     'message_key needs record_layout.include_metadata (the key and the offset are the primary key and cursor)',
   ),
   one(
+    'unknown envelope',
+    withFields({ record_layout: { envelope: 'maxwell' } }),
+    'record_layout.envelope',
+    'must be one of none, debezium, connect_json',
+  ),
+  one(
+    'Connect JSON envelope on Avro values',
+    withFields({
+      MessageFormat: { deserialization_type: 'AVRO' },
+      schema_registry: { url: 'http://localhost:8081' },
+      record_layout: { envelope: 'connect_json' },
+    }),
+    'record_layout.envelope',
+    'connect_json needs MessageFormat JSON (the values are AVRO)',
+  ),
+  one(
+    'Debezium envelope on string values',
+    withFields({
+      MessageFormat: { deserialization_type: 'STRING' },
+      record_layout: { envelope: 'debezium' },
+    }),
+    'record_layout.envelope',
+    'debezium needs MessageFormat JSON or AVRO (the values are STRING)',
+  ),
+  one(
     'zero checkpoint interval',
     withFields({ checkpoint: { every_records: 0 } }),
     'checkpoint.every_records',

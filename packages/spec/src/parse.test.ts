@@ -150,6 +150,7 @@ describe('Java-shaped configs', () => {
         includeMetadata: true,
         value: 'nested',
         primaryKey: 'offset',
+        envelope: 'none',
       },
       bounds: { maxRecords: 100000, maxDurationMs: undefined },
       checkpoint: { everyRecords: 10000, everyMs: 60000 },
@@ -541,6 +542,15 @@ describe('added fields', () => {
       includeMetadata: true,
     });
     expect(parseConfig(minimal({})).layout.primaryKey).toBe('offset');
+  });
+
+  it('reads the envelope, none unless set', () => {
+    expect(parseConfig(minimal({})).layout.envelope).toBe('none');
+    expect(parseConfig(minimal({ record_layout: { envelope: 'debezium' } })).layout.envelope).toBe(
+      'debezium',
+    );
+    const connect = parseConfig(minimal({ record_layout: { envelope: 'connect_json' } }));
+    expect(connect.layout.envelope).toBe('connect_json');
   });
 
   it('reads layout, bounds, checkpoints, policies and isolation level', () => {

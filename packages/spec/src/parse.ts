@@ -519,6 +519,18 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
     }
   }
 
+  const envelopeFormats = { debezium: ['JSON', 'AVRO'], connect_json: ['JSON'] } as const;
+  const envelope = layout.envelope;
+  if (envelope === 'debezium' || envelope === 'connect_json') {
+    const allowed: readonly string[] = envelopeFormats[envelope];
+    if (!allowed.includes(valueFormat.format)) {
+      problems.add(
+        'record_layout.envelope',
+        `${envelope} needs MessageFormat ${allowed.join(' or ')} (the values are ${valueFormat.format})`,
+      );
+    }
+  }
+
   if (problems.list.length > 0) throw new ConfigError(inFormOrder(problems.list));
 
   const readBounds = objectAt(raw, 'read_bounds');
@@ -548,6 +560,7 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
       includeMetadata: booleanAt(layout, 'include_metadata') ?? DEFAULTS.includeMetadata,
       value: oneOf(['nested', 'flatten'] as const, layout.value_layout) ?? DEFAULTS.valueLayout,
       primaryKey: oneOf(['offset', 'message_key'] as const, layout.primary_key) ?? DEFAULTS.primaryKey,
+      envelope: oneOf(['none', 'debezium', 'connect_json'] as const, layout.envelope) ?? DEFAULTS.envelope,
     },
     bounds: {
       maxRecords: positiveOrUndefined(integerAt(raw, 'max_records_process') ?? DEFAULTS.maxRecordsProcess),

@@ -506,6 +506,15 @@ const recordLayout: JsonObject = {
       default: DEFAULTS.primaryKey,
       order: 4,
     },
+    envelope: {
+      title: 'Envelope',
+      description:
+        'none: the value as decoded. debezium: Debezium change events (JSON with or without schemas, or Avro): the row is after, or before for a delete (with _ab_cdc_deleted_at set), _ab_cdc_updated_at is the source time, and the tombstone that follows a delete is consumed. connect_json: Kafka Connect JSON with embedded schemas ({"schema", "payload"}): the row is the payload, typed from the schema. Message keys in {"schema", "payload"} form are unwrapped too. The row then takes the place of the value in value_layout.',
+      type: 'string',
+      enum: ['none', 'debezium', 'connect_json'],
+      default: DEFAULTS.envelope,
+      order: 5,
+    },
   },
 };
 
