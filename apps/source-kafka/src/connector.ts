@@ -105,12 +105,14 @@ function defaultRegistry(config: KafkaSourceConfig): SchemaRegistry | undefined 
   });
 }
 
-/** The URL without user:password@, for messages. */
+/** The URL without user:password@, query or fragment (either may carry a key), for messages. */
 function displayUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = '';
     parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
     return parsed.toString();
   } catch {
     return '(the configured registry URL)';

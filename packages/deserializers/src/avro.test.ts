@@ -114,6 +114,7 @@ describe('Avro', () => {
         tree: everyValue.tree,
       });
       const decoded = deserialize(await fixtures.client.encode(id, value), context);
+      expect(decoded).not.toBeInstanceOf(Promise);
       if (!validate(readBack(decoded))) {
         throw new Error(`record ${i} does not validate: ${JSON.stringify(validate.errors)}`);
       }

@@ -172,8 +172,7 @@ const MIN_DATE_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 
 function toEpochNumber(value: unknown, what: string): number {
   const n = typeof value === 'string' || typeof value === 'bigint' ? Number(value) : (value as number);
-  if (!Number.isFinite(n) || !Number.isSafeInteger(n))
-    throw new RangeError(`${what} ${String(value)} is out of range`);
+  if (!Number.isFinite(n) || !Number.isSafeInteger(n)) throw new RangeError(`${what} is out of range`);
   return n;
 }
 
@@ -205,7 +204,7 @@ function dayText(days: number): string {
  */
 export function isoOfMillis(ms: number, what: string): string {
   if (!(ms <= MAX_DATE_MS && ms >= MIN_DATE_MS)) {
-    throw new RangeError(`${what} ${ms} ms is outside years 0000-9999, which RFC 3339 cannot express`);
+    throw new RangeError(`${what} is outside years 0000-9999, which RFC 3339 cannot express`);
   }
   const days = Math.floor(ms / MS_PER_DAY);
   if (days !== cachedDay) {
@@ -306,7 +305,7 @@ class DateType extends avro.types.LogicalType {
 }
 
 function timeOfDay(ms: number, what: string): string {
-  if (ms < 0 || ms >= MS_PER_DAY) throw new RangeError(`${what} ${ms} ms is not within one day`);
+  if (ms < 0 || ms >= MS_PER_DAY) throw new RangeError(`${what} is not within one day`);
   return new Date(ms).toISOString().slice(11, 23);
 }
 

@@ -175,7 +175,7 @@ async function buildPayloadDecoder(
     if (!validate(plain)) {
       const first = validate.errors?.[0];
       throw new JsonSchemaMismatch(
-        `the payload does not match ${label}: ${first ? `${schemaOnlyPath(first.instancePath, declared)} ${first.message ?? ''}` : 'invalid'}`,
+        `the payload does not match ${label}: ${first ? `${schemaOnlyPath(first.instancePath, declared, plain)} ${first.message ?? ''}` : 'invalid'}`,
       );
     }
     return exact;
@@ -217,15 +217,22 @@ function declaredPropertyNames(
 
 /**
  * The JSON Pointer ajv reports, with every key the schema does not declare replaced by `*`: under
- * additionalProperties or patternProperties the keys are the payload's own, and may be personal data.
+ * additionalProperties or patternProperties the keys are the payload's own, and may be personal data. A
+ * number is kept only where it indexes an array of the payload: an object key made of digits is data too.
  */
-function schemaOnlyPath(instancePath: string, declared: ReadonlySet<string>): string {
+function schemaOnlyPath(instancePath: string, declared: ReadonlySet<string>, payload: unknown): string {
   if (instancePath === '') return '/';
+  let node: unknown = payload;
   return instancePath
     .split('/')
-    .map((segment) => {
+    .map((segment, i) => {
+      if (i === 0) return segment;
       const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
-      return segment === '' || /^\d+$/.test(segment) || declared.has(key) ? segment : '*';
+      const parent = node;
+      node =
+        parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[key] : undefined;
+      if (Array.isArray(parent) && /^\d+$/.test(segment)) return segment;
+      return declared.has(key) ? segment : '*';
     })
     .join('/');
 }

@@ -120,4 +120,24 @@ describe('JSON Schema framed payloads', () => {
       /does not match schema id \d+: \/home\/city must be string/,
     );
   });
+  it('names array indexes in a mismatch but never a payload key made of digits', async () => {
+    const cards = {
+      type: 'object',
+      properties: { tags: { type: 'array', items: { type: 'string' } } },
+      additionalProperties: { type: 'string' },
+    };
+    const registered = await fixtures.client.register(
+      { type: SchemaType.JSON, schema: JSON.stringify(cards) },
+      { subject: 'cards-value' },
+    );
+    const deserialize = createDeserializer(config, { registry });
+    const frame = (await fixtures.client.encode(registered.id, {})).subarray(0, 5);
+    // The first call fetches the schema; after it, a mismatch throws synchronously.
+    expect(await deserialize(Buffer.concat([frame, Buffer.from('{}')]), context)).toEqual({});
+    const badKey = Buffer.concat([frame, Buffer.from('{"4111111111111111": 7}')]);
+    expect(() => deserialize(badKey, context)).toThrow(/does not match schema id \d+: \/\* must be string/);
+    expect(() => deserialize(badKey, context)).not.toThrow(/4111/);
+    const badItem = Buffer.concat([frame, Buffer.from('{"tags": ["a", 2]}')]);
+    expect(() => deserialize(badItem, context)).toThrow(/\/tags\/1 must be string/);
+  });
 });

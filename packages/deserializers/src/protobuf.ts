@@ -263,9 +263,7 @@ function timestampText(seconds: unknown, nanos: unknown): string {
     ns < 0 ||
     ns > 999_999_999
   ) {
-    throw new RangeError(
-      `google.protobuf.Timestamp ${String(seconds)}s ${String(ns)}ns is outside 0001-9999`,
-    );
+    throw new RangeError('google.protobuf.Timestamp is outside 0001-9999');
   }
   const base = new Date(ms).toISOString().slice(0, 19);
   if (ns === 0) return `${base}Z`;
