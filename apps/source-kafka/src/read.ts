@@ -173,6 +173,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       const capped = maxRecords !== undefined && modes.get(stream) === 'incremental';
       if (capped && capReached) continue;
       const emittedAt = clock.now();
+      const partitionKey = `${stream}\u0000${batch.partition}`;
       const cap = capped ? Math.max(0, maxRecords - cappedRecords) : batch.records.length;
       let written = 0;
       let paced = true;
@@ -227,9 +228,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         }
         let change: { readonly timeMs: number | undefined; readonly deleted: boolean } | undefined;
         if (envelope === 'debezium') {
-          const where = `${stream}\u0000${batch.partition}`;
-          const deleted = deletedKeys.get(where);
-          deletedKeys.delete(where);
+          const deleted = deletedKeys.get(partitionKey);
+          deletedKeys.delete(partitionKey);
           if (unwrapped?.kind === 'truncate') {
             truncates++;
             continue;
@@ -239,7 +239,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
             if (followsItsDelete || !keyIsPrimaryKey) continue;
           } else {
             change = unwrapped.change;
-            if (change?.deleted === true) deletedKeys.set(where, record.key);
+            if (change?.deleted === true) deletedKeys.set(partitionKey, record.key);
             if (nulledValue.length > 0) rowPaths(nulledValue, change?.deleted === true ? 'before' : 'after');
           }
         }

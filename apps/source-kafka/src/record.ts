@@ -91,24 +91,29 @@ export function buildRecordData(
   }
   // Metadata is written after the value's fields so that, in the flattened layout, a value field with a
   // reserved name cannot hide the primary key.
+  const change = decoded.change;
+  // Formatted once: the metadata column and both CDC column sets may all need it.
+  const messageTime =
+    layout.includeMetadata || layout.primaryKey === 'message_key' || change !== undefined
+      ? kafkaTimestampToRfc3339(record.timestamp)
+      : null;
   if (layout.includeKey) data[fieldNames.key] = decoded.key;
   if (layout.includeHeaders) data[fieldNames.headers] = record.headers.map(headerToField);
   if (layout.includeMetadata) {
     data[fieldNames.topic] = decoded.topic;
     data[fieldNames.partition] = decoded.partition;
     data[fieldNames.offset] = offsetToJson(record.offset);
-    data[fieldNames.timestamp] = kafkaTimestampToRfc3339(record.timestamp);
+    data[fieldNames.timestamp] = messageTime;
     data[fieldNames.timestampType] = record.timestampType;
   }
   data[fieldNames.isTombstone] = record.value === null;
-  if (layout.primaryKey === 'message_key') addMessageKeyColumns(data, decoded, fallbackTimeMs);
-  const change = decoded.change;
+  if (layout.primaryKey === 'message_key') addMessageKeyColumns(data, decoded, messageTime, fallbackTimeMs);
   if (change !== undefined) {
     const sourceTime = change.timeMs === undefined ? null : new Date(change.timeMs);
     const time =
       sourceTime !== null && !Number.isNaN(sourceTime.getTime())
         ? sourceTime.toISOString()
-        : (kafkaTimestampToRfc3339(record.timestamp) ?? new Date(fallbackTimeMs).toISOString());
+        : (messageTime ?? new Date(fallbackTimeMs).toISOString());
     data[fieldNames.updatedAt] = time;
     data[fieldNames.deletedAt] = change.deleted ? time : null;
   }
@@ -123,6 +128,7 @@ export function buildRecordData(
 function addMessageKeyColumns(
   data: Record<string, JsonValue | HeaderField[]>,
   decoded: DecodedRecord,
+  messageTime: string | null,
   fallbackTimeMs: number,
 ): void {
   const key = decoded.key;
@@ -131,7 +137,7 @@ function addMessageKeyColumns(
       data[`${fieldNames.keyFieldPrefix}${name}`] = key[name] as JsonValue;
     }
   }
-  const time = kafkaTimestampToRfc3339(decoded.record.timestamp) ?? new Date(fallbackTimeMs).toISOString();
+  const time = messageTime ?? new Date(fallbackTimeMs).toISOString();
   data[fieldNames.updatedAt] = time;
   data[fieldNames.deletedAt] = decoded.record.value === null ? time : null;
 }

@@ -381,9 +381,17 @@ function mapKeyJson(keyType: string, key: string): string {
  * they are).
  */
 export function jsonNameOf(field: protobuf.Field): string {
-  const jsonName = field.options?.json_name as unknown;
-  return typeof jsonName === 'string' ? jsonName : protobuf.util.camelCase(field.name);
+  let name = jsonNames.get(field);
+  if (name === undefined) {
+    const jsonName = field.options?.json_name as unknown;
+    name = typeof jsonName === 'string' ? jsonName : protobuf.util.camelCase(field.name);
+    jsonNames.set(field, name);
+  }
+  return name;
 }
+
+/** Computed once per field: the conversion is a regex replace, and it ran for every field of every message. */
+const jsonNames = new WeakMap<protobuf.Field, string>();
 
 function fieldValueJson(field: protobuf.Field, value: unknown): JsonValue {
   const resolved = field.resolvedType;
