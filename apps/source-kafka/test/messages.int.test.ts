@@ -1,6 +1,5 @@
-import type { BrokerConnection } from '@source-kafka/testkit';
+import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic } from '@source-kafka/testkit';
-import { startTestRegistry } from '@source-kafka/testkit/registry';
 import { describe, expect, inject, it } from 'vitest';
 import { catalogFor, ofType, plaintextConfig, runCli, traceErrors } from './cli.js';
 
@@ -8,6 +7,7 @@ import { catalogFor, ofType, plaintextConfig, runCli, traceErrors } from './cli.
 // values outside the spec's bounds are refused by field, before any timer or request is built from them.
 
 const conn: BrokerConnection = inject('broker');
+const registry: ApicurioConnection = inject('registry');
 
 const statusOf = async (config: Record<string, unknown>) => {
   const check = await runCli('check', { config });
@@ -27,27 +27,22 @@ describe('misleading failures get a clear message', () => {
   });
 
   it('says an https schema_registry.url reached a registry that speaks plain HTTP', async () => {
-    const registry = await startTestRegistry();
-    try {
-      const topic = await createTopic(conn, { prefix: 'app-msg-https', partitions: 1 });
-      const url = registry.url.replace(/^http:/, 'https:');
-      const config = plaintextConfig(conn, topic, {
-        MessageFormat: { deserialization_type: 'AVRO' },
-        schema_registry: { url },
-      });
-      const discover = await runCli('discover', { config });
-      const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'full_refresh' }) });
-      const texts = [
-        ...traceErrors(discover.messages).map((e) => String(e.message)),
-        ...traceErrors(read.messages).map((e) => String(e.message)),
-      ];
-      expect(texts.length).toBeGreaterThan(0);
-      for (const text of texts) {
-        expect(text).toMatch(/answered in plain HTTP, not TLS: schema_registry.url says https/);
-        expect(text).not.toMatch(/SSL routines|wrong version number/i);
-      }
-    } finally {
-      await registry.close();
+    const topic = await createTopic(conn, { prefix: 'app-msg-https', partitions: 1 });
+    const url = registry.ccompatUrl.replace(/^http:/, 'https:');
+    const config = plaintextConfig(conn, topic, {
+      MessageFormat: { deserialization_type: 'AVRO' },
+      schema_registry: { url },
+    });
+    const discover = await runCli('discover', { config });
+    const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'full_refresh' }) });
+    const texts = [
+      ...traceErrors(discover.messages).map((e) => String(e.message)),
+      ...traceErrors(read.messages).map((e) => String(e.message)),
+    ];
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) {
+      expect(text).toMatch(/answered in plain HTTP, not TLS: schema_registry.url says https/);
+      expect(text).not.toMatch(/SSL routines|wrong version number/i);
     }
   });
 

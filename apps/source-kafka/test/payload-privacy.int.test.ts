@@ -1,14 +1,14 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { BrokerConnection } from '@source-kafka/testkit';
+import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
-import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalogFor, logsOf, plaintextConfig, recordsOf, runCli, traceErrors } from './cli.js';
 
 // Message contents may be personal data: whatever a bad message holds, no piece of it may reach stdout or
 // stderr, in the TRACE error (policy fail) or in the skip log (policy skip).
 
 const conn: BrokerConnection = inject('broker');
+const registry: ApicurioConnection = inject('registry');
 const SECRET = 'SSN 123-45-6789';
 // The text, and its bytes in hex (as a "first bytes: 53 53 4e ..." dump would show them).
 const PIECES = /SSN|123-45|45-6789|53 ?53 ?4e|31 ?32 ?33 ?2d/i;
@@ -21,25 +21,25 @@ const framed = (id: number, body: Buffer) => {
 };
 
 describe('a message that cannot be decoded', () => {
-  let registry: TestRegistry;
   const ids = { avro: 0, protobuf: 0, jsonSchema: 0 };
 
   beforeAll(async () => {
-    registry = await startTestRegistry();
-    const client = new SchemaRegistry({ host: registry.url });
+    // The registry is shared by every run: a fresh topic's name keeps this run's subjects apart.
+    const run = await createTopic(conn, { prefix: 'app-privacy-subjects', partitions: 1 });
+    const client = new SchemaRegistry({ host: registry.ccompatUrl });
     ids.avro = (
       await client.register(
         {
           type: SchemaType.AVRO,
           schema: JSON.stringify({ type: 'record', name: 'P', fields: [{ name: 'n', type: 'int' }] }),
         },
-        { subject: 'privacy-avro-value' },
+        { subject: `${run}-avro-value` },
       )
     ).id;
     ids.protobuf = (
       await client.register(
         { type: SchemaType.PROTOBUF, schema: 'syntax = "proto3";\nmessage P { int32 n = 1; }\n' },
-        { subject: 'privacy-protobuf-value' },
+        { subject: `${run}-protobuf-value` },
       )
     ).id;
     ids.jsonSchema = (
@@ -52,13 +52,9 @@ describe('a message that cannot be decoded', () => {
             additionalProperties: { type: 'integer' },
           }),
         },
-        { subject: 'privacy-json-value' },
+        { subject: `${run}-json-value` },
       )
     ).id;
-  });
-
-  afterAll(async () => {
-    await registry?.close();
   });
 
   const secret = Buffer.from(SECRET);
@@ -124,7 +120,7 @@ describe('a message that cannot be decoded', () => {
           );
           const config = plaintextConfig(conn, topic, {
             MessageFormat: formatConfig,
-            schema_registry: { url: registry.url },
+            schema_registry: { url: registry.ccompatUrl },
             error_handling: { bad_message_policy: policy },
           });
           const read = await runCli('read', { config, catalog: catalogFor({ [topic]: 'full_refresh' }) });

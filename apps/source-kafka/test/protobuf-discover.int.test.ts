@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { BrokerConnection } from '@source-kafka/testkit';
+import type { ApicurioConnection, BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
-import { startTestRegistry, type TestRegistry } from '@source-kafka/testkit/registry';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalogFor, ofType, plaintextConfig, recordsOf, runCli } from './cli.js';
 
 // Protobuf end to end through the CLI: schemas registered as base64 FileDescriptorProtos (what
 // confluent-kafka-python registers), payloads serialized by Python's protobuf runtime, on the real broker.
 const conn: BrokerConnection = inject('broker');
+const registry: ApicurioConnection = inject('registry');
 const fixtures = JSON.parse(
   readFileSync(
     new URL('../../../packages/deserializers/test/fixtures/protobuf/fixtures.json', import.meta.url),
@@ -18,13 +18,8 @@ const fixtures = JSON.parse(
   payloads: Record<'shop.orders.Order' | 'shop.orders.Envelope', string>;
 };
 
-async function register(
-  registry: TestRegistry,
-  subject: string,
-  schema: string,
-  references: unknown[] = [],
-): Promise<number> {
-  const response = await fetch(`${registry.url}/subjects/${encodeURIComponent(subject)}/versions`, {
+async function register(subject: string, schema: string, references: unknown[] = []): Promise<number> {
+  const response = await fetch(`${registry.ccompatUrl}/subjects/${encodeURIComponent(subject)}/versions`, {
     method: 'POST',
     headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
     body: JSON.stringify({ schemaType: 'PROTOBUF', schema, references }),
@@ -44,18 +39,18 @@ function framed(id: number, indexes: readonly number[], payload: string): Buffer
 }
 
 describe('Protobuf topics under TopicNameStrategy', () => {
-  let registry: TestRegistry;
   let orders: string;
   let empty: string;
 
   beforeAll(async () => {
-    registry = await startTestRegistry();
     orders = await createTopic(conn, { prefix: 'app-pb-orders', partitions: 2 });
     empty = await createTopic(conn, { prefix: 'app-pb-empty', partitions: 1 });
-    await register(registry, 'shop-common', fixtures.schemas['shop/common.proto']);
-    const reference = [{ name: 'shop/common.proto', subject: 'shop-common', version: 1 }];
-    const id = await register(registry, `${orders}-value`, fixtures.schemas['shop/order.proto'], reference);
-    await register(registry, `${empty}-value`, fixtures.schemas['shop/order.proto'], reference);
+    // The registry is shared by every run: the topic's name keeps this run's subject apart.
+    const common = `${orders}-common`;
+    await register(common, fixtures.schemas['shop/common.proto']);
+    const reference = [{ name: 'shop/common.proto', subject: common, version: 1 }];
+    const id = await register(`${orders}-value`, fixtures.schemas['shop/order.proto'], reference);
+    await register(`${empty}-value`, fixtures.schemas['shop/order.proto'], reference);
     await produceMessages(
       conn,
       orders,
@@ -67,14 +62,10 @@ describe('Protobuf topics under TopicNameStrategy', () => {
     );
   });
 
-  afterAll(async () => {
-    await registry?.close();
-  });
-
   const config = (pattern: string) =>
     plaintextConfig(conn, pattern, {
       MessageFormat: { deserialization_type: 'PROTOBUF', deserialization_strategy: 'TopicNameStrategy' },
-      schema_registry: { url: registry.url },
+      schema_registry: { url: registry.ccompatUrl },
     });
 
   it('discovers the message the records carry, and reads descriptor-form schemas exactly', async () => {
