@@ -4,16 +4,13 @@
 // Airbyte's dedup rule over them must give exactly the source table, deletes applied; every record validates
 // against the stream schema discover gave. The events are hand-written in the converters' documented shapes
 // (fixtures/envelopes.ts).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { ApicurioConnection, BrokerConnection, FixtureMessage } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type Message, ofType, plaintextConfig, runCli, stateInput, traceErrors } from './cli.js';
+import { describe, expect, inject, it } from 'vitest';
+import { ofType, plaintextConfig, runCli, stateInput, traceErrors } from './cli.js';
+import { type EmittedRecord, queryDeduplicated, emittedRecordsOf as recordsOf } from './duckdb-dedup.js';
 import {
   AVRO_ENVELOPE_SCHEMA,
   AVRO_KEY_SCHEMA,
@@ -38,51 +35,18 @@ const TIMEOUT_MS = 240_000;
 /** The first sync reads the events before this index (the first delete and its tombstone included). */
 const SPLIT = 5;
 
-interface EmittedRecord {
-  readonly data: Record<string, unknown>;
-  readonly emitted_at: number;
-}
-
-const recordsOf = (messages: readonly Message[]): EmittedRecord[] =>
-  messages.flatMap((m) => (m.type === 'RECORD' ? [m.record as EmittedRecord] : []));
-
-const workDir = mkdtempSync(join(tmpdir(), 'source-kafka-envelopes-'));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-/**
- * Lands the records as raw rows and applies Airbyte's dedup rule (newest by cursor, then extraction time, per
- * primary key; rows with `_ab_cdc_deleted_at` set removed). Returns the surviving records.
- */
+/** Airbyte's dedup rule over the records; returns the surviving records, in emitted order. */
 async function dedupInDuckDb(
   records: readonly EmittedRecord[],
   primaryKey: readonly string[],
 ): Promise<EmittedRecord[]> {
-  const file = join(workDir, `raw-${Date.now()}-${Math.random()}.jsonl`);
-  writeFileSync(
-    file,
-    records
-      .map((r, i) => JSON.stringify({ ...r.data, _airbyte_extracted_at: r.emitted_at, _row: i }))
-      .join('\n'),
-  );
-  const instance = await DuckDBInstance.create(':memory:');
-  const db = await instance.connect();
-  try {
-    await db.run(
-      `CREATE TABLE raw AS SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`,
-    );
-    const pk = primaryKey.map((c) => `"${c}"`).join(', ');
-    const reader = await db.runAndReadAll(`
-      SELECT _row FROM (
-        SELECT *, row_number() OVER (PARTITION BY ${pk} ORDER BY "_kafka_offset" DESC, _airbyte_extracted_at DESC) AS rn
-        FROM raw
-      )
-      WHERE rn = 1 AND _ab_cdc_deleted_at IS NULL
-      ORDER BY _row`);
-    return reader.getRowObjectsJS().map((row) => records[Number(row._row)]!);
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+  const rows = await queryDeduplicated(records, {
+    primaryKey,
+    cursor: '_kafka_offset',
+    select: '_row',
+    orderBy: '_row',
+  });
+  return rows.map((row) => records[Number(row._row)]!);
 }
 
 const ROW_FIELDS = ['id', 'first_name', 'last_name', 'email', 'birth_date', 'balance', 'updated_at'];

@@ -2,16 +2,13 @@
 // back after a delete) over several partitions, read in two incremental syncs, lands in DuckDB as raw rows the
 // way a destination lands them, and Airbyte's dedup rule over them gives exactly the live keys of the topic.
 // An Avro record key (schema in the real registry) is keyed on its fields, `_kafka_key_<field>`.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { ApicurioConnection, BrokerConnection, FixtureMessage } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { validateStreamRecord } from '@source-kafka/testkit/airbyte-schema';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { type Message, ofType, plaintextConfig, runCli, stateInput, statesOf, traceErrors } from './cli.js';
+import { type EmittedRecord, queryDeduplicated, emittedRecordsOf as recordsOf } from './duckdb-dedup.js';
 
 const conn: BrokerConnection = inject('broker');
 const registry: ApicurioConnection = inject('registry');
@@ -66,22 +63,7 @@ function liveValues(produced: readonly Produced[]): Map<string, string> {
   return live;
 }
 
-interface EmittedRecord {
-  readonly data: Record<string, unknown>;
-  readonly emitted_at: number;
-}
-
-const recordsOf = (messages: readonly Message[]): EmittedRecord[] =>
-  messages.flatMap((m) => (m.type === 'RECORD' ? [m.record as EmittedRecord] : []));
-
-const workDir = mkdtempSync(join(tmpdir(), 'source-kafka-dedup-'));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-/**
- * Lands the records as raw rows (one column per field, as a destination types them) and applies Airbyte's
- * dedup rule: the newest row by cursor, then extraction time, per primary key; rows with
- * `_ab_cdc_deleted_at` set are removed.
- */
+/** Airbyte's dedup rule over the records; returns each surviving key (as `keyText`) with its value. */
 async function dedupInDuckDb(
   records: readonly EmittedRecord[],
   primaryKey: readonly string[],
@@ -89,33 +71,13 @@ async function dedupInDuckDb(
   /** A SQL expression giving each row's key as text, to compare with the produced keys. */
   keyText = '_kafka_key',
 ): Promise<Map<string, string>> {
-  const file = join(workDir, `raw-${Date.now()}.jsonl`);
-  writeFileSync(
-    file,
-    records.map((r) => JSON.stringify({ ...r.data, _airbyte_extracted_at: r.emitted_at })).join('\n'),
-  );
-  const instance = await DuckDBInstance.create(':memory:');
-  const db = await instance.connect();
-  try {
-    await db.run(
-      `CREATE TABLE raw AS SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`,
-    );
-    const pk = primaryKey.map((c) => `"${c}"`).join(', ');
-    const reader = await db.runAndReadAll(`
-      SELECT ${keyText} AS k, to_json({name: name, version: version})::VARCHAR AS v
-      FROM (
-        SELECT *, row_number() OVER (PARTITION BY ${pk} ORDER BY "${cursor}" DESC, _airbyte_extracted_at DESC) AS rn
-        FROM raw
-      )
-      WHERE rn = 1 AND _ab_cdc_deleted_at IS NULL
-      ORDER BY k`);
-    const out = new Map<string, string>();
-    for (const row of reader.getRowObjectsJS()) out.set(String(row.k), String(row.v));
-    return out;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+  const rows = await queryDeduplicated(records, {
+    primaryKey,
+    cursor,
+    select: `${keyText} AS k, to_json({name: name, version: version})::VARCHAR AS v`,
+    orderBy: 'k',
+  });
+  return new Map(rows.map((row) => [String(row.k), String(row.v)]));
 }
 
 describe('message key as primary key', () => {
