@@ -3,7 +3,8 @@
 // interleaved in the same run. Usage: pnpm --filter @source-kafka/consumer bench:commit [-- --topics 3 --runs 3]
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { createTopic, deleteTopics, readBrokerConnection } from '@source-kafka/testkit';
-import { createKafka, createOffsetCommitter } from '../src/index.js';
+import { createKafka } from '../src/client.js';
+import { createOffsetCommitter } from '../src/index.js';
 import { deps, testConfig } from '../test/support.js';
 
 function arg(name: string, fallback: number): number {

@@ -2,13 +2,10 @@ import type { ConnectionOptions } from 'node:tls';
 import type { KafkaSourceConfig, SaslConfig } from '@source-kafka/spec';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
-import { stepOverEmptyBatches } from './empty-batches.js';
 import { ConsumerError, consumerErrorCodes } from './errors.js';
+import { assertKafkajsFenced } from './kafkajs-internals.js';
 import { createOAuthBearerProvider, type FetchLike } from './oauth.js';
 import type { Clock, Logger } from './types.js';
-
-// At import, before any kafkajs fetch in this process can load the fetch decoder it replaces.
-stepOverEmptyBatches();
 
 export interface ConsumerDeps {
   readonly logger: Logger;
@@ -114,14 +111,12 @@ export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps)
   return result;
 }
 
-/** A kafkajs client for the config, with every codec this package reads registered. */
+/**
+ * A kafkajs client for the config, with every codec this package reads registered. Throws a system_error
+ * ConsumerError when the installed kafkajs is not one this package's kafkajs hooks were proven on.
+ */
 export function createKafka(config: KafkaSourceConfig, deps: ConsumerDeps): Kafka {
+  assertKafkajsFenced();
   registerCodecs();
-  if (!stepOverEmptyBatches()) {
-    deps.logger.warn(
-      'kafkajs fetched before @source-kafka/consumer was imported: empty record batches left by the log cleaner ' +
-        'cannot be stepped over, so a compacted topic written by an idempotent producer may end as stalled',
-    );
-  }
   return new Kafka(kafkaClientConfig(config, deps));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commitAsStandaloneConsumer, type StandaloneCommitOptions } from './commit.js';
 import { ConsumerError } from './errors.js';
-import type { OffsetCommitRequest } from './private-cluster.js';
+import type { OffsetCommitRequest } from './kafkajs-internals.js';
 
 /** A kafkajs protocol error as the broker connection throws it. */
 const protocolError = (type: string) =>

@@ -1,7 +1,6 @@
 // The `enable_auto_commit` mapping: after a checkpoint, the checkpointed offsets are written to config.groupId
 // so lag dashboards see progress. Reads never depend on them; Airbyte state stays the source of truth.
 import type { KafkaSourceConfig } from '@source-kafka/spec';
-import type { Admin } from 'kafkajs';
 import { type ConsumerDeps, createKafka, retryOptions } from './client.js';
 import { withDeadline } from './deadline.js';
 import { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
@@ -10,7 +9,7 @@ import {
   type PrivateBroker,
   type PrivateCluster,
   privateClusterFactory,
-} from './private-cluster.js';
+} from './kafkajs-internals.js';
 import type { PartitionOffset } from './read.js';
 import type { Clock } from './types.js';
 
@@ -138,13 +137,11 @@ function groupByTopic(offsets: readonly PartitionOffset[]): OffsetCommitRequest[
 /**
  * Commits as a standalone consumer (see `commitAsStandaloneConsumer`), which needs no member in config.groupId:
  * the reads themselves use their own groups. If something else is an active member of config.groupId the
- * broker refuses, and the error (GROUP_HAS_ACTIVE_MEMBERS) says so. Without kafkajs' private cluster factory
- * it falls back to the slower `admin.setOffsets`.
+ * broker refuses, and the error (GROUP_HAS_ACTIVE_MEMBERS) says so. It needs kafkajs' private cluster factory
+ * (KAFKAJS_HOOK_MISSING without it).
  */
 export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerDeps): OffsetCommitter {
   let cluster: PrivateCluster | undefined;
-  let admin: Admin | undefined;
-  let warnedFallback = false;
   const deadlineMs = config.requestTimeoutMs * 3;
   const where = `committing offsets to consumer group ${config.groupId}`;
   const timeout = () =>
@@ -154,49 +151,21 @@ export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerD
       `Committing offsets to group ${config.groupId} on ${config.brokers.join(',')} did not finish within ${deadlineMs} ms`,
     );
 
-  const commitThroughAdmin = async (topics: OffsetCommitRequest['topics']) => {
-    if (!warnedFallback) {
-      warnedFallback = true;
-      deps.logger.warn(
-        'This kafkajs build hides its cluster factory: committing offsets through admin.setOffsets, which joins the group (a few seconds per topic)',
-      );
-    }
-    if (admin === undefined) {
-      const created = createKafka(config, deps).admin();
-      await withDeadline(created.connect(), config.requestTimeoutMs, timeout);
-      admin = created;
-    }
-    for (const { topic, partitions } of topics) {
-      await withDeadline(
-        admin.setOffsets({ groupId: config.groupId, topic, partitions: [...partitions] }),
-        deadlineMs,
-        timeout,
-      );
-    }
-  };
-
   return {
     async commit(offsets) {
       const topics = groupByTopic(offsets);
       if (topics.length === 0) return;
       try {
-        if (cluster === undefined && admin === undefined) {
-          const create = privateClusterFactory(createKafka(config, deps));
-          if (create !== undefined) {
-            const created = create({ allowAutoTopicCreation: false });
-            try {
-              await withDeadline(created.connect(), config.requestTimeoutMs, timeout);
-            } catch (error) {
-              // A connect that finishes after the deadline must not leave sockets open.
-              await created.disconnect().catch(() => undefined);
-              throw error;
-            }
-            cluster = created;
-          }
-        }
         if (cluster === undefined) {
-          await commitThroughAdmin(topics);
-          return;
+          const created = privateClusterFactory(createKafka(config, deps))({ allowAutoTopicCreation: false });
+          try {
+            await withDeadline(created.connect(), config.requestTimeoutMs, timeout);
+          } catch (error) {
+            // A connect that finishes after the deadline must not leave sockets open.
+            await created.disconnect().catch(() => undefined);
+            throw error;
+          }
+          cluster = created;
         }
         const started = deps.clock.now();
         await withDeadline(
@@ -219,9 +188,7 @@ export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerD
     },
     async close() {
       await cluster?.disconnect().catch(() => undefined);
-      await admin?.disconnect().catch(() => undefined);
       cluster = undefined;
-      admin = undefined;
     },
   };
 }

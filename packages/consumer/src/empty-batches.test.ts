@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordsOfBatch, stepOverEmptyBatches } from './empty-batches.js';
+import { recordsOfBatch } from './empty-batches.js';
 
 const context = { firstOffset: '4294967290', lastOffsetDelta: 9, maxTimestamp: '1700000000000' };
 
@@ -20,12 +20,5 @@ describe('recordsOfBatch', () => {
       timestamp: '1700000000000',
       batchContext: context,
     });
-  });
-});
-
-describe('stepOverEmptyBatches', () => {
-  it("replaces kafkajs' fetch decoder before any fetch, once", () => {
-    expect(stepOverEmptyBatches()).toBe(true);
-    expect(stepOverEmptyBatches()).toBe(true);
   });
 });

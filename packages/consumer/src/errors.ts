@@ -20,6 +20,8 @@ export const consumerErrorCodes = {
   brokerError: 'BROKER_ERROR',
   timeout: 'TIMEOUT',
   internal: 'INTERNAL',
+  kafkajsNotProven: 'KAFKAJS_NOT_PROVEN',
+  kafkajsHookMissing: 'KAFKAJS_HOOK_MISSING',
 } as const;
 
 export type ConsumerErrorCode = (typeof consumerErrorCodes)[keyof typeof consumerErrorCodes];

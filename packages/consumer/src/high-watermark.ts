@@ -1,23 +1,20 @@
 // kafkajs' admin always asks ListOffsets with isolation READ_COMMITTED, so it only ever returns the last stable
 // offset. A read_uncommitted read must end at the high watermark instead, which only a kafkajs cluster created
-// with READ_UNCOMMITTED can ask for (see private-cluster.ts); without it the caller falls back to the LSO (and
-// says so).
+// with READ_UNCOMMITTED can ask for (the private-cluster hook in kafkajs-internals.ts).
 import type { Kafka } from 'kafkajs';
-import { privateClusterFactory } from './private-cluster.js';
+import { privateClusterFactory } from './kafkajs-internals.js';
 
 const READ_UNCOMMITTED = 0;
 
-/**
- * High watermarks of the given partitions, keyed `partition:topic`; undefined when this kafkajs build does not
- * expose the cluster factory.
- */
+/** High watermarks of the given partitions, keyed `partition:topic`. */
 export async function fetchHighWatermarks(
   kafka: Kafka,
   partitions: ReadonlyMap<string, readonly number[]>,
-): Promise<Map<string, string> | undefined> {
-  const create = privateClusterFactory(kafka);
-  if (create === undefined) return undefined;
-  const cluster = create({ allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
+): Promise<Map<string, string>> {
+  const cluster = privateClusterFactory(kafka)({
+    allowAutoTopicCreation: false,
+    isolationLevel: READ_UNCOMMITTED,
+  });
   await cluster.connect();
   try {
     await cluster.addMultipleTargetTopics([...partitions.keys()]);

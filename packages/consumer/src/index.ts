@@ -1,11 +1,8 @@
 export type { ConsumerDeps } from './client.js';
-export { createKafka, kafkaClientConfig, retryOptions } from './client.js';
 export { lz4Decompress, registerCodecs, snappyDecompress, zstdDecompressBuffer } from './codecs.js';
 export type { OffsetCommitter } from './commit.js';
 export { createOffsetCommitter } from './commit.js';
 export { withDeadline } from './deadline.js';
-export type { SyntheticControlRecord } from './empty-batches.js';
-export { recordsOfBatch, stepOverEmptyBatches } from './empty-batches.js';
 export type { ClientSecurity, ConsumerErrorCode, FailureType } from './errors.js';
 export { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
 export type { FetchLike, OAuthBearerToken, OAuthClientCredentials, TokenProviderDeps } from './oauth.js';

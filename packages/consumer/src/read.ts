@@ -17,6 +17,7 @@ import { withDeadline } from './deadline.js';
 import { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
 import { Handoff } from './handoff.js';
 import { fetchHighWatermarks } from './high-watermark.js';
+import { isSeekBeforeRunError, timestampTypeOf } from './kafkajs-internals.js';
 import { type PartitionSnapshot, planPartition } from './plan.js';
 import { compileSubscribePattern, isInternalTopic, selectTopics, type TopicSelection } from './topics.js';
 import type {
@@ -26,7 +27,6 @@ import type {
   PartitionRange,
   PartitionStart,
   RecordBatch,
-  TimestampType,
   TopicInfo,
 } from './types.js';
 
@@ -130,12 +130,10 @@ export function toHeaders(headers: KafkaMessage['headers']): KafkaHeader[] {
 }
 
 function toRecord(message: KafkaMessage): KafkaRecord {
-  const context = (message as { batchContext?: { timestampType?: number } }).batchContext;
-  const timestampType: TimestampType = context?.timestampType === 1 ? 'LogAppendTime' : 'CreateTime';
   return {
     offset: message.offset,
     timestamp: message.timestamp,
-    timestampType,
+    timestampType: timestampTypeOf(message),
     key: message.key ?? null,
     value: message.value ?? null,
     headers: toHeaders(message.headers),
@@ -307,11 +305,6 @@ export async function openBoundedRead(
       highWatermarks = await step(config, 'fetching high watermarks', () =>
         fetchHighWatermarks(kafka, selection.partitions),
       );
-      if (highWatermarks === undefined) {
-        deps.logger.warn(
-          'This kafkajs build cannot ask for high watermarks: the read_uncommitted read ends at the last stable offset',
-        );
-      }
     }
     const snapshots = await snapshotPartitions(
       admin,
@@ -646,8 +639,7 @@ class KafkaBoundedRead implements BoundedRead {
       } catch (error) {
         // kafkajs refuses a seek once a crash has stopped the consumer, and emits CRASH, with the real cause,
         // only after that. Failing here would hide that cause; if no CRASH comes, the stall deadline ends the read.
-        if (!(error instanceof Error && error.message.includes('consumer#run must be called first')))
-          throw error;
+        if (!isSeekBeforeRunError(error)) throw error;
         this.deps.logger.debug(
           `Could not seek ${state.topic}:${state.partition}: ${error instanceof Error ? error.message : String(error)}`,
         );
