@@ -324,4 +324,20 @@ describe('read failing before the Kafka read opens', () => {
     expect(errors[0]?.failure_type).toBe('config_error');
     expect(errors[0]?.message).toContain('Authentication failed');
   });
+
+  it('refuses to run on a kafkajs the consumer was not proven on: a system error naming the version to install', async () => {
+    // What the consumer's createKafka throws when node_modules holds another kafkajs (kafkajs-internals.ts).
+    const unproven = new ConsumerError(
+      consumerErrorCodes.kafkajsNotProven,
+      'system_error',
+      'kafkajs 2.2.5 is installed, but @source-kafka/consumer replaces kafkajs internals proven only on kafkajs 2.2.4: install exactly that version.',
+      { cause: new Error('kafkajs 2.2.5 loaded from /app/node_modules/kafkajs') },
+    );
+    const { code, statuses, errors } = await runRead(fakeKafka(unproven), []);
+    expect(code).toBe(1);
+    expect(statuses).toEqual(['orders:INCOMPLETE', 'refunds:INCOMPLETE']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.failure_type).toBe('system_error');
+    expect(errors[0]?.message).toBe(unproven.message);
+  });
 });

@@ -124,6 +124,16 @@ describe('classifyError', () => {
     expect(classifyError(original, 'x', servers)).toBe(original);
   });
 
+  it('keeps a ConsumerError that kafkajs wrapped (thrown in eachBatch, then retried)', () => {
+    const original = new ConsumerError('KAFKAJS_HOOK_MISSING', 'system_error', 'hook missing');
+    const wrapped = Object.assign(new Error('retries exceeded'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      originalError: original,
+    });
+    expect(classifyError(wrapped, 'reading', servers)).toBe(original);
+  });
+
   it('reports anything else as a system error with the cause kept', () => {
     const cause = new TypeError('boom');
     expect(classifyError(cause, 'reading', servers)).toMatchObject({

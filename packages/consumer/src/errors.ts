@@ -104,8 +104,10 @@ export function classifyError(
   bootstrap: readonly string[],
   security?: ClientSecurity,
 ): ConsumerError {
-  if (error instanceof ConsumerError) return error;
   const links = chain(error);
+  // One of ours, wrapped by kafkajs (e.g. thrown in eachBatch and retried), keeps its own code and failure type.
+  const ours = links.find((link): link is ConsumerError => link instanceof ConsumerError);
+  if (ours !== undefined) return ours;
   const names = links.map((l) => String(l.name ?? ''));
   const types = links.map((l) => String(l.type ?? ''));
   const codes = links.map((l) => String((l as { code?: unknown }).code ?? ''));
