@@ -10,7 +10,7 @@ export { createOAuthBearerProvider } from './oauth.js';
 export type { PartitionSnapshot, PlanInput, PlannedPartition } from './plan.js';
 export { compareOffsets, planPartition } from './plan.js';
 export type { BoundedRead, PartitionOffset, ReadOptions, ReadSummary, StopReason } from './read.js';
-export { describeReport, listSelectedTopics, openBoundedRead, toHeaders } from './read.js';
+export { describeReport, listSelectedTopics, openBoundedRead } from './read.js';
 export type { TopicSelection } from './topics.js';
 export { compileSubscribePattern, INTERNAL_TOPICS, isInternalTopic, selectTopics } from './topics.js';
 export type {
