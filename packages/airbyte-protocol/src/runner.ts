@@ -256,6 +256,9 @@ function writeQuietly(writer: MessageWriter, message: Parameters<MessageWriter['
   }
 }
 
+/** Node's exit code when the event loop empties while a top-level await is pending. */
+const UNSETTLED_TOP_LEVEL_AWAIT = 13;
+
 interface ProcessHandlerOptions {
   readonly writer: MessageWriter;
   readonly onSignal: (signal: NodeJS.Signals) => void;
@@ -296,8 +299,9 @@ function attachProcessHandlers({
   const handleExit = (code: number): void => {
     if (!exiting) {
       onPrematureExit();
-      // An unfinished command is not a success, whatever code the process was about to exit with.
-      if (code === 0) process.exitCode = 1;
+      // An unfinished command is a failure (1), also when Node was about to exit with 0 or, as Node 24 does when
+      // the loop empties under a pending top-level await, with 13.
+      if (code === 0 || code === UNSETTLED_TOP_LEVEL_AWAIT) process.exitCode = 1;
     }
     writer.flushSync();
   };

@@ -1,7 +1,7 @@
 // kafkajs ships only gzip. The other codecs Kafka producers write are registered here, decompression
 // first: this package only reads, but kafkajs' codec interface also asks for `compress`.
 import { createRequire } from 'node:module';
-import { decompress as zstdDecompress } from 'fzstd';
+import { zstdDecompressSync } from 'node:zlib';
 import kafkajs from 'kafkajs';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 
@@ -47,9 +47,9 @@ export function lz4Decompress(input: Buffer): Buffer {
   return decompressFrameSync(input);
 }
 
+/** zstd through Node's zlib (native libzstd, Node >= 22.15), one batch's records at a time. */
 export function zstdDecompressBuffer(input: Buffer): Buffer {
-  const out = zstdDecompress(input);
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  return zstdDecompressSync(input);
 }
 
 // Node's ESM loader does not see CompressionCodecs among kafkajs' (CommonJS) named exports: go through the default.
@@ -71,7 +71,7 @@ export function registerCodecs(): void {
   });
   CompressionCodecs[CompressionTypes.ZSTD] = () => ({
     compress: async () => {
-      // fzstd only decompresses, and this package never produces.
+      // This package never produces.
       throw new Error('zstd compression is not supported by @source-kafka/consumer; it only reads');
     },
     decompress: async (buffer: Buffer) => zstdDecompressBuffer(buffer),
