@@ -104,7 +104,8 @@ describe('codecs written by librdkafka (kcat)', () => {
 describe('codecs written by the Java producer', () => {
   // The Java client frames snappy the xerial way and writes its own LZ4 frames, and zstd through zstd-jni (read by
   // Node's zlib here): read each back byte-exact.
-  it.each(['snappy', 'lz4', 'zstd'] as const)('reads %s-compressed messages back byte-exact', async (codec) => {
+  const java = ['snappy', 'lz4', 'zstd'] as const;
+  it.each(java)('reads %s-compressed messages back byte-exact', async (codec) => {
     const topic = await createTopic(conn, { prefix: `consumer-java-${codec}`, partitions: 1 });
     const jars = await ensureKafkaJars(
       conn.kafkaVersion,
