@@ -159,7 +159,7 @@ describe(`the image ${image}`, () => {
     let topic: string;
     const values = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => ({ id: from + i, note: `image-${from + i}` }));
-    // Beyond 2^53: the image's Node writes it with JSON.rawJSON, a path Node 20 (the test runner) lacks.
+    // Beyond 2^53: the image's Node writes it with JSON.rawJSON.
     const big = '1152921504606846977';
     const text = (value: { id: number; note: string }) =>
       `${JSON.stringify(value).slice(0, -1)},"big":${big}}`;
