@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import kafkajs, { type Kafka, type KafkaMessage } from 'kafkajs';
-import { recordsOfBatch } from './empty-batches.js';
+import { type DecodedRecordBatch, recordsOfBatch } from './empty-batches.js';
 import { ConsumerError, consumerErrorCodes } from './errors.js';
 import type { TimestampType } from './types.js';
 
@@ -102,16 +102,15 @@ interface KafkajsDecoder {
   canReadBytes(length: number): boolean;
 }
 
-interface DecodedRecordBatch {
-  readonly firstOffset: string;
-  readonly lastOffsetDelta: number;
-  readonly maxTimestamp: string;
-  readonly records: unknown[];
+/** What the replacement keeps on itself: the empty batches it has stepped over in this process. */
+interface Replacement {
+  stepped: number;
 }
 
-type DecodeMessages = ((decoder: KafkajsDecoder) => Promise<unknown[]>) & { [REPLACED]?: true };
+type DecodeMessages = ((decoder: KafkajsDecoder) => Promise<unknown[]>) & { [REPLACED]?: Replacement };
 
-// Marks the replacement, so a second copy of this module (vitest re-evaluates it per file) sees it is in place.
+// Marks the replacement, so a second copy of this module (a bundle or test runner that evaluates it twice) finds
+// it in place and shares its count.
 const REPLACED = Symbol.for('@source-kafka/consumer:decodeMessages');
 
 // Mirrors kafkajs' src/protocol/requests/fetch/v4/decodeMessages.js, line for line, except for recordsOfBatch.
@@ -120,7 +119,7 @@ const RECORD_BATCH_MAGIC = 2;
 const RECORD_BATCH_OVERHEAD = 49;
 const FETCH_RESPONSE_VERSIONS = ['v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11'];
 
-let stepped = 0;
+let replacement: Replacement | undefined;
 
 function installEmptyBatches(root: string): KafkajsHookStatus {
   const source = (path: string) => join(root, 'src', path);
@@ -137,7 +136,9 @@ function installEmptyBatches(root: string): KafkajsHookStatus {
     require(decodeMessagesPath);
     const cached = require.cache[decodeMessagesPath];
     if (cached === undefined) throw new Error(`${decodeMessagesPath} is not in require.cache`);
-    if ((cached.exports as DecodeMessages)[REPLACED] !== true) {
+    replacement = (cached.exports as DecodeMessages)[REPLACED];
+    if (replacement === undefined) {
+      const state: Replacement = { stepped: 0 };
       const decodeMessages: DecodeMessages = async (decoder) => {
         const messagesSize = decoder.readInt32();
         if (messagesSize <= 0 || !decoder.canReadBytes(messagesSize)) return [];
@@ -150,7 +151,7 @@ function installEmptyBatches(root: string): KafkajsHookStatus {
         while (messagesDecoder.canReadBytes(RECORD_BATCH_OVERHEAD)) {
           try {
             const batch = await decodeRecordBatch(messagesDecoder);
-            if (batch.records.length === 0) stepped += 1;
+            if (batch.records.length === 0) state.stepped += 1;
             records.push(...recordsOfBatch(batch));
           } catch (error) {
             // A fetch may end in a partial batch (maxBytes); kafkajs drops it the same way.
@@ -160,8 +161,9 @@ function installEmptyBatches(root: string): KafkajsHookStatus {
         }
         return records;
       };
-      decodeMessages[REPLACED] = true;
+      decodeMessages[REPLACED] = state;
       cached.exports = decodeMessages;
+      replacement = state;
     }
     // The response parsers bind the decoder when they load: unload any loaded before this, so they load again
     // (on the next fetch) with the replacement.
@@ -179,8 +181,8 @@ function installEmptyBatches(root: string): KafkajsHookStatus {
   }
 }
 
-// Installed when this module loads, before anything in this process can fetch through it; not on an unproven
-// kafkajs, whose files may differ.
+// Installed when this module loads, whatever kafkajs fetched before (its response parsers are reloaded); not on
+// an unproven kafkajs, whose files may differ.
 const emptyBatches: KafkajsHookStatus =
   located instanceof Error || versionError() !== undefined
     ? { hook: 'empty-batches', installed: false, detail: 'not installed: kafkajs version not proven' }
@@ -193,7 +195,7 @@ export function emptyBatchesStatus(): KafkajsHookStatus {
 
 /** How many empty record batches the replacement decoder has turned into control records in this process. */
 export function emptyBatchesStepped(): number {
-  return stepped;
+  return replacement?.stepped ?? 0;
 }
 
 // --- private-cluster: kafkajs' own Cluster factory, behind a private symbol -----------------------------------
