@@ -71,6 +71,12 @@ runServiceCli<BrokerState>(process.argv, BrokerError, () => {
             `  SSL             ${connection.ssl.brokers.join(',')}`,
             `  SSL + mTLS      ${connection.mtls.brokers.join(',')}`,
             `  SASL_SSL        ${connection.saslSsl.brokers.join(',')}`,
+            // Absent from the connection file of a broker an older testkit started.
+            ...(connection.mskIam === undefined
+              ? []
+              : [
+                  `  MSK IAM         ${connection.mskIam.brokers.join(',')}  (SASL_SSL, OAUTHBEARER with AWS-signed tokens for ${connection.mskIam.account.region})`,
+                ]),
             `  CA              ${connection.ssl.tls.caPath}`,
             `  connection file ${connectionFilePath(process.env)}`,
             `  logs            ${connection.logDir}`,
