@@ -118,6 +118,34 @@ describe('AWS_MSK_IAM token provider', () => {
     );
   });
 
+  it('signs for whole 15 minutes with expiring credentials, and signs again before they expire', async () => {
+    const clock = fakeClock(Date.now());
+    let calls = 0;
+    const provider = createMskIamTokenProvider(iam(), {
+      clock,
+      logger,
+      env: {},
+      credentials: async () => {
+        calls++;
+        return {
+          accessKeyId: ACCESS_KEY_ID,
+          secretAccessKey: SECRET_ACCESS_KEY,
+          sessionToken: 'session',
+          // 10 minutes and a fraction left, as a container or web-identity session may have.
+          expiration: new Date(clock.now() + 600_500),
+        };
+      },
+    });
+    const token = await provider();
+    expect(decodeMskIamToken(token.value).url.searchParams.get('X-Amz-Expires')).toBe('900');
+    clock.advance(0.8 * 600_500 - 1);
+    expect(await provider()).toBe(token);
+    expect(calls).toBe(1);
+    clock.advance(1);
+    await provider();
+    expect(calls).toBe(2);
+  });
+
   it('shares one signing between concurrent callers', async () => {
     const credentials = countingCredentials();
     const provider = createMskIamTokenProvider(iam(), {

@@ -184,11 +184,20 @@ export function createMskIamTokenProvider(
   };
   const issue = async (): Promise<IssuedToken> => {
     let token: string;
+    let credentialsExpireAt: number | undefined;
+    // Handed to the signer without their expiry: it would otherwise sign for the credentials' remaining life,
+    // written into X-Amz-Expires with a fraction of a second (SigV4 wants whole seconds). The token is signed
+    // for the full 15 minutes, as the Java library does, and re-signed before the credentials expire instead.
+    const unexpiring: AwsCredentialsProvider = async () => {
+      const { expiration, ...rest } = await credentials();
+      credentialsExpireAt = expiration?.getTime();
+      return rest;
+    };
     try {
       const { signer } = await loadAws();
       ({ token } = await signer.generateAuthTokenFromCredentialsProvider({
         region,
-        awsCredentialsProvider: credentials,
+        awsCredentialsProvider: unexpiring,
         // The signer logs only the caller identity (account and ARN), and only at debug.
         awsDebugCreds: config.debugCredentials,
         logger: signerLogger,
@@ -196,7 +205,12 @@ export function createMskIamTokenProvider(
     } catch (error) {
       throw signingError(error, config, region);
     }
-    return { token: { value: token }, lifetimeMs: decodeMskIamToken(token).lifetimeMs };
+    const tokenLifetimeMs = decodeMskIamToken(token).lifetimeMs;
+    const lifetimeMs =
+      credentialsExpireAt === undefined
+        ? tokenLifetimeMs
+        : Math.max(0, Math.min(tokenLifetimeMs, credentialsExpireAt - deps.clock.now()));
+    return { token: { value: token }, lifetimeMs };
   };
   return refreshingTokenProvider(issue, deps.clock);
 }
