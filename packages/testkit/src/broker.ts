@@ -21,7 +21,7 @@ import {
   stopService,
   writeJsonAtomically,
 } from './managed-service.js';
-import { ensureMskIamValidator, mskIamValidatorSource } from './msk-iam-validator.js';
+import { ensureMskIamValidator, mskIamValidatorClasses, mskIamValidatorSource } from './msk-iam-validator.js';
 import { portInUse, probeAllListeners, probeListener } from './probe.js';
 import { runTool, tailOf } from './process-util.js';
 import {
@@ -161,12 +161,7 @@ function javaCommand(): string {
   return home !== undefined && home !== '' ? join(home, 'bin', 'java') : 'java';
 }
 
-function jvmArgs(
-  settings: BrokerSettings,
-  distribution: KafkaDistribution,
-  runDir: string,
-  extraClasspath: readonly string[] = [],
-): string[] {
+function jvmArgs(settings: BrokerSettings, distribution: KafkaDistribution, runDir: string): string[] {
   const p = paths(runDir);
   const logConfig = distribution.log4j2
     ? `-Dlog4j2.configurationFile=${p.log4j}`
@@ -179,7 +174,8 @@ function jvmArgs(
     `-Dkafka.logs.dir=${p.logs}`,
     logConfig,
     '-cp',
-    [`${distribution.libDir}/*`, ...extraClasspath].join(':'),
+    // The MSK IAM listener's validator, compiled by launch (ensureMskIamValidator) before the first start.
+    `${distribution.libDir}/*:${mskIamValidatorClasses(distribution, settings.cacheDir)}`,
   ];
 }
 
@@ -240,7 +236,7 @@ async function launch(
     }
   }
   const distribution = await ensureKafkaJars(kafkaVersion, settings.cacheDir, log);
-  const validatorClasses = await ensureMskIamValidator(distribution, settings.cacheDir, log);
+  await ensureMskIamValidator(distribution, settings.cacheDir, log);
 
   // Everything but the lock is rebuilt from scratch: no stale data, certificates or logs survive a restart.
   await rm(runDir, { recursive: true, force: true });
@@ -280,7 +276,7 @@ async function launch(
   const out = openSync(join(p.logs, 'stdout.log'), 'a');
   const child = spawn(
     javaCommand(),
-    [...jvmArgs(settings, distribution, runDir, [validatorClasses]), 'kafka.Kafka', p.properties],
+    [...jvmArgs(settings, distribution, runDir), 'kafka.Kafka', p.properties],
     {
       detached: true,
       stdio: ['ignore', out, out],

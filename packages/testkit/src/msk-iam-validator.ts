@@ -30,16 +30,31 @@ function javacCommand(): string {
   return 'javac';
 }
 
-/** The folder of the compiled validator classes, for the broker's classpath. */
+function validatorDir(distribution: KafkaDistribution, cacheDir: string): string {
+  const key = createHash('sha256')
+    .update(`${distribution.version}\n${mskIamValidatorSource()}`)
+    .digest('hex')
+    .slice(0, 16);
+  return join(cacheDir, 'msk-iam-validator', key);
+}
+
+/**
+ * Where the compiled validator classes of this source and Kafka version live, for the broker's classpath;
+ * ensureMskIamValidator compiles them there.
+ */
+export function mskIamValidatorClasses(distribution: KafkaDistribution, cacheDir: string): string {
+  return join(validatorDir(distribution, cacheDir), 'classes');
+}
+
+/** Compiles the validator into mskIamValidatorClasses unless it is there; resolves to that folder. */
 export async function ensureMskIamValidator(
   distribution: KafkaDistribution,
   cacheDir: string,
   log: (line: string) => void,
 ): Promise<string> {
-  const source = mskIamValidatorSource();
-  const key = createHash('sha256').update(`${distribution.version}\n${source}`).digest('hex').slice(0, 16);
-  const dir = join(cacheDir, 'msk-iam-validator', key);
-  const classes = join(dir, 'classes');
+  const dir = validatorDir(distribution, cacheDir);
+  const key = dir.slice(dir.lastIndexOf('/') + 1);
+  const classes = mskIamValidatorClasses(distribution, cacheDir);
   const marker = join(dir, '.complete');
   if (existsSync(marker)) return classes;
   await mkdir(dir, { recursive: true });
