@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Sibling packages are read from source through this export condition, so tests never need a build first.
-const conditions = ['source-kafka-source', 'import', 'module', 'node', 'default'];
+// vitest also hands these to the test processes' Node as --conditions, where they steer require() too; so no
+// `module`: the AWS SDK lists its bundler-only ESM build under `module` before `node`.
+const conditions = ['source-kafka-source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },

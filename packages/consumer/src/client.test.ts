@@ -49,24 +49,24 @@ describe('kafkaClientConfig', () => {
     expect(result.ssl).toMatchObject({ ca: ['CA'], cert: 'CERT', key: 'KEY' });
   });
 
-  it.each([
-    ['GSSAPI', /GSSAPI \(Kerberos\) is not supported/],
-    ['AWS_MSK_IAM', /AWS_MSK_IAM is not supported/],
-  ])('refuses %s with a config error', (mechanism, message) => {
-    const security = {
-      protocol: 'SASL_SSL',
-      sasl: { mechanism, username: 'u', password: 'secret-pw' },
-    } as unknown as KafkaSourceConfig['security'];
-    try {
-      kafkaClientConfig(config(security), deps);
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConsumerError);
-      expect((error as ConsumerError).failureType).toBe('config_error');
-      expect((error as ConsumerError).message).toMatch(message);
-      expect((error as ConsumerError).message).not.toContain('secret-pw');
-    }
-  });
+  it.each([['GSSAPI', /GSSAPI \(Kerberos\) is not supported/]])(
+    'refuses %s with a config error',
+    (mechanism, message) => {
+      const security = {
+        protocol: 'SASL_SSL',
+        sasl: { mechanism, username: 'u', password: 'secret-pw' },
+      } as unknown as KafkaSourceConfig['security'];
+      try {
+        kafkaClientConfig(config(security), deps);
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConsumerError);
+        expect((error as ConsumerError).failureType).toBe('config_error');
+        expect((error as ConsumerError).message).toMatch(message);
+        expect((error as ConsumerError).message).not.toContain('secret-pw');
+      }
+    },
+  );
 
   it('refuses a SASL protocol without a mechanism', () => {
     expect(() => kafkaClientConfig(config({ protocol: 'SASL_PLAINTEXT' }), deps)).toThrowError(

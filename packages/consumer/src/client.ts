@@ -1,10 +1,12 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { KafkaSourceConfig, SaslConfig } from '@source-kafka/spec';
-import { Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
+import { Kafka, type KafkaConfig, type LogEntry, logLevel, type Mechanism, type SASLOptions } from 'kafkajs';
+import { createMskIamTokenProvider } from './aws-msk-iam.js';
 import { registerCodecs } from './codecs.js';
 import { ConsumerError, consumerErrorCodes } from './errors.js';
 import { assertKafkajsFenced } from './kafkajs-internals.js';
 import { createOAuthBearerProvider, type FetchLike } from './oauth.js';
+import { oauthBearerMechanism } from './oauthbearer-sasl.js';
 import type { Clock, Logger } from './types.js';
 
 export interface ConsumerDeps {
@@ -12,17 +14,21 @@ export interface ConsumerDeps {
   readonly clock: Clock;
   /** For the OAuth token endpoint; the global fetch when absent. */
   readonly fetch?: FetchLike | undefined;
+  /** For AWS_MSK_IAM: where AWS_REGION is read; process.env when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 /** Mechanisms the Java connector accepts but this one refuses, with the reason shown to the user. */
 const REFUSED_MECHANISMS: Readonly<Record<string, string>> = {
   GSSAPI:
-    'SASL mechanism GSSAPI (Kerberos) is not supported by this connector: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER',
-  AWS_MSK_IAM:
-    'SASL mechanism AWS_MSK_IAM is not supported by this connector yet: use SCRAM-SHA-512 (MSK supports it) or OAUTHBEARER',
+    'SASL mechanism GSSAPI (Kerberos) is not supported by this connector: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM',
 };
 
-function saslOptions(sasl: SaslConfig, config: KafkaSourceConfig, deps: ConsumerDeps): SASLOptions {
+function saslOptions(
+  sasl: SaslConfig,
+  config: KafkaSourceConfig,
+  deps: ConsumerDeps,
+): SASLOptions | Mechanism {
   const mechanism: string = sasl.mechanism;
   const refused = REFUSED_MECHANISMS[mechanism];
   if (refused !== undefined) {
@@ -41,14 +47,22 @@ function saslOptions(sasl: SaslConfig, config: KafkaSourceConfig, deps: Consumer
         requestTimeoutMs: config.requestTimeoutMs,
         fetch: deps.fetch,
       });
-      // kafkajs sends `extensions` too (its request encoder reads them), though its types only declare `value`.
-      return { mechanism: 'oauthbearer', oauthBearerProvider: provider };
+      return oauthBearerMechanism(provider);
+    }
+    case 'AWS_MSK_IAM': {
+      // MSK takes IAM over OAUTHBEARER too (with AWS's signed token), which kafkajs speaks natively.
+      const provider = createMskIamTokenProvider(sasl, {
+        clock: deps.clock,
+        logger: deps.logger,
+        env: deps.env ?? process.env,
+      });
+      return oauthBearerMechanism(provider);
     }
     default:
       throw new ConsumerError(
         consumerErrorCodes.unsupportedMechanism,
         'config_error',
-        `SASL mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER`,
+        `SASL mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM`,
       );
   }
 }

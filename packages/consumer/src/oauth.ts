@@ -54,6 +54,38 @@ function formEncode(form: Readonly<Record<string, string>>): string {
   return new URLSearchParams(form).toString();
 }
 
+/** A freshly issued token and how long it stays valid from the moment it was asked for. */
+export interface IssuedToken {
+  readonly token: OAuthBearerToken;
+  readonly lifetimeMs: number;
+}
+
+/**
+ * A kafkajs `oauthBearerProvider` around `issue`: returns the cached token until REFRESH_AT_LIFETIME_SHARE of
+ * its lifetime has passed on `clock`, then issues a new one. Concurrent callers share one issue. kafkajs calls
+ * the provider for every new connection and when a broker's session lifetime runs out (re-authentication).
+ */
+export function refreshingTokenProvider(
+  issue: () => Promise<IssuedToken>,
+  clock: Clock,
+): () => Promise<OAuthBearerToken> {
+  let cached: { token: OAuthBearerToken; refreshAt: number } | undefined;
+  let inFlight: Promise<OAuthBearerToken> | undefined;
+  const refresh = async (): Promise<OAuthBearerToken> => {
+    const requestedAt = clock.now();
+    const { token, lifetimeMs } = await issue();
+    cached = { token, refreshAt: requestedAt + lifetimeMs * REFRESH_AT_LIFETIME_SHARE };
+    return token;
+  };
+  return async () => {
+    if (cached !== undefined && clock.now() < cached.refreshAt) return cached.token;
+    inFlight ??= refresh().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+}
+
 /**
  * A kafkajs `oauthBearerProvider`: returns the cached token until it is due for refresh, then asks the endpoint
  * again. Concurrent callers share one request.
@@ -64,16 +96,13 @@ export function createOAuthBearerProvider(
 ): () => Promise<OAuthBearerToken> {
   const doFetch: FetchLike = deps.fetch ?? ((url, init) => fetch(url, init));
   const endpoint = maskUrlCredentials(credentials.tokenEndpointUrl);
-  let cached: { token: OAuthBearerToken; refreshAt: number } | undefined;
-  let inFlight: Promise<OAuthBearerToken> | undefined;
 
-  const requestToken = async (): Promise<OAuthBearerToken> => {
+  const requestToken = async (): Promise<IssuedToken> => {
     const form: Record<string, string> = { grant_type: 'client_credentials' };
     if (credentials.scope !== undefined && credentials.scope !== '') form.scope = credentials.scope;
     const basic = Buffer.from(
       `${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`,
     ).toString('base64');
-    const requestedAt = deps.clock.now();
     let response: Response;
     try {
       response = await doFetch(credentials.tokenEndpointUrl, {
@@ -132,15 +161,8 @@ export function createOAuthBearerProvider(
           ? credentials.extensions
           : undefined,
     };
-    cached = { token, refreshAt: requestedAt + expiresIn * REFRESH_AT_LIFETIME_SHARE };
-    return token;
+    return { token, lifetimeMs: expiresIn };
   };
 
-  return async () => {
-    if (cached !== undefined && deps.clock.now() < cached.refreshAt) return cached.token;
-    inFlight ??= requestToken().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  };
+  return refreshingTokenProvider(requestToken, deps.clock);
 }

@@ -50,7 +50,42 @@ export type SaslConfig =
       readonly scope?: string | undefined;
       /** Extra JAAS options, e.g. `extension_*`, passed through as SASL extensions. */
       readonly extensions: Readonly<Record<string, string>>;
-    };
+    }
+  | AwsMskIamConfig;
+
+/**
+ * Amazon MSK IAM access control, from a Java config's `IAMLoginModule` line. Credentials are tried in the
+ * Java library's order: the profile, then the role, then the default AWS chain (env, profile, container,
+ * instance).
+ */
+export interface AwsMskIamConfig {
+  readonly mechanism: 'AWS_MSK_IAM';
+  /**
+   * The cluster's region, from `protocol.aws_region` or else the broker host names
+   * (`*.kafka.<region>.amazonaws.com`); absent when neither gives one (the AWS_REGION variables then may).
+   */
+  readonly region?: string | undefined;
+  /** JAAS `awsProfileName`. */
+  readonly profileName?: string | undefined;
+  /** JAAS `awsRoleArn`: a role assumed through STS. */
+  readonly roleArn?: string | undefined;
+  /** JAAS `awsRoleSessionName`. */
+  readonly roleSessionName?: string | undefined;
+  /** JAAS `awsRoleExternalId`. */
+  readonly roleExternalId?: string | undefined;
+  /** JAAS `awsStsRegion`: the STS region for the role; the cluster's region when absent. */
+  readonly stsRegion?: string | undefined;
+  /** JAAS `awsRoleAccessKeyId`, `awsRoleSecretAccessKey`, `awsRoleSessionToken`: the keys that assume the role. */
+  readonly roleCredentials?:
+    | {
+        readonly accessKeyId: string;
+        readonly secretAccessKey: string;
+        readonly sessionToken?: string | undefined;
+      }
+    | undefined;
+  /** JAAS `awsDebugCreds=true`: log the identity (account and ARN) the credentials resolve to. */
+  readonly debugCredentials: boolean;
+}
 
 export interface TlsConfig {
   /** PEM text; when absent the system trust store is used. */

@@ -1,6 +1,8 @@
 export type { ListParse } from './addresses.js';
 export { parseBootstrapServers, parseTopicPartitions } from './addresses.js';
+export { MSK_IAM_LOGIN_MODULE, regionFromBrokers } from './aws-msk-iam.js';
 export type {
+  AwsMskIamConfig,
   CheckpointConfig,
   FormatConfig,
   KafkaSourceConfig,

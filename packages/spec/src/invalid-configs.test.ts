@@ -11,6 +11,7 @@ const SECRETS = {
   legacyRegistryPassword: 'legacy-Pw-3e6',
   oauthSecret: 'oauth-Sec-2b8',
   keyPassword: 'keyPass-5d4',
+  awsSecretKey: 'awsSecret-4f2',
   // Pieces of passwords that a malformed JAAS line could make look like option names or values.
   leakedWord: 'leakyWord8a',
   leakedTail: 'tailPart6c',
@@ -18,6 +19,7 @@ const SECRETS = {
 
 const plainJaas = (password: string = SECRETS.jaasPassword): string =>
   `org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="${password}";`;
+const MSK_JAAS = 'software.amazon.msk.auth.iam.IAMLoginModule required;';
 const OAUTH_JAAS = `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="app" clientSecret="${SECRETS.oauthSecret}";`;
 
 const certificate = selfSignedCertificate();
@@ -260,10 +262,58 @@ const corpus: readonly Case[] = [
     'GSSAPI (Kerberos) is not supported; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER',
   ),
   one(
-    'AWS_MSK_IAM',
-    sasl('AWS_MSK_IAM', 'software.amazon.msk.auth.iam.IAMLoginModule required;'),
-    'protocol.sasl_mechanism',
-    'AWS_MSK_IAM is not supported; on Amazon MSK use SCRAM-SHA-512, or the SSL protocol with a client certificate',
+    'AWS_MSK_IAM with another login module',
+    sasl('AWS_MSK_IAM', plainJaas()),
+    'protocol.sasl_jaas_config',
+    'sasl_mechanism AWS_MSK_IAM needs software.amazon.msk.auth.iam.IAMLoginModule, not another login module',
+  ),
+  one(
+    'AWS_MSK_IAM with a region that is no region code',
+    sasl('AWS_MSK_IAM', MSK_JAAS, { aws_region: 'US East (N. Virginia)' }),
+    'protocol.aws_region',
+    'must be an AWS region code such as us-east-1',
+  ),
+  one(
+    'AWS_MSK_IAM with a role ARN that is no role ARN',
+    sasl(
+      'AWS_MSK_IAM',
+      `software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="${SECRETS.awsSecretKey}";`,
+    ),
+    'protocol.sasl_jaas_config',
+    'the awsRoleArn option must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/name',
+  ),
+  one(
+    'AWS_MSK_IAM with a role secret key but no access key id',
+    sasl(
+      'AWS_MSK_IAM',
+      `software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="arn:aws:iam::123456789012:role/reader" awsRoleSecretAccessKey="${SECRETS.awsSecretKey}";`,
+    ),
+    'protocol.sasl_jaas_config',
+    'the awsRoleAccessKeyId and awsRoleSecretAccessKey options go together: set both, or neither',
+  ),
+  one(
+    'AWS_MSK_IAM with role keys but no role',
+    sasl(
+      'AWS_MSK_IAM',
+      `software.amazon.msk.auth.iam.IAMLoginModule required awsRoleAccessKeyId="AKIAEXAMPLE" awsRoleSecretAccessKey="${SECRETS.awsSecretKey}";`,
+    ),
+    'protocol.sasl_jaas_config',
+    'the awsRoleAccessKeyId, awsRoleSecretAccessKey and awsRoleSessionToken options assume the awsRoleArn role, which is not set',
+  ),
+  one(
+    'AWS_MSK_IAM with an unknown STS region',
+    sasl('AWS_MSK_IAM', 'software.amazon.msk.auth.iam.IAMLoginModule required awsStsRegion="global";'),
+    'protocol.sasl_jaas_config',
+    'the awsStsRegion option must be an AWS region code such as us-east-1, or aws-global',
+  ),
+  one(
+    'AWS_MSK_IAM with a malformed JAAS line',
+    sasl(
+      'AWS_MSK_IAM',
+      `software.amazon.msk.auth.iam.IAMLoginModule required awsRoleSecretAccessKey="${SECRETS.awsSecretKey}"`,
+    ),
+    'protocol.sasl_jaas_config',
+    'does not end with ";" after the last option; Kafka refuses a login module without it',
   ),
   one(
     'SASL without a JAAS config',

@@ -28,6 +28,17 @@ const KNOWN_OPTIONS = new Set([
   'scope',
   'tokenauth',
   'unsecuredLoginStringClaim_sub',
+  'awsProfileName',
+  'awsRoleArn',
+  'awsRoleSessionName',
+  'awsRoleExternalId',
+  'awsStsRegion',
+  'awsRoleAccessKeyId',
+  'awsRoleSecretAccessKey',
+  'awsRoleSessionToken',
+  'awsDebugCreds',
+  'awsMaxRetries',
+  'awsMaxBackOffTimeMs',
 ]);
 
 const CONTROL_FLAGS: readonly JaasControlFlag[] = ['required', 'requisite', 'sufficient', 'optional'];

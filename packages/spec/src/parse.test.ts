@@ -106,6 +106,19 @@ describe('Java-shaped configs', () => {
         },
       }),
     ],
+    [
+      'SASL_SSL + AWS_MSK_IAM',
+      javaConfig({
+        bootstrap_servers: 'b-1.orders.x1y2z3.c2.kafka.eu-west-1.amazonaws.com:9098',
+        protocol: {
+          security_protocol: 'SASL_SSL',
+          sasl_mechanism: 'AWS_MSK_IAM',
+          sasl_jaas_config:
+            'software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName="kafka" awsRoleArn="arn:aws:iam::123456789012:role/reader";',
+          oauthbearer_token_endpoint_url: '',
+        },
+      }),
+    ],
     ...(['TopicNameStrategy', 'RecordNameStrategy', 'TopicRecordNameStrategy'] as const).map(
       (strategy): [string, Record<string, unknown>] => [
         `AVRO + ${strategy}`,

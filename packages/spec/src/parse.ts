@@ -2,6 +2,7 @@
 // cannot say (host:port lists, JAAS lines, PEM, regexes, field combinations) is checked here. Every problem
 // is collected before throwing, and legacy Java fields are mapped onto the new ones.
 import { parseBootstrapServers, parseTopicPartitions, topicNameProblem } from './addresses.js';
+import { parseAwsMskIam } from './aws-msk-iam.js';
 import type {
   FormatConfig,
   KafkaSourceConfig,
@@ -132,7 +133,11 @@ const LOGIN_MODULES: Readonly<Record<string, { readonly moduleName: string; read
   },
 };
 
-function parseSasl(protocol: RawObject, problems: Problems): SaslConfig | undefined {
+function parseSasl(
+  protocol: RawObject,
+  brokers: readonly string[],
+  problems: Problems,
+): SaslConfig | undefined {
   const mechanism = stringAt(protocol, 'sasl_mechanism');
   // The schema allows these two under SASL_SSL only; elsewhere it has already reported the enum.
   const refusable = protocol.security_protocol === 'SASL_SSL';
@@ -144,11 +149,12 @@ function parseSasl(protocol: RawObject, problems: Problems): SaslConfig | undefi
     return undefined;
   }
   if (refusable && mechanism === 'AWS_MSK_IAM') {
-    problems.add(
-      'protocol.sasl_mechanism',
-      'AWS_MSK_IAM is not supported; on Amazon MSK use SCRAM-SHA-512, or the SSL protocol with a client certificate',
+    return parseAwsMskIam(
+      stringAt(protocol, 'sasl_jaas_config'),
+      stringAt(protocol, 'aws_region'),
+      brokers,
+      (path, message) => problems.add(path, message),
     );
-    return undefined;
   }
   const expected =
     mechanism !== undefined && Object.hasOwn(LOGIN_MODULES, mechanism) ? LOGIN_MODULES[mechanism] : undefined;
@@ -275,14 +281,14 @@ function parseTls(protocol: RawObject, type: SecurityProtocol, problems: Problem
   };
 }
 
-function parseSecurity(raw: RawObject, problems: Problems): SecurityConfig {
+function parseSecurity(raw: RawObject, brokers: readonly string[], problems: Problems): SecurityConfig {
   const protocol = objectAt(raw, 'protocol');
   const type = oneOf(['PLAINTEXT', 'SASL_PLAINTEXT', 'SSL', 'SASL_SSL'] as const, protocol.security_protocol);
   switch (type) {
     case 'SASL_PLAINTEXT':
-      return { protocol: type, sasl: parseSasl(protocol, problems) };
+      return { protocol: type, sasl: parseSasl(protocol, brokers, problems) };
     case 'SASL_SSL': {
-      const sasl = parseSasl(protocol, problems);
+      const sasl = parseSasl(protocol, brokers, problems);
       return { protocol: type, sasl, tls: parseTls(protocol, type, problems) };
     }
     case 'SSL':
@@ -495,7 +501,7 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
   for (const problem of brokers?.problems ?? []) problems.add('bootstrap_servers', problem);
 
   const subscription = parseSubscription(raw, problems);
-  const security = parseSecurity(raw, problems);
+  const security = parseSecurity(raw, brokers?.values ?? [], problems);
   const valueFormat = parseFormat(raw, 'MessageFormat', DEFAULTS.valueFormat, problems);
   const keyFormat = parseFormat(raw, 'key_format', DEFAULTS.keyFormat, problems);
   const schemaRegistry = parseSchemaRegistry(raw, [keyFormat, valueFormat], problems);

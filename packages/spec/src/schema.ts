@@ -263,7 +263,7 @@ const schemaRegistry: JsonObject = {
 };
 
 const JAAS_DESCRIPTION =
-  'One JAAS login line, as in Kafka’s sasl.jaas.config. PLAIN: org.apache.kafka.common.security.plain.PlainLoginModule required username="..." password="..."; SCRAM: org.apache.kafka.common.security.scram.ScramLoginModule required username="..." password="..."; OAUTHBEARER: org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="..." clientSecret="..." scope="..."; (extension_<name>="..." options become SASL extensions).';
+  'One JAAS login line, as in Kafka’s sasl.jaas.config. PLAIN: org.apache.kafka.common.security.plain.PlainLoginModule required username="..." password="..."; SCRAM: org.apache.kafka.common.security.scram.ScramLoginModule required username="..." password="..."; OAUTHBEARER: org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="..." clientSecret="..." scope="..."; (extension_<name>="..." options become SASL extensions); AWS_MSK_IAM: software.amazon.msk.auth.iam.IAMLoginModule required; with optional awsProfileName, awsRoleArn, awsRoleSessionName, awsRoleExternalId, awsStsRegion, awsRoleAccessKeyId, awsRoleSecretAccessKey, awsRoleSessionToken, awsDebugCreds (credentials otherwise come from the standard AWS chain: environment, shared profile, web identity, container or instance role; proven against a local broker that checks the signed token, not against Amazon MSK itself).';
 
 const jaasField: JsonObject = {
   title: 'SASL JAAS Config',
@@ -322,7 +322,7 @@ const protocol: JsonObject = {
         sasl_mechanism: {
           title: 'SASL Mechanism',
           description:
-            'The SASL mechanism. GSSAPI (Kerberos) and AWS_MSK_IAM are accepted for old configs but not supported: a sync with them fails with a configuration error.',
+            'The SASL mechanism. AWS_MSK_IAM is Amazon MSK IAM access control, sent as OAUTHBEARER with a token signed with AWS credentials (see the JAAS config and AWS Region fields). GSSAPI (Kerberos) is accepted for old configs but not supported: a sync with it fails with a configuration error.',
           type: 'string',
           default: 'PLAIN',
           enum: ['GSSAPI', 'OAUTHBEARER', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN', 'AWS_MSK_IAM'],
@@ -331,6 +331,16 @@ const protocol: JsonObject = {
         sasl_jaas_config: jaasField,
         oauthbearer_token_endpoint_url: tokenEndpointField,
         ssl_ca_certificate: caCertificateField(4),
+        aws_region: {
+          title: 'AWS Region (AWS_MSK_IAM)',
+          description:
+            'The AWS region of the MSK cluster, which its IAM tokens are signed for, e.g. us-east-1. When empty: the region in the broker host names (b-1.<cluster>.<id>.c2.kafka.<region>.amazonaws.com), else the AWS_REGION or AWS_DEFAULT_REGION environment variable.',
+          type: 'string',
+          maxLength: 64,
+          default: '',
+          examples: ['us-east-1'],
+          order: 5,
+        },
       },
     },
     {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import {
   stopService,
   writeJsonAtomically,
 } from './managed-service.js';
+import { ensureMskIamValidator, mskIamValidatorClasses, mskIamValidatorSource } from './msk-iam-validator.js';
 import { portInUse, probeAllListeners, probeListener } from './probe.js';
 import { runTool, tailOf } from './process-util.js';
 import {
@@ -28,6 +29,7 @@ import {
   SASL_MECHANISMS,
   scramFormatArgs,
   serverProperties,
+  TEST_MSK_IAM,
   TEST_USERS,
 } from './server-config.js';
 import { type BrokerPorts, type BrokerSettings, brokerSettingsFrom } from './settings.js';
@@ -43,6 +45,29 @@ export interface BrokerState {
   readonly owner: BrokerOwner;
   readonly startedAt: string;
   readonly propertiesPath: string;
+  /**
+   * What the broker was configured with (brokerConfigHash); a broker without it, or with another, predates a
+   * listener or setting this testkit needs.
+   */
+  readonly configHash?: string;
+}
+
+/**
+ * A digest of the broker's configuration as this testkit writes it (listeners, SASL settings, the MSK IAM
+ * validator's source), without the per-start paths and passwords: a live broker whose digest differs was
+ * started by an older or newer testkit and lacks something.
+ */
+export function brokerConfigHash(ports: BrokerPorts): string {
+  const properties = serverProperties({
+    ports,
+    dataDir: '<data>',
+    keystorePath: '<keystore>',
+    keystorePassword: '<password>',
+    caPath: '<ca>',
+    users: TEST_USERS,
+    mskIam: TEST_MSK_IAM,
+  });
+  return createHash('sha256').update(properties).update(mskIamValidatorSource()).digest('hex').slice(0, 16);
 }
 
 export type StartedBroker = StartedService<BrokerState, BrokerConnection>;
@@ -115,6 +140,7 @@ function connectionFor(
     ssl: { brokers: at(ports.ssl), tls },
     mtls: { brokers: at(ports.mtls), tls },
     saslSsl: { brokers: at(ports.saslSsl), users: TEST_USERS, mechanisms, tls },
+    mskIam: { brokers: at(ports.mskIam), tls, account: TEST_MSK_IAM },
     controller: { brokers: at(ports.controller) },
     logDir,
   };
@@ -148,7 +174,8 @@ function jvmArgs(settings: BrokerSettings, distribution: KafkaDistribution, runD
     `-Dkafka.logs.dir=${p.logs}`,
     logConfig,
     '-cp',
-    `${distribution.libDir}/*`,
+    // The MSK IAM listener's validator, compiled by launch (ensureMskIamValidator) before the first start.
+    `${distribution.libDir}/*:${mskIamValidatorClasses(distribution, settings.cacheDir)}`,
   ];
 }
 
@@ -170,6 +197,13 @@ function brokerService(settings: BrokerSettings): ManagedService<BrokerState, Br
       return { ...connection, controller: { brokers: [`127.0.0.1:${live.ports.controller}`] } };
     },
     probe: (connection) => probeListener(connection, 'plaintext'),
+    staleReason: (live) => {
+      if (live.configHash === brokerConfigHash(settings.ports)) return undefined;
+      return live.configHash === undefined
+        ? 'it was started by a testkit that predates the configuration hash (no MSK IAM listener)'
+        : 'it was started with another broker configuration (listeners or SASL settings)';
+    },
+    staleInUse: (message) => new BrokerError(brokerErrorCodes.configMismatch, message),
     checkReusable: (live) => {
       if (settings.versionExplicit && live.kafkaVersion !== settings.kafkaVersion) {
         throw new BrokerError(
@@ -202,6 +236,7 @@ async function launch(
     }
   }
   const distribution = await ensureKafkaJars(kafkaVersion, settings.cacheDir, log);
+  await ensureMskIamValidator(distribution, settings.cacheDir, log);
 
   // Everything but the lock is rebuilt from scratch: no stale data, certificates or logs survive a restart.
   await rm(runDir, { recursive: true, force: true });
@@ -218,6 +253,7 @@ async function launch(
       keystorePassword: tls.keystorePassword,
       caPath: tls.caPath,
       users: TEST_USERS,
+      mskIam: TEST_MSK_IAM,
     }),
   );
   await writeFile(p.log4j, log4jConfig(join(p.logs, 'server.log'), distribution.log4j2));
@@ -262,6 +298,7 @@ async function launch(
     owner,
     startedAt: new Date().toISOString(),
     propertiesPath: p.properties,
+    configHash: brokerConfigHash(ports),
   };
   await writeJsonAtomically(p.state, state);
   log(`Kafka ${kafkaVersion} starting (pid ${pid}), logs in ${p.logs}`);

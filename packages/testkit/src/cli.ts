@@ -9,6 +9,7 @@ import {
 } from './broker.js';
 import { ensureKafkaJars } from './distribution.js';
 import { BrokerError } from './errors.js';
+import { ensureMskIamValidator } from './msk-iam-validator.js';
 import { runServiceCli } from './service-cli.js';
 import { brokerSettingsFrom } from './settings.js';
 
@@ -19,7 +20,7 @@ Commands:
   stop     stop it, whoever started it
   status   say whether it runs, its version, ports and folders
   gc       stop a broker a test run started and no running test run uses (after a killed run)
-  fetch    only resolve the Kafka jars into the cache
+  fetch    only resolve the Kafka jars into the cache (and compile the MSK IAM token validator)
   env      print the path of the connection file (JSON with every listener, users and CA paths)
   lease <pid>    start or reuse the broker as a test run would, for the test process <pid> (prints the
                  connection file); it stops when the last test run using it releases it or exits
@@ -27,7 +28,7 @@ Commands:
 
 Environment:
   KAFKA_VERSION              Kafka version to run (default 3.9.1; 4.x such as 4.1.1 works too)
-  SOURCE_KAFKA_BROKER_PORT   first of six consecutive ports (default 19092)
+  SOURCE_KAFKA_BROKER_PORT   first of seven consecutive ports (default 19092)
   SOURCE_KAFKA_BROKER_DIR    run folder (default <tmp>/source-kafka-broker-<port>)
   XDG_CACHE_HOME             jar cache root (jars go to <root>/source-kafka)`;
 
@@ -71,6 +72,12 @@ runServiceCli<BrokerState>(process.argv, BrokerError, () => {
             `  SSL             ${connection.ssl.brokers.join(',')}`,
             `  SSL + mTLS      ${connection.mtls.brokers.join(',')}`,
             `  SASL_SSL        ${connection.saslSsl.brokers.join(',')}`,
+            // Absent from the connection file of a broker an older testkit started.
+            ...(connection.mskIam === undefined
+              ? []
+              : [
+                  `  MSK IAM         ${connection.mskIam.brokers.join(',')}  (SASL_SSL, OAUTHBEARER with AWS-signed tokens for ${connection.mskIam.account.region})`,
+                ]),
             `  CA              ${connection.ssl.tls.caPath}`,
             `  connection file ${connectionFilePath(process.env)}`,
             `  logs            ${connection.logDir}`,
@@ -81,6 +88,8 @@ runServiceCli<BrokerState>(process.argv, BrokerError, () => {
       fetch: async () => {
         const distribution = await ensureKafkaJars(settings.kafkaVersion, settings.cacheDir, log);
         console.log(`Kafka ${distribution.version} jars in ${distribution.libDir}`);
+        const validator = await ensureMskIamValidator(distribution, settings.cacheDir, log);
+        console.log(`MSK IAM token validator in ${validator}`);
         return 0;
       },
       lease: async (argument) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kafkaConfigFor, unsecuredJwt } from './clients.js';
 import type { BrokerConnection, TlsMaterial } from './connection.js';
-import { TEST_USERS } from './server-config.js';
+import { TEST_MSK_IAM, TEST_USERS } from './server-config.js';
 
 const tls: TlsMaterial = {
   caPath: '/tls/ca.pem',
@@ -22,6 +22,7 @@ const conn: BrokerConnection = {
   mtls: { brokers: ['127.0.0.1:4'], tls },
   saslSsl: { brokers: ['127.0.0.1:5'], users: TEST_USERS, mechanisms, tls },
   controller: { brokers: ['127.0.0.1:6'] },
+  mskIam: { brokers: ['127.0.0.1:7'], tls, account: TEST_MSK_IAM },
   logDir: '/logs',
 };
 

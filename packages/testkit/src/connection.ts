@@ -16,6 +16,13 @@ export interface BrokerUsers {
   readonly scram512: SaslUser;
 }
 
+/** The fake AWS account the MSK IAM listener knows. */
+export interface MskIamTestAccount {
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
 export interface TlsMaterial {
   /** CA that signed the broker certificate. */
   readonly caPath: string;
@@ -49,6 +56,16 @@ export interface BrokerConnection {
     readonly users: BrokerUsers;
     readonly mechanisms: readonly string[];
     readonly tls: TlsMaterial;
+  };
+  /**
+   * SASL_SSL with OAUTHBEARER only, validated as Amazon MSK IAM tokens (AWS_MSK_IAM): signed for `region` with
+   * `accessKeyId` and its `secretAccessKey`. Its own listener, so the OAUTHBEARER tests above keep the unsecured
+   * validator.
+   */
+  readonly mskIam: {
+    readonly brokers: readonly string[];
+    readonly tls: TlsMaterial;
+    readonly account: MskIamTestAccount;
   };
   /** The KRaft controller listener (PLAINTEXT), for tests of a client pointed at it by mistake. */
   readonly controller: { readonly brokers: readonly string[] };

@@ -5,6 +5,7 @@ export const brokerErrorCodes = {
   startFailed: 'BROKER_START_FAILED',
   stopFailed: 'BROKER_STOP_FAILED',
   versionMismatch: 'BROKER_VERSION_MISMATCH',
+  configMismatch: 'BROKER_CONFIG_MISMATCH',
   notRunning: 'BROKER_NOT_RUNNING',
   lockTimeout: 'BROKER_LOCK_TIMEOUT',
   invalidSetting: 'BROKER_INVALID_SETTING',

@@ -1,8 +1,9 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { brokerStatus, releaseBroker, startBroker, stopBroker } from './broker.js';
+import { brokerConfigHash, brokerStatus, releaseBroker, startBroker, stopBroker } from './broker.js';
 import { consumeMessages } from './consume.js';
 import { BrokerError } from './errors.js';
 import { isAlive } from './process-util.js';
@@ -59,6 +60,44 @@ describe('broker lifecycle', () => {
     expect(await stopBroker(settings, quiet)).toBe(true);
     // Seen once under heavy load: the pid still looked alive just after the stop returned.
     await expect.poll(() => isAlive(started.state.pid), { timeout: 10_000 }).toBe(false);
+  });
+
+  it('restarts a broker of another configuration only once no other test run uses it, keeping its owner', async () => {
+    const started = await startBroker({ settings, owner: 'cli', log: quiet });
+    // Another test run (the parent process stands in for it) takes a lease.
+    await startBroker({ settings, owner: 'test-run', log: quiet, leaseHolder: process.ppid });
+    // What a broker an older testkit started looks like: no configuration hash in its state.
+    const statePath = join(settings.runDir, 'state.json');
+    const { configHash, ...older } = JSON.parse(await readFile(statePath, 'utf8')) as Record<string, unknown>;
+    expect(configHash).toBe(brokerConfigHash(settings.ports));
+    await writeFile(statePath, JSON.stringify(older));
+
+    const refused = await startBroker({
+      settings,
+      owner: 'test-run',
+      log: quiet,
+      leaseHolder: process.pid,
+    }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BrokerError);
+    expect((refused as BrokerError).code).toBe('BROKER_CONFIG_MISMATCH');
+    expect((refused as BrokerError).message).toContain(`Test runs ${process.ppid} still use it`);
+    expect(await isAlive(started.state.pid)).toBe(true);
+
+    expect(await releaseBroker(process.ppid, settings, quiet)).toBe('left-running');
+    const restarted = await startBroker({
+      settings,
+      owner: 'test-run',
+      log: quiet,
+      leaseHolder: process.pid,
+    });
+    expect(restarted.startedNow).toBe(true);
+    expect(restarted.state.pid).not.toBe(started.state.pid);
+    expect(restarted.state.owner).toBe('cli');
+    expect(restarted.state.configHash).toBe(brokerConfigHash(settings.ports));
+    expect(restarted.connection.mskIam.brokers).toEqual([`127.0.0.1:${settings.ports.mskIam}`]);
+    await expect.poll(() => isAlive(started.state.pid), { timeout: 10_000 }).toBe(false);
+    expect(await releaseBroker(process.pid, settings, quiet)).toBe('left-running');
+    expect(await stopBroker(settings, quiet)).toBe(true);
   });
 
   it('refuses to start when a listener port is taken, naming the port', async () => {

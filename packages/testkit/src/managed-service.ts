@@ -53,6 +53,13 @@ export interface ManagedService<S extends ServiceState, C> {
   readonly probe: (connection: C) => Promise<string | undefined>;
   /** Throws when a live service must not be reused (e.g. it runs another version). */
   readonly checkReusable?: (live: S) => void;
+  /**
+   * Why a live service is out of date for this code (e.g. it lacks a listener), or undefined when it is
+   * not. A stale service nobody else uses is restarted, keeping its owner; one that others use is an error.
+   */
+  readonly staleReason?: (live: S) => string | undefined;
+  /** The error for a stale service that other test runs still use. */
+  readonly staleInUse?: (message: string) => Error;
   /** Starts a fresh service in an emptied run folder (under the lock) and waits until it answers. */
   readonly launch: (owner: ServiceOwner, log: Log) => Promise<StartedService<S, C>>;
   /** The log line announcing a stop. */
@@ -150,18 +157,34 @@ export async function startService<S extends ServiceState, C>(
   await mkdir(dirname(service.runDir), { recursive: true });
   return withFileLock(p.lock, LOCK_TIMEOUT_MS, async () => {
     let started: StartedService<S, C> | undefined;
+    let launchAs = owner;
     const live = await findLive(service);
     if (live !== undefined) {
       service.checkReusable?.(live);
-      const { connection, answering } = await answers(service, live);
-      if (connection !== null && answering) {
-        started = { connection, state: live, startedNow: false };
-      } else {
-        log(`${capitalized(service.noun)} pid ${live.pid} is alive but does not answer; restarting it`);
+      const stale = service.staleReason?.(live);
+      if (stale !== undefined) {
+        const users = (await liveLeaseHolders(p.leases)).filter((pid) => pid !== leaseHolder);
+        if (users.length > 0) {
+          const message =
+            `The ${service.noun} running in ${service.runDir} (pid ${live.pid}) cannot serve this test run: ${stale}. ` +
+            `Test runs ${users.join(', ')} still use it; once they end it is restarted, or stop it now with the CLI's "stop" ` +
+            '(or use another port base).';
+          throw service.staleInUse?.(message) ?? new Error(message);
+        }
+        log(`${capitalized(service.noun)} pid ${live.pid} is out of date (${stale}); restarting it`);
         await terminate(service, live.pid, log);
+        launchAs = live.owner;
+      } else {
+        const { connection, answering } = await answers(service, live);
+        if (connection !== null && answering) {
+          started = { connection, state: live, startedNow: false };
+        } else {
+          log(`${capitalized(service.noun)} pid ${live.pid} is alive but does not answer; restarting it`);
+          await terminate(service, live.pid, log);
+        }
       }
     }
-    started ??= await service.launch(owner, log);
+    started ??= await service.launch(launchAs, log);
     if (leaseHolder !== undefined) {
       await mkdir(p.leases, { recursive: true });
       await writeFile(join(p.leases, String(leaseHolder)), started.state.startedAt);

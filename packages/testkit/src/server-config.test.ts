@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { log4jConfig, scramFormatArgs, serverProperties, TEST_USERS } from './server-config.js';
+import { MSK_IAM_VALIDATOR_CLASS } from './msk-iam-validator.js';
+import { log4jConfig, scramFormatArgs, serverProperties, TEST_MSK_IAM, TEST_USERS } from './server-config.js';
 import { portsFrom } from './settings.js';
 
 function parse(properties: string): Map<string, string> {
@@ -17,6 +18,7 @@ const input = {
   keystorePassword: 'ks-pass',
   caPath: '/run/tls/ca.pem',
   users: TEST_USERS,
+  mskIam: TEST_MSK_IAM,
 };
 
 describe('serverProperties', () => {
@@ -24,7 +26,7 @@ describe('serverProperties', () => {
 
   it('advertises every client listener on 127.0.0.1 and keeps the controller off the advertised list', () => {
     expect(props.get('advertised.listeners')).toBe(
-      'PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19093,SSL://127.0.0.1:19094,MTLS://127.0.0.1:19095,SASL_SSL://127.0.0.1:19096',
+      'PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19093,SSL://127.0.0.1:19094,MTLS://127.0.0.1:19095,SASL_SSL://127.0.0.1:19096,MSK_IAM://127.0.0.1:19098',
     );
     expect(props.get('listeners')).toContain('CONTROLLER://127.0.0.1:19097');
     expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:19097');
@@ -34,6 +36,20 @@ describe('serverProperties', () => {
     expect(props.get('listener.name.mtls.ssl.client.auth')).toBe('required');
     expect(props.has('ssl.client.auth')).toBe(false);
     expect(props.get('listener.security.protocol.map')).toContain('MTLS:SSL');
+  });
+
+  it('serves MSK IAM tokens on a SASL_SSL listener of its own, OAUTHBEARER only, through the test validator', () => {
+    expect(props.get('listener.security.protocol.map')).toContain('MSK_IAM:SASL_SSL');
+    expect(props.get('listener.name.msk_iam.sasl.enabled.mechanisms')).toBe('OAUTHBEARER');
+    expect(props.get('listener.name.msk_iam.oauthbearer.sasl.server.callback.handler.class')).toBe(
+      MSK_IAM_VALIDATOR_CLASS,
+    );
+    const jaas = props.get('listener.name.msk_iam.oauthbearer.sasl.jaas.config') ?? '';
+    expect(jaas).toContain('mskRegion="us-west-2"');
+    expect(jaas).toContain(`accessKeyId="${TEST_MSK_IAM.accessKeyId}"`);
+    expect(jaas).toContain(`secretAccessKey="${TEST_MSK_IAM.secretAccessKey}"`);
+    // The other OAUTHBEARER listeners keep Kafka's unsecured validator.
+    expect(props.has('listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class')).toBe(false);
   });
 
   it('lets transactions and consumer groups work on one node', () => {

@@ -1,4 +1,5 @@
-import type { BrokerUsers } from './connection.js';
+import type { BrokerUsers, MskIamTestAccount } from './connection.js';
+import { MSK_IAM_VALIDATOR_CLASS } from './msk-iam-validator.js';
 import type { BrokerPorts } from './settings.js';
 
 /** Fixed test credentials: readable by humans running kcat by hand, and never real secrets. */
@@ -6,6 +7,16 @@ export const TEST_USERS: BrokerUsers = {
   plain: { username: 'plain-user', password: 'plain-password' },
   scram256: { username: 'scram256-user', password: 'scram256-password' },
   scram512: { username: 'scram512-user', password: 'scram512-password' },
+};
+
+/**
+ * The one AWS key pair and region the MSK IAM listener's validator accepts tokens for. Fake: the validator
+ * recomputes the signature with this secret, as Amazon MSK would with the real key's.
+ */
+export const TEST_MSK_IAM: MskIamTestAccount = {
+  region: 'us-west-2',
+  accessKeyId: 'AKIATESTKITMSKIAM001',
+  secretAccessKey: 'testkit/msk-iam+fake-secret-key',
 };
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
@@ -18,6 +29,7 @@ export interface ServerConfigInput {
   readonly keystorePassword: string;
   readonly caPath: string;
   readonly users: BrokerUsers;
+  readonly mskIam: MskIamTestAccount;
 }
 
 const HOST = '127.0.0.1';
@@ -37,6 +49,16 @@ function saslListenerLines(listener: string, users: BrokerUsers): string[] {
   ];
 }
 
+/** A SASL_SSL listener that takes only OAUTHBEARER, validated as Amazon MSK IAM tokens. */
+function mskIamListenerLines(account: MskIamTestAccount): string[] {
+  const prefix = 'listener.name.msk_iam';
+  return [
+    `${prefix}.sasl.enabled.mechanisms=OAUTHBEARER`,
+    `${prefix}.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker" mskRegion=${jaasQuote(account.region)} accessKeyId=${jaasQuote(account.accessKeyId)} secretAccessKey=${jaasQuote(account.secretAccessKey)};`,
+    `${prefix}.oauthbearer.sasl.server.callback.handler.class=${MSK_IAM_VALIDATOR_CLASS}`,
+  ];
+}
+
 /** server.properties for one combined KRaft broker+controller with every listener the tests need. */
 export function serverProperties(input: ServerConfigInput): string {
   const { ports } = input;
@@ -46,6 +68,7 @@ export function serverProperties(input: ServerConfigInput): string {
     `SSL://${HOST}:${ports.ssl}`,
     `MTLS://${HOST}:${ports.mtls}`,
     `SASL_SSL://${HOST}:${ports.saslSsl}`,
+    `MSK_IAM://${HOST}:${ports.mskIam}`,
   ];
   const lines = [
     'process.roles=broker,controller',
@@ -53,7 +76,7 @@ export function serverProperties(input: ServerConfigInput): string {
     `controller.quorum.voters=1@${HOST}:${ports.controller}`,
     `listeners=${[...listeners, `CONTROLLER://${HOST}:${ports.controller}`].join(',')}`,
     `advertised.listeners=${listeners.join(',')}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,MSK_IAM:SASL_SSL,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
     'controller.listener.names=CONTROLLER',
     `log.dirs=${input.dataDir}`,
@@ -73,6 +96,7 @@ export function serverProperties(input: ServerConfigInput): string {
     `sasl.enabled.mechanisms=${SASL_MECHANISMS.join(',')}`,
     ...saslListenerLines('sasl_plaintext', input.users),
     ...saslListenerLines('sasl_ssl', input.users),
+    ...mskIamListenerLines(input.mskIam),
     'ssl.keystore.type=PKCS12',
     `ssl.keystore.location=${input.keystorePath}`,
     `ssl.keystore.password=${input.keystorePassword}`,

@@ -14,6 +14,7 @@ describe('brokerSettingsFrom', () => {
       mtls: 19095,
       saslSsl: 19096,
       controller: 19097,
+      mskIam: 19098,
     });
     expect(settings.cacheDir).toBe('/home/dev/.cache/source-kafka');
     expect(settings.runDir).toBe('/scratch/source-kafka-broker-19092');
@@ -36,7 +37,7 @@ describe('brokerSettingsFrom', () => {
 
   it('names the variable and the bad value when a port is not a number', () => {
     expect(() => brokerSettingsFrom({ SOURCE_KAFKA_BROKER_PORT: 'abc' })).toThrow(
-      /SOURCE_KAFKA_BROKER_PORT must be an integer between 1024 and 65530, got "abc"/,
+      /SOURCE_KAFKA_BROKER_PORT must be an integer between 1024 and 65529, got "abc"/,
     );
   });
 

@@ -15,6 +15,7 @@ export interface BrokerPorts {
   readonly mtls: number;
   readonly saslSsl: number;
   readonly controller: number;
+  readonly mskIam: number;
 }
 
 export interface BrokerSettings {
@@ -41,6 +42,7 @@ export function portsFrom(base: number): BrokerPorts {
     mtls: base + 3,
     saslSsl: base + 4,
     controller: base + 5,
+    mskIam: base + 6,
   };
 }
 
@@ -68,7 +70,7 @@ export function brokerSettingsFrom(env: Env): BrokerSettings {
       `KAFKA_VERSION must look like 3.9.1 or 4.1.1, got "${kafkaVersion}"`,
     );
   }
-  const base = parseIntSetting(env, 'SOURCE_KAFKA_BROKER_PORT', DEFAULT_PORT_BASE, 1024, 65_530);
+  const base = parseIntSetting(env, 'SOURCE_KAFKA_BROKER_PORT', DEFAULT_PORT_BASE, 1024, 65_529);
   const tmp = env.TMPDIR !== undefined && env.TMPDIR !== '' ? env.TMPDIR : tmpdir();
   const runDir =
     env.SOURCE_KAFKA_BROKER_DIR !== undefined && env.SOURCE_KAFKA_BROKER_DIR !== ''
