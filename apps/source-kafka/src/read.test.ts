@@ -12,6 +12,7 @@ import {
 } from '@source-kafka/consumer';
 import { createDeserializer, type JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { globalTimers, settleWithin as settleOnFakeTime } from '@source-kafka/testkit/fake-time';
 import { describe, expect, it, vi } from 'vitest';
 import {
   InvalidCatalogError,
@@ -849,28 +850,8 @@ describe('readStreams', () => {
   });
 });
 
-/** Node's timers as vitest fakes them: every wait of the sync runs on fake time. */
-const fakeableTimers: Timers = {
-  after(ms, fn) {
-    const timer = setTimeout(fn, ms);
-    return () => clearTimeout(timer);
-  },
-};
-
-/** Runs `promise` while fake time passes; says whether it settled within `ms`, and how. */
-async function settleWithin<T>(promise: Promise<T>, ms: number) {
-  let outcome: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => {
-      outcome = { settled: true, value };
-    },
-    (error: unknown) => {
-      outcome = { settled: true, error };
-    },
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return outcome;
-}
+const settleWithin = <T>(promise: Promise<T>, ms: number) =>
+  settleOnFakeTime(promise, ms, (t) => vi.advanceTimersByTimeAsync(t));
 
 describe('a sync whose brokers stop sending', () => {
   it('writes its state, reports the streams cut short INCOMPLETE and fails with a transient error', async () => {
@@ -911,7 +892,7 @@ describe('a sync whose brokers stop sending', () => {
         streams: [{ name: 't', syncMode: 'incremental' }],
         config: { bounds: { maxDurationMs: 60_000 } },
         clock: { now: () => Date.now() },
-        timers: fakeableTimers,
+        timers: globalTimers,
       });
       // After two batches the brokers go quiet; only the time cap's timer can end the wait.
       h.kafka.quietAfterBatches = 2;
@@ -937,7 +918,7 @@ describe('a sync whose brokers stop sending', () => {
         topics: { t: jsonTopic(1, 10) },
         streams: [{ name: 't', syncMode: 'incremental' }],
         config: { commitOffsetsToGroup: true },
-        timers: fakeableTimers,
+        timers: globalTimers,
       });
       h.kafka.quietAfterBatches = 2;
       h.kafka.closeHangs = true;
