@@ -341,7 +341,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     throw error;
   } finally {
     timeCap.cancel();
-    await closeAfterLastState(session, committer, timers, logger);
+    await closeAfterLastState(session, committer, clock, timers, logger);
   }
   throw stalled;
 }
@@ -398,8 +398,10 @@ function endStreams(
   return cutShort;
 }
 
-/** How long the last group commit, and then leaving the read group, may take once the last STATE is out. */
+/** How long the last group commit and leaving the read group may take together, once the last STATE is out. */
 const CLOSE_GRACE_MS = 5_000;
+/** Leaving the group always gets at least this, however long the last commit took. */
+const MIN_LEAVE_MS = 1_000;
 
 /**
  * Nothing after the last STATE may keep the sync alive for long: a broker that stopped answering would hold
@@ -408,9 +410,11 @@ const CLOSE_GRACE_MS = 5_000;
 async function closeAfterLastState(
   session: ReadSession,
   committer: BackgroundGroupCommitter | undefined,
+  clock: Clock,
   timers: Timers,
   logger: ConnectorLogger,
 ): Promise<void> {
+  const deadline = clock.now() + CLOSE_GRACE_MS;
   if (committer !== undefined && !(await settlesWithin(committer.drain(), CLOSE_GRACE_MS, timers))) {
     logger.warn(
       `The last offset commit to the consumer group did not finish within ${CLOSE_GRACE_MS} ms; it is dropped (the state holds the offsets).`,
@@ -421,9 +425,10 @@ async function closeAfterLastState(
       `Closing the Kafka consumer failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   });
-  if (!(await settlesWithin(closing, CLOSE_GRACE_MS, timers))) {
+  const leaveMs = Math.max(MIN_LEAVE_MS, deadline - clock.now());
+  if (!(await settlesWithin(closing, leaveMs, timers))) {
     logger.warn(
-      `The Kafka consumer did not leave its read group within ${CLOSE_GRACE_MS} ms; stopped waiting (the temporary group may stay behind until the broker expires it).`,
+      `The Kafka consumer did not leave its read group within ${leaveMs} ms; stopped waiting (the temporary group may stay behind until the broker expires it).`,
     );
   }
 }
