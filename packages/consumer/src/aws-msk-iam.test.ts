@@ -1,5 +1,5 @@
 // The real AWS signer, signing locally with fake credentials: no request leaves the machine for env keys.
-import type { AwsMskIamConfig, KafkaSourceConfig } from '@source-kafka/spec';
+import type { AwsMskIamConfig } from '@source-kafka/spec';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testConfig } from '../test/support.js';
 import {
@@ -184,7 +184,8 @@ describe('AWS_MSK_IAM token provider', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConsumerError);
-      expect((error as ConsumerError).failureType).toBe('config_error');
+      expect((error as ConsumerError).code).toBe('INVALID_CONFIG');
+      expect((error as ConsumerError).retriable).toBe(false);
       expect((error as ConsumerError).message).toContain('protocol.aws_region');
     }
   });
@@ -203,7 +204,7 @@ describe('AWS_MSK_IAM token provider', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConsumerError);
-    expect((error as ConsumerError).failureType).toBe('config_error');
+    expect((error as ConsumerError).code).toBe('AUTHENTICATION_FAILED');
     expect((error as ConsumerError).message).toMatch(
       /^Could not sign an AWS_MSK_IAM token for region eu-west-1 with credentials from the default AWS credential chain: /,
     );
@@ -230,7 +231,7 @@ describe('kafkaClientConfig with AWS_MSK_IAM', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', ACCESS_KEY_ID);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET_ACCESS_KEY);
     try {
-      const config: KafkaSourceConfig = testConfig(['b-1.c.x.c2.kafka.eu-west-1.amazonaws.com:9098'], {
+      const config = testConfig(['b-1.c.x.c2.kafka.eu-west-1.amazonaws.com:9098'], {
         security: { protocol: 'SASL_SSL', sasl: iam(), tls: {} },
       });
       const result = kafkaClientConfig(config, { logger, clock: fakeClock(), env: {} });

@@ -51,7 +51,6 @@ export function mskIamRegion(
   if (region === undefined) {
     throw new ConsumerError(
       consumerErrorCodes.invalidConfig,
-      'config_error',
       'AWS_MSK_IAM needs the AWS region of the cluster: set protocol.aws_region (e.g. us-east-1), or the AWS_REGION environment variable; it cannot be read from bootstrap_servers unless they are MSK broker names (*.kafka.<region>.amazonaws.com)',
     );
   }
@@ -131,7 +130,6 @@ export function decodeMskIamToken(token: string): { readonly url: URL; readonly 
   if (!Number.isFinite(expires) || expires <= 0) {
     throw new ConsumerError(
       consumerErrorCodes.internal,
-      'system_error',
       'The AWS MSK IAM signer returned a token without a valid X-Amz-Expires',
     );
   }
@@ -156,14 +154,12 @@ function signingError(error: unknown, config: AwsMskIamConfig, region: string): 
   ]
     .filter((part) => part !== undefined)
     .join(', then ');
-  const failure = new ConsumerError(
-    consumerErrorCodes.authenticationFailed,
-    isCredentialsProblem(error) ? 'config_error' : 'transient_error',
-    `Could not sign an AWS_MSK_IAM token for region ${region} with credentials from ${source}: ${reason}`,
-    { cause: error },
-  );
-  // kafkajs retries any error not marked otherwise, and would bury this one under "retries exceeded".
-  return Object.assign(failure, { retriable: failure.failureType === 'transient_error' });
+  const message = `Could not sign an AWS_MSK_IAM token for region ${region} with credentials from ${source}: ${reason}`;
+  // Marked retriable or not explicitly: kafkajs retries any error not marked otherwise, and would bury a
+  // credentials problem under "retries exceeded".
+  return isCredentialsProblem(error)
+    ? new ConsumerError(consumerErrorCodes.authenticationFailed, message, { cause: error })
+    : ConsumerError.retriable(consumerErrorCodes.authenticationFailed, message, { cause: error });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { KafkaSourceConfig, SaslConfig } from '@source-kafka/spec';
+import type { SaslConfig } from '@source-kafka/spec';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel, type Mechanism, type SASLOptions } from 'kafkajs';
 import { createMskIamTokenProvider } from './aws-msk-iam.js';
 import { registerCodecs } from './codecs.js';
@@ -7,11 +7,13 @@ import { ConsumerError, consumerErrorCodes } from './errors.js';
 import { assertKafkajsFenced } from './kafkajs-internals.js';
 import { createOAuthBearerProvider, type FetchLike } from './oauth.js';
 import { oauthBearerMechanism } from './oauthbearer-sasl.js';
-import type { Clock, Logger } from './types.js';
+import type { Clock, KafkaConnection, Logger, Timers } from './types.js';
 
 export interface ConsumerDeps {
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Every wait of this package goes through it; Node's timers when absent. */
+  readonly timers?: Timers | undefined;
   /** For the OAuth token endpoint; the global fetch when absent. */
   readonly fetch?: FetchLike | undefined;
   /** For AWS_MSK_IAM: where AWS_REGION is read; process.env when absent. */
@@ -24,15 +26,11 @@ const REFUSED_MECHANISMS: Readonly<Record<string, string>> = {
     'SASL mechanism GSSAPI (Kerberos) is not supported by this connector: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM',
 };
 
-function saslOptions(
-  sasl: SaslConfig,
-  config: KafkaSourceConfig,
-  deps: ConsumerDeps,
-): SASLOptions | Mechanism {
+function saslOptions(sasl: SaslConfig, config: KafkaConnection, deps: ConsumerDeps): SASLOptions | Mechanism {
   const mechanism: string = sasl.mechanism;
   const refused = REFUSED_MECHANISMS[mechanism];
   if (refused !== undefined) {
-    throw new ConsumerError(consumerErrorCodes.unsupportedMechanism, 'config_error', refused);
+    throw new ConsumerError(consumerErrorCodes.unsupportedMechanism, refused);
   }
   switch (sasl.mechanism) {
     case 'PLAIN':
@@ -61,13 +59,12 @@ function saslOptions(
     default:
       throw new ConsumerError(
         consumerErrorCodes.unsupportedMechanism,
-        'config_error',
         `SASL mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM`,
       );
   }
 }
 
-function tlsOptions(config: KafkaSourceConfig): ConnectionOptions | true {
+function tlsOptions(config: KafkaConnection): ConnectionOptions | true {
   const tls = config.security.tls;
   if (tls === undefined) return true;
   const options: ConnectionOptions = { rejectUnauthorized: true };
@@ -79,7 +76,7 @@ function tlsOptions(config: KafkaSourceConfig): ConnectionOptions | true {
 }
 
 /** The kafkajs retry policy from the config: first backoff from retry_backoff_ms, doubling, bounded. */
-export function retryOptions(config: KafkaSourceConfig): NonNullable<KafkaConfig['retry']> {
+export function retryOptions(config: KafkaConnection): NonNullable<KafkaConfig['retry']> {
   return {
     initialRetryTime: config.retryBackoffMs,
     maxRetryTime: Math.max(config.retryBackoffMs, Math.min(30_000, config.requestTimeoutMs)),
@@ -88,13 +85,9 @@ export function retryOptions(config: KafkaSourceConfig): NonNullable<KafkaConfig
 }
 
 /** Maps the normalized config onto a kafkajs client. Throws a config error for what this package refuses. */
-export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps): KafkaConfig {
+export function kafkaClientConfig(config: KafkaConnection, deps: ConsumerDeps): KafkaConfig {
   if (config.brokers.length === 0) {
-    throw new ConsumerError(
-      consumerErrorCodes.invalidConfig,
-      'config_error',
-      'bootstrap_servers lists no broker',
-    );
+    throw new ConsumerError(consumerErrorCodes.invalidConfig, 'bootstrap_servers lists no broker');
   }
   const { protocol, sasl } = config.security;
   const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
@@ -102,7 +95,6 @@ export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps)
   if (usesSasl && sasl === undefined) {
     throw new ConsumerError(
       consumerErrorCodes.invalidConfig,
-      'config_error',
       `security protocol ${protocol} needs a SASL mechanism and JAAS config`,
     );
   }
@@ -126,10 +118,11 @@ export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps)
 }
 
 /**
- * A kafkajs client for the config, with every codec this package reads registered. Throws a system_error
- * ConsumerError when the installed kafkajs is not one this package's kafkajs hooks were proven on.
+ * A kafkajs client for the config, with every codec this package reads registered. Throws a ConsumerError
+ * (KAFKAJS_NOT_PROVEN or KAFKAJS_HOOK_MISSING) when the installed kafkajs is not one this package's kafkajs
+ * hooks were proven on.
  */
-export function createKafka(config: KafkaSourceConfig, deps: ConsumerDeps): Kafka {
+export function createKafka(config: KafkaConnection, deps: ConsumerDeps): Kafka {
   assertKafkajsFenced();
   registerCodecs();
   return new Kafka(kafkaClientConfig(config, deps));

@@ -26,7 +26,7 @@ describe('the kafkajs version check', () => {
     expect(kafkajsVersionRefusal({ version: '2.2.4', root: '/x/kafkajs' })).toBeUndefined();
     const refusal = kafkajsVersionRefusal({ version: '2.2.5', root: '/x/kafkajs' });
     expect(refusal).toBeInstanceOf(ConsumerError);
-    expect(refusal).toMatchObject({ code: 'KAFKAJS_NOT_PROVEN', failureType: 'system_error' });
+    expect(refusal).toMatchObject({ code: 'KAFKAJS_NOT_PROVEN', retriable: false });
     expect(refusal?.message).toBe(
       'kafkajs 2.2.5 is installed, but @source-kafka/consumer replaces kafkajs internals proven only on kafkajs 2.2.4: install exactly that version.',
     );
@@ -36,7 +36,7 @@ describe('the kafkajs version check', () => {
   it('refuses when kafkajs/package.json cannot be read (a bundler inlined kafkajs)', () => {
     const cause = new Error("Cannot find module 'kafkajs/package.json'");
     const refusal = kafkajsVersionRefusal(cause);
-    expect(refusal).toMatchObject({ code: 'KAFKAJS_HOOK_MISSING', failureType: 'system_error', cause });
+    expect(refusal).toMatchObject({ code: 'KAFKAJS_HOOK_MISSING', retriable: false, cause });
   });
 
   it('lets this repository run: the installed kafkajs is proven and the load-time hooks are in place', () => {
@@ -67,7 +67,7 @@ describe('timestampTypeOf', () => {
 
   it('throws KAFKAJS_HOOK_MISSING for a record batch entry without its batch context, never guessing', () => {
     expect(() => timestampTypeOf(recordBatchEntry({}))).toThrow(
-      expect.objectContaining({ code: 'KAFKAJS_HOOK_MISSING', failureType: 'system_error' }),
+      expect.objectContaining({ code: 'KAFKAJS_HOOK_MISSING', retriable: false }),
     );
     expect(() => timestampTypeOf(recordBatchEntry({ batchContext: {} }))).toThrow(/batch-context/);
   });

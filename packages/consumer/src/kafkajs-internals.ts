@@ -33,7 +33,6 @@ const require = createRequire(import.meta.url);
 function hookMissing(hook: KafkajsHook, detail: string, cause?: unknown): ConsumerError {
   return new ConsumerError(
     consumerErrorCodes.kafkajsHookMissing,
-    'system_error',
     `kafkajs internals changed: hook "${hook}" of @source-kafka/consumer is missing (${detail}). Install exactly kafkajs ${PROVEN_KAFKAJS_VERSIONS.join(' or ')}.`,
     cause === undefined ? undefined : { cause },
   );
@@ -82,7 +81,6 @@ export function kafkajsVersionRefusal(found: LocatedKafkajs | Error): ConsumerEr
   if (PROVEN_KAFKAJS_VERSIONS.includes(found.version)) return undefined;
   return new ConsumerError(
     consumerErrorCodes.kafkajsNotProven,
-    'system_error',
     `kafkajs ${found.version} is installed, but @source-kafka/consumer replaces kafkajs internals proven only on kafkajs ${PROVEN_KAFKAJS_VERSIONS.join(', ')}: install exactly that version.`,
     { cause: new Error(`kafkajs ${found.version} loaded from ${found.root}`) },
   );

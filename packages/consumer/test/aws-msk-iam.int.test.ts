@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { type KafkaSourceConfig, parseConfig } from '@source-kafka/spec';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { ConsumerError, listSelectedTopics, openBoundedRead } from '../src/index.js';
-import { collect, deps } from './support.js';
+import { ConsumerError, listSelectedTopics } from '../src/index.js';
+import { collect, deps, readSelected, type TestConfig, testConfig } from './support.js';
 
 const conn = inject('broker');
 const account = conn.mskIam.account;
@@ -75,19 +75,31 @@ function javaConfig(jaas: string, awsRegion = account.region): KafkaSourceConfig
   });
 }
 
+/** The consumer's view of a parsed connector config: the connection and what a read is derived from. */
+function asTestConfig(config: KafkaSourceConfig): TestConfig {
+  return testConfig(config.brokers, {
+    security: config.security,
+    subscription: config.subscription,
+    requestTimeoutMs: config.requestTimeoutMs,
+    startPosition: { type: 'earliest' },
+  });
+}
+
 /** Lists the topic, then reads both its partitions to the end: every value, sorted. */
 async function valuesRead(config: KafkaSourceConfig): Promise<string[]> {
-  const topics = await listSelectedTopics(config, deps);
+  const topics = await listSelectedTopics(config, config.subscription, deps);
   expect(topics.map(({ name }) => name)).toEqual([topic]);
-  const { records } = await collect(await openBoundedRead(config, { starts: [] }, deps));
+  const { records } = await collect(await readSelected(asTestConfig(config), { starts: [] }, deps));
   return records.map((r) => r.value?.toString() ?? '').sort();
 }
 
 async function refusal(config: KafkaSourceConfig, message: RegExp): Promise<ConsumerError> {
-  const error = await listSelectedTopics(config, deps).catch((e: unknown) => e);
+  const error = await listSelectedTopics(config, config.subscription, deps).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ConsumerError);
   const failure = error as ConsumerError;
-  expect(failure.failureType).toBe('config_error');
+  // What the app reports as a config error: not retriable, a code the user fixes.
+  expect(failure.retriable).toBe(false);
+  expect(failure.code).toMatch(/^(AUTHENTICATION_FAILED|INVALID_CONFIG)$/);
   expect(failure.message).toMatch(message);
   expect(failure.message).not.toContain(account.secretAccessKey);
   return failure;

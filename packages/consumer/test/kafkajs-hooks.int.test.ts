@@ -3,7 +3,7 @@
 // rather than in a user's sync. The README's "kafkajs hooks" section maps each hook to its test.
 import { createKafka, createTopic, produceMessages, withAdmin } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
-import { createOffsetCommitter, openBoundedRead } from '../src/index.js';
+import { createOffsetCommitter } from '../src/index.js';
 import {
   assertKafkajsFenced,
   batchContextStatus,
@@ -15,7 +15,7 @@ import {
   privateClusterStatus,
   seekBeforeRunStatus,
 } from '../src/kafkajs-internals.js';
-import { collect, deps, offsetsOf, testConfig } from './support.js';
+import { collect, deps, offsetsOf, readSelected, testConfig } from './support.js';
 
 const conn = inject('broker');
 
@@ -60,7 +60,7 @@ describe('kafkajs hooks (canaries)', () => {
       subscription: { type: 'subscribe', pattern: topic },
     });
     // The broker's cleaner runs on its own schedule (15 s backoff by default): read until it has left gaps.
-    const read = () => openBoundedRead(config, { starts: [] }, deps);
+    const read = () => readSelected(config, { starts: [] }, deps);
     let before = emptyBatchesStepped();
     let result = await collect(await read());
     for (let attempt = 0; attempt < 40 && result.records.length === rounds * 3; attempt++) {
@@ -100,7 +100,7 @@ describe('kafkajs hooks (canaries)', () => {
         isolationLevel: 'read_uncommitted',
       });
       // kafkajs' public admin only knows the last stable offset (1 here); the high watermark is 2.
-      const { records, summary } = await collect(await openBoundedRead(config, { starts: [] }, deps));
+      const { records, summary } = await collect(await readSelected(config, { starts: [] }, deps));
       expect(records.map((r) => r.value?.toString())).toEqual(['committed', 'open']);
       expect(offsetsOf(summary)).toEqual({ [`${topic}:0`]: '2' });
     } finally {
@@ -109,7 +109,7 @@ describe('kafkajs hooks (canaries)', () => {
     }
 
     const groupId = `canary-commit-${topic}`;
-    const committer = createOffsetCommitter(testConfig(conn.plaintext.brokers, { groupId }), deps);
+    const committer = createOffsetCommitter(testConfig(conn.plaintext.brokers), groupId, deps);
     try {
       await committer.commit([{ topic, partition: 0, offset: '1' }]);
     } finally {
@@ -138,7 +138,7 @@ describe('kafkajs hooks (canaries)', () => {
       const config = testConfig(conn.plaintext.brokers, {
         subscription: { type: 'subscribe', pattern: topic },
       });
-      const { records } = await collect(await openBoundedRead(config, { starts: [] }, deps));
+      const { records } = await collect(await readSelected(config, { starts: [] }, deps));
       expect(records).toHaveLength(1);
       return records[0];
     };

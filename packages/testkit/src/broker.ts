@@ -22,7 +22,8 @@ import {
   writeJsonAtomically,
 } from './managed-service.js';
 import { ensureMskIamValidator, mskIamValidatorClasses, mskIamValidatorSource } from './msk-iam-validator.js';
-import { portInUse, probeAllListeners, probeListener } from './probe.js';
+import { portInUse } from './port-in-use.js';
+import { probeAllListeners, probeListener } from './probe.js';
 import { runTool, tailOf } from './process-util.js';
 import {
   log4jConfig,
