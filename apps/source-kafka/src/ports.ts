@@ -8,7 +8,7 @@ import type {
   RecordBatch,
   TopicInfo,
 } from '@source-kafka/consumer';
-import type { Deserializer, StreamJsonSchema } from '@source-kafka/deserializers';
+import type { Deserializer, JsonTextDeserializer, StreamJsonSchema } from '@source-kafka/deserializers';
 
 export interface TopicOffset {
   readonly topic: string;
@@ -69,6 +69,12 @@ export interface ReadStart extends PartitionStart {
 export interface Decoders {
   readonly key: Deserializer;
   readonly value: Deserializer;
+  /**
+   * The formats' text paths, where they have one: used when the record keeps the key or value whole under
+   * one field (nested layout, no envelope), so its JSON text goes into the output as it arrived.
+   */
+  readonly keyText?: JsonTextDeserializer | undefined;
+  readonly valueText?: JsonTextDeserializer | undefined;
 }
 
 export interface SchemaSource {

@@ -185,6 +185,17 @@ class CollectingWriter implements AirbyteMessageSink {
       },
     });
   }
+  /** Parsed back, so every record the read writes is also checked to be valid JSON. */
+  writeRecordData(
+    stream: string,
+    data: string | Uint8Array,
+    emittedAt: number,
+    namespace?: string,
+    meta?: AirbyteRecordMessageMeta,
+  ) {
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+    return this.writeRecord(stream, JSON.parse(text) as Record<string, unknown>, emittedAt, namespace, meta);
+  }
   async ready() {}
   async flush() {}
 }

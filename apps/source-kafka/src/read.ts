@@ -2,9 +2,10 @@ import {
   estimateTraceMessage,
   streamStateMessage,
   streamStatusMessage,
+  stringifyJson,
 } from '@source-kafka/airbyte-protocol';
 import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@source-kafka/consumer';
-import type { JsonValue } from '@source-kafka/deserializers';
+import type { Deserializer, JsonTextDeserializer, JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
 import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
@@ -22,7 +23,7 @@ import type {
   ConnectorLogger,
   SyncMode,
 } from './protocol.js';
-import { buildRecordData } from './record.js';
+import { buildRecordData, type DecodedPart, recordDataBytes } from './record.js';
 import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
 
 export interface ConfiguredStream {
@@ -138,11 +139,19 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         ? Number.POSITIVE_INFINITY
         : clock.now() + config.bounds.maxDurationMs;
     const { layout, badMessagePolicy } = config;
-    const decodeKey = layout.includeKey ? options.decoders.key : undefined;
-    const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
     const keyIsPrimaryKey = layout.primaryKey === 'message_key';
     const envelope = layout.envelope ?? 'none';
+    // A key or value kept whole under one field is written as its own JSON text where the format allows;
+    // flattening, envelopes and the message-key columns need the decoded value.
+    const asText = layout.value !== 'flatten' && envelope === 'none';
+    const { decoders } = options;
+    const decodeKey: Deserializer | JsonTextDeserializer | undefined = !layout.includeKey
+      ? undefined
+      : asText && !keyIsPrimaryKey
+        ? (decoders.keyText ?? decoders.key)
+        : decoders.key;
+    const decodeValue = asText ? (decoders.valueText ?? decoders.value) : decoders.value;
     /**
      * The key of the Debezium delete just read, per topic partition: the tombstone Debezium writes right after
      * it only serves compaction, so it is consumed. A tombstone without its delete (compaction removed that, or
@@ -185,8 +194,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           capReached = true;
           break;
         }
-        let key: JsonValue = null;
-        let value: JsonValue = null;
+        let key: DecodedPart = null;
+        let value: DecodedPart = null;
         let unwrapped: EnvelopeResult | undefined;
         nulledKey.length = 0;
         nulledValue.length = 0;
@@ -200,8 +209,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
             value = v instanceof Promise ? await v : v;
           }
           if (envelope !== 'none') {
-            if (key !== null) key = unwrapConnectKey(key);
-            if (record.value !== null) unwrapped = unwrapValue(envelope, value);
+            if (key !== null) key = unwrapConnectKey(decodedValue(key));
+            if (record.value !== null) unwrapped = unwrapValue(envelope, decodedValue(value));
           }
         } catch (error) {
           const reason = error instanceof EnvelopeError ? error.message : poisonReason(error);
@@ -255,16 +264,31 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           continue;
         }
         if (unwrapped?.kind === 'row') value = unwrapped.row;
-        const data = buildRecordData(
-          { topic: stream, partition: batch.partition, record, key, value, change },
-          layout,
-          emittedAt,
-        );
+        const data = asText
+          ? recordDataBytes(
+              { topic: stream, partition: batch.partition, record, key, value },
+              layout,
+              emittedAt,
+            )
+          : stringifyJson(
+              buildRecordData(
+                {
+                  topic: stream,
+                  partition: batch.partition,
+                  record,
+                  key: decodedValue(key),
+                  value: decodedValue(value),
+                  change,
+                },
+                layout,
+                emittedAt,
+              ),
+            );
         const meta =
           nulledKey.length + nulledValue.length === 0
             ? undefined
             : nulledMeta(nulledKey, nulledValue, layout.value === 'flatten' && isJsonObject(value));
-        paced = writer.writeRecord(stream, data, emittedAt, undefined, meta) && paced;
+        paced = writer.writeRecordData(stream, data, emittedAt, undefined, meta) && paced;
         written++;
       }
       records += written;
@@ -434,8 +458,16 @@ function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value',
   };
 }
 
-function isJsonObject(value: JsonValue): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+function isJsonObject(value: DecodedPart): boolean {
+  return (
+    value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)
+  );
+}
+
+/** Outside the text path the decoders give values, never JSON text. */
+function decodedValue(part: DecodedPart): JsonValue {
+  if (part instanceof Uint8Array) throw new TypeError('JSON text where a decoded value was expected');
+  return part;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   schemaRegistryErrorCodes,
   withoutPayload,
 } from './errors.js';
+import { SCAN_LINE_BREAKS, SCAN_ONE_LINE, scanJson, withoutLineBreaks } from './json-scan.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
 import { collectNulled } from './nulled.js';
 import {
@@ -442,4 +443,60 @@ export function createDeserializer(
     config.validateJsonSchema,
     config.subjectNameStrategy,
   );
+}
+
+/**
+ * Decodes one key or value to its JSON text when that text can be had without building the value: UTF-8
+ * bytes of valid JSON on one line, to be copied into the output as they are. Where it cannot (a BOM to drop,
+ * a string key with characters to escape), it returns the decoded value instead, for the caller to serialize;
+ * tell the two apart with `instanceof Uint8Array`. Bad bytes throw the same DeserializationError as the
+ * format's Deserializer, whose reason never quotes the payload.
+ */
+export type JsonTextDeserializer = (
+  bytes: Uint8Array | null,
+  context: DeserializeContext,
+) => Uint8Array | JsonValue | Promise<Uint8Array | JsonValue>;
+
+/**
+ * The text path of a format, or undefined when the format has none (its values are built as objects
+ * anyway): JSON values go through as they arrived (validated, any CR or LF between tokens made a space, so
+ * numbers keep every digit as sent), STRING keys and values are quoted without a decode when they are
+ * printable ASCII without quotes or backslashes.
+ */
+export function createJsonTextDeserializer(config: FormatConfig): JsonTextDeserializer | undefined {
+  if (config.format === 'JSON') {
+    const decode = plainDeserializer('JSON');
+    return (bytes, context) => {
+      if (bytes === null) return null;
+      const scanned = scanJson(bytes);
+      if (scanned === SCAN_ONE_LINE) return bytes;
+      if (scanned === SCAN_LINE_BREAKS) return withoutLineBreaks(bytes);
+      // Not JSON, or JSON only after the strict decode drops a BOM: the decoding path has the answer and
+      // the exact error.
+      return decode(bytes, context);
+    };
+  }
+  if (config.format === 'STRING') {
+    const decode = plainDeserializer('STRING');
+    return (bytes, context) => {
+      if (bytes === null) return null;
+      const quoted = quotedAscii(bytes);
+      return quoted ?? decode(bytes, context);
+    };
+  }
+  return undefined;
+}
+
+/** `"` + bytes + `"` when every byte is printable ASCII other than `"` and `\`; undefined otherwise. */
+function quotedAscii(bytes: Uint8Array): Uint8Array | undefined {
+  const n = bytes.length;
+  for (let k = 0; k < n; k++) {
+    const c = bytes[k]!;
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return undefined;
+  }
+  const out = Buffer.allocUnsafe(n + 2);
+  out[0] = 0x22;
+  out.set(bytes, 1);
+  out[n + 1] = 0x22;
+  return out;
 }

@@ -1,6 +1,6 @@
 export { decimalText } from './avro.js';
-export type { CreateDeserializerOptions } from './create-deserializer.js';
-export { createDeserializer } from './create-deserializer.js';
+export type { CreateDeserializerOptions, JsonTextDeserializer } from './create-deserializer.js';
+export { createDeserializer, createJsonTextDeserializer } from './create-deserializer.js';
 export type {
   DeserializationErrorCode,
   DeserializationErrorDetails,

@@ -1,0 +1,235 @@
+// A validating JSON scanner over UTF-8 bytes: it answers "would TextDecoder(fatal) + JSON.parse accept these
+// bytes?" without building a string or an object, so valid JSON text can be written through as it arrived.
+// It accepts exactly RFC 8259 JSON in well-formed UTF-8, which is what JSON.parse accepts after a strict
+// decode; a leading BOM, which the strict decode drops, is left to the caller.
+
+/** The bytes are not JSON (or not UTF-8); the decoding path gives the exact reason. */
+export const SCAN_INVALID = -1;
+/** Valid JSON on one line. */
+export const SCAN_ONE_LINE = 0;
+/** Valid JSON with CR or LF between tokens (the only place JSON allows them raw). */
+export const SCAN_LINE_BREAKS = 1;
+
+const OBJECT = 1;
+const ARRAY = 2;
+
+// Module state, not closures: the scanner runs once per message.
+let stack = new Uint8Array(64);
+let b: Uint8Array = new Uint8Array(0);
+let i = 0;
+let breaks = false;
+
+/** One of SCAN_INVALID, SCAN_ONE_LINE, SCAN_LINE_BREAKS. */
+export function scanJson(bytes: Uint8Array): number {
+  b = bytes;
+  i = 0;
+  breaks = false;
+  try {
+    return scan() ? (breaks ? SCAN_LINE_BREAKS : SCAN_ONE_LINE) : SCAN_INVALID;
+  } finally {
+    b = EMPTY;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function skipSpace(): void {
+  for (;;) {
+    const c = b[i];
+    if (c === 0x20 || c === 0x09) i++;
+    else if (c === 0x0a || c === 0x0d) {
+      breaks = true;
+      i++;
+    } else return;
+  }
+}
+
+function scan(): boolean {
+  const n = b.length;
+  let depth = 0;
+  skipSpace();
+  for (;;) {
+    // A value starts at i.
+    const c = b[i];
+    if (c === 0x7b) {
+      i++;
+      skipSpace();
+      if (b[i] === 0x7d) {
+        i++;
+      } else {
+        if (!pushContainer(depth++, OBJECT) || !memberKey()) return false;
+        continue;
+      }
+    } else if (c === 0x5b) {
+      i++;
+      skipSpace();
+      if (b[i] === 0x5d) {
+        i++;
+      } else {
+        if (!pushContainer(depth++, ARRAY)) return false;
+        continue;
+      }
+    } else if (c === 0x22) {
+      if (!scanString()) return false;
+    } else if (c === 0x74) {
+      if (b[i + 1] !== 0x72 || b[i + 2] !== 0x75 || b[i + 3] !== 0x65) return false;
+      i += 4;
+    } else if (c === 0x66) {
+      if (b[i + 1] !== 0x61 || b[i + 2] !== 0x6c || b[i + 3] !== 0x73 || b[i + 4] !== 0x65) return false;
+      i += 5;
+    } else if (c === 0x6e) {
+      if (b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) return false;
+      i += 4;
+    } else if (!scanNumber()) {
+      return false;
+    }
+    // After a value: close containers, or go on to the next member or element.
+    for (;;) {
+      skipSpace();
+      if (depth === 0) return i === n;
+      const kind = stack[depth - 1];
+      const d = b[i];
+      if (d === 0x2c) {
+        i++;
+        skipSpace();
+        if (kind === OBJECT && !memberKey()) return false;
+        break;
+      }
+      if ((d === 0x7d && kind === OBJECT) || (d === 0x5d && kind === ARRAY)) {
+        i++;
+        depth--;
+        continue;
+      }
+      return false;
+    }
+  }
+}
+
+function pushContainer(depth: number, kind: number): boolean {
+  if (depth === stack.length) {
+    const grown = new Uint8Array(stack.length * 2);
+    grown.set(stack);
+    stack = grown;
+  }
+  stack[depth] = kind;
+  return true;
+}
+
+/** `"key" :` and the space after it; i is at the opening quote. */
+function memberKey(): boolean {
+  if (b[i] !== 0x22 || !scanString()) return false;
+  skipSpace();
+  if (b[i] !== 0x3a) return false;
+  i++;
+  skipSpace();
+  return true;
+}
+
+function isHex(c: number | undefined): boolean {
+  return (
+    c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))
+  );
+}
+
+function isContinuation(c: number | undefined): boolean {
+  return c !== undefined && (c & 0xc0) === 0x80;
+}
+
+/** 1 for the bytes a string holds as they are: printable ASCII but the quote and the backslash. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
+
+/** i is at the opening quote; leaves i after the closing one. */
+function scanString(): boolean {
+  i++;
+  const n = b.length;
+  for (;;) {
+    while (i < n && PLAIN[b[i]!] === 1) i++;
+    if (i >= n) return false;
+    const c = b[i]!;
+    if (c === 0x22) {
+      i++;
+      return true;
+    }
+    if (c === 0x5c) {
+      const e = b[i + 1];
+      if (
+        e === 0x22 ||
+        e === 0x5c ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      ) {
+        i += 2;
+      } else if (e === 0x75) {
+        if (!isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4]) || !isHex(b[i + 5])) return false;
+        i += 6;
+      } else {
+        return false;
+      }
+      continue;
+    }
+    if (c < 0x20) return false;
+    // Non-ASCII: well-formed UTF-8 as TextDecoder(fatal) demands (no overlongs, surrogates or > U+10FFFF).
+    const c1 = b[i + 1];
+    if (c >= 0xc2 && c <= 0xdf) {
+      if (!isContinuation(c1)) return false;
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      if (c1 === undefined) return false;
+      if (c === 0xe0 ? c1 < 0xa0 || c1 > 0xbf : c === 0xed ? c1 < 0x80 || c1 > 0x9f : !isContinuation(c1))
+        return false;
+      if (!isContinuation(b[i + 2])) return false;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      if (c1 === undefined) return false;
+      if (c === 0xf0 ? c1 < 0x90 || c1 > 0xbf : c === 0xf4 ? c1 < 0x80 || c1 > 0x8f : !isContinuation(c1))
+        return false;
+      if (!isContinuation(b[i + 2]) || !isContinuation(b[i + 3])) return false;
+      i += 4;
+    } else {
+      return false;
+    }
+  }
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+function scanNumber(): boolean {
+  if (b[i] === 0x2d) i++;
+  const first = b[i];
+  if (first === 0x30) {
+    i++;
+  } else if (isDigit(first)) {
+    i++;
+    while (isDigit(b[i])) i++;
+  } else {
+    return false;
+  }
+  if (b[i] === 0x2e) {
+    i++;
+    if (!isDigit(b[i])) return false;
+    while (isDigit(b[i])) i++;
+  }
+  const e = b[i];
+  if (e === 0x65 || e === 0x45) {
+    i++;
+    if (b[i] === 0x2b || b[i] === 0x2d) i++;
+    if (!isDigit(b[i])) return false;
+    while (isDigit(b[i])) i++;
+  }
+  return true;
+}
+
+/** A copy with every CR and LF turned into a space: outside strings they are whitespace, inside they cannot be. */
+export function withoutLineBreaks(bytes: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  for (let k = 0; k < out.length; k++) if (out[k] === 0x0a || out[k] === 0x0d) out[k] = 0x20;
+  return out;
+}
