@@ -13,64 +13,56 @@ export const SCAN_LINE_BREAKS = 1;
 const OBJECT = 1;
 const ARRAY = 2;
 
-// Module state, not closures: the scanner runs once per message.
+// Helpers take the bytes and a position and return the position after what they read, or -1: locals keep
+// the hot loops in registers, where module variables would be loaded from the context at every byte.
 let stack = new Uint8Array(64);
-let b: Uint8Array = new Uint8Array(0);
-let i = 0;
+/** Set when whitespace between tokens held a CR or LF. */
 let breaks = false;
 
 /** One of SCAN_INVALID, SCAN_ONE_LINE, SCAN_LINE_BREAKS. */
 export function scanJson(bytes: Uint8Array): number {
-  b = bytes;
-  i = 0;
   breaks = false;
-  try {
-    return scan() ? (breaks ? SCAN_LINE_BREAKS : SCAN_ONE_LINE) : SCAN_INVALID;
-  } finally {
-    b = EMPTY;
-  }
+  return scan(bytes) ? (breaks ? SCAN_LINE_BREAKS : SCAN_ONE_LINE) : SCAN_INVALID;
 }
 
-const EMPTY = new Uint8Array(0);
-
-function skipSpace(): void {
+function skipSpace(b: Uint8Array, i: number): number {
   for (;;) {
     const c = b[i];
     if (c === 0x20 || c === 0x09) i++;
     else if (c === 0x0a || c === 0x0d) {
       breaks = true;
       i++;
-    } else return;
+    } else return i;
   }
 }
 
-function scan(): boolean {
+function scan(b: Uint8Array): boolean {
   const n = b.length;
   let depth = 0;
-  skipSpace();
+  let i = skipSpace(b, 0);
   for (;;) {
     // A value starts at i.
     const c = b[i];
-    if (c === 0x7b) {
-      i++;
-      skipSpace();
+    if (c === 0x22) {
+      i = scanString(b, i);
+    } else if (c === 0x7b) {
+      i = skipSpace(b, i + 1);
       if (b[i] === 0x7d) {
         i++;
       } else {
-        if (!pushContainer(depth++, OBJECT) || !memberKey()) return false;
+        pushContainer(depth++, OBJECT);
+        i = memberKey(b, i);
+        if (i < 0) return false;
         continue;
       }
     } else if (c === 0x5b) {
-      i++;
-      skipSpace();
+      i = skipSpace(b, i + 1);
       if (b[i] === 0x5d) {
         i++;
       } else {
-        if (!pushContainer(depth++, ARRAY)) return false;
+        pushContainer(depth++, ARRAY);
         continue;
       }
-    } else if (c === 0x22) {
-      if (!scanString()) return false;
     } else if (c === 0x74) {
       if (b[i + 1] !== 0x72 || b[i + 2] !== 0x75 || b[i + 3] !== 0x65) return false;
       i += 4;
@@ -80,19 +72,22 @@ function scan(): boolean {
     } else if (c === 0x6e) {
       if (b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) return false;
       i += 4;
-    } else if (!scanNumber()) {
-      return false;
+    } else {
+      i = scanNumber(b, i);
     }
+    if (i < 0) return false;
     // After a value: close containers, or go on to the next member or element.
     for (;;) {
-      skipSpace();
+      i = skipSpace(b, i);
       if (depth === 0) return i === n;
       const kind = stack[depth - 1];
       const d = b[i];
       if (d === 0x2c) {
-        i++;
-        skipSpace();
-        if (kind === OBJECT && !memberKey()) return false;
+        i = skipSpace(b, i + 1);
+        if (kind === OBJECT) {
+          i = memberKey(b, i);
+          if (i < 0) return false;
+        }
         break;
       }
       if ((d === 0x7d && kind === OBJECT) || (d === 0x5d && kind === ARRAY)) {
@@ -105,24 +100,23 @@ function scan(): boolean {
   }
 }
 
-function pushContainer(depth: number, kind: number): boolean {
+function pushContainer(depth: number, kind: number): void {
   if (depth === stack.length) {
     const grown = new Uint8Array(stack.length * 2);
     grown.set(stack);
     stack = grown;
   }
   stack[depth] = kind;
-  return true;
 }
 
 /** `"key" :` and the space after it; i is at the opening quote. */
-function memberKey(): boolean {
-  if (b[i] !== 0x22 || !scanString()) return false;
-  skipSpace();
-  if (b[i] !== 0x3a) return false;
-  i++;
-  skipSpace();
-  return true;
+function memberKey(b: Uint8Array, i: number): number {
+  if (b[i] !== 0x22) return -1;
+  i = scanString(b, i);
+  if (i < 0) return -1;
+  i = skipSpace(b, i);
+  if (b[i] !== 0x3a) return -1;
+  return skipSpace(b, i + 1);
 }
 
 function isHex(c: number | undefined): boolean {
@@ -139,18 +133,15 @@ function isContinuation(c: number | undefined): boolean {
 const PLAIN = new Uint8Array(256);
 for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
 
-/** i is at the opening quote; leaves i after the closing one. */
-function scanString(): boolean {
+/** i is at the opening quote; returns the position after the closing one. */
+function scanString(b: Uint8Array, i: number): number {
   i++;
   const n = b.length;
   for (;;) {
     while (i < n && PLAIN[b[i]!] === 1) i++;
-    if (i >= n) return false;
+    if (i >= n) return -1;
     const c = b[i]!;
-    if (c === 0x22) {
-      i++;
-      return true;
-    }
+    if (c === 0x22) return i + 1;
     if (c === 0x5c) {
       const e = b[i + 1];
       if (
@@ -165,66 +156,63 @@ function scanString(): boolean {
       ) {
         i += 2;
       } else if (e === 0x75) {
-        if (!isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4]) || !isHex(b[i + 5])) return false;
+        if (!isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4]) || !isHex(b[i + 5])) return -1;
         i += 6;
       } else {
-        return false;
+        return -1;
       }
       continue;
     }
-    if (c < 0x20) return false;
+    if (c < 0x20) return -1;
     // Non-ASCII: well-formed UTF-8 as TextDecoder(fatal) demands (no overlongs, surrogates or > U+10FFFF).
     const c1 = b[i + 1];
     if (c >= 0xc2 && c <= 0xdf) {
-      if (!isContinuation(c1)) return false;
+      if (!isContinuation(c1)) return -1;
       i += 2;
     } else if (c >= 0xe0 && c <= 0xef) {
-      if (c1 === undefined) return false;
+      if (c1 === undefined) return -1;
       if (c === 0xe0 ? c1 < 0xa0 || c1 > 0xbf : c === 0xed ? c1 < 0x80 || c1 > 0x9f : !isContinuation(c1))
-        return false;
-      if (!isContinuation(b[i + 2])) return false;
+        return -1;
+      if (!isContinuation(b[i + 2])) return -1;
       i += 3;
     } else if (c >= 0xf0 && c <= 0xf4) {
-      if (c1 === undefined) return false;
+      if (c1 === undefined) return -1;
       if (c === 0xf0 ? c1 < 0x90 || c1 > 0xbf : c === 0xf4 ? c1 < 0x80 || c1 > 0x8f : !isContinuation(c1))
-        return false;
-      if (!isContinuation(b[i + 2]) || !isContinuation(b[i + 3])) return false;
+        return -1;
+      if (!isContinuation(b[i + 2]) || !isContinuation(b[i + 3])) return -1;
       i += 4;
     } else {
-      return false;
+      return -1;
     }
   }
 }
 
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
-}
-
 /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-function scanNumber(): boolean {
+function scanNumber(b: Uint8Array, i: number): number {
   if (b[i] === 0x2d) i++;
-  const first = b[i];
-  if (first === 0x30) {
-    i++;
-  } else if (isDigit(first)) {
-    i++;
-    while (isDigit(b[i])) i++;
+  let c = b[i];
+  if (c === 0x30) {
+    c = b[++i];
+  } else if (c !== undefined && c >= 0x31 && c <= 0x39) {
+    do c = b[++i];
+    while (c !== undefined && c >= 0x30 && c <= 0x39);
   } else {
-    return false;
+    return -1;
   }
-  if (b[i] === 0x2e) {
-    i++;
-    if (!isDigit(b[i])) return false;
-    while (isDigit(b[i])) i++;
+  if (c === 0x2e) {
+    c = b[++i];
+    if (c === undefined || c < 0x30 || c > 0x39) return -1;
+    do c = b[++i];
+    while (c !== undefined && c >= 0x30 && c <= 0x39);
   }
-  const e = b[i];
-  if (e === 0x65 || e === 0x45) {
-    i++;
-    if (b[i] === 0x2b || b[i] === 0x2d) i++;
-    if (!isDigit(b[i])) return false;
-    while (isDigit(b[i])) i++;
+  if (c === 0x65 || c === 0x45) {
+    c = b[++i];
+    if (c === 0x2b || c === 0x2d) c = b[++i];
+    if (c === undefined || c < 0x30 || c > 0x39) return -1;
+    do c = b[++i];
+    while (c !== undefined && c >= 0x30 && c <= 0x39);
   }
-  return true;
+  return i;
 }
 
 /** A copy with every CR and LF turned into a space: outside strings they are whitespace, inside they cannot be. */
