@@ -295,6 +295,7 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           value: createDeserializer(config.valueFormat, { registry }),
           keyText: config.layout.includeKey ? createJsonTextDeserializer(config.keyFormat) : undefined,
           valueText: createJsonTextDeserializer(config.valueFormat),
+          valueMembers: createJsonTextDeserializer(config.valueFormat, { objectMembers: true }),
         };
         kafka = makeKafka(config, consumerDeps(ctx));
       } catch (error) {

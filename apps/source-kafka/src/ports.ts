@@ -75,6 +75,8 @@ export interface Decoders {
    */
   readonly keyText?: JsonTextDeserializer | undefined;
   readonly valueText?: JsonTextDeserializer | undefined;
+  /** The value's text path for flattened records: an object's members as JsonObjectMembers. */
+  readonly valueMembers?: JsonTextDeserializer | undefined;
 }
 
 export interface SchemaSource {

@@ -5,7 +5,12 @@ import {
   stringifyJson,
 } from '@source-kafka/airbyte-protocol';
 import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@source-kafka/consumer';
-import type { Deserializer, JsonTextDeserializer, JsonValue } from '@source-kafka/deserializers';
+import {
+  type Deserializer,
+  JsonObjectMembers,
+  type JsonTextDeserializer,
+  type JsonValue,
+} from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
 import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
@@ -142,16 +147,21 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const poisonReason = options.isPoison ?? defaultPoisonReason;
     const keyIsPrimaryKey = layout.primaryKey === 'message_key';
     const envelope = layout.envelope ?? 'none';
-    // A key or value kept whole under one field is written as its own JSON text where the format allows;
-    // flattening, envelopes and the message-key columns need the decoded value.
-    const asText = layout.value !== 'flatten' && envelope === 'none';
+    // Without an envelope, a key or value is written as its own JSON text where the format allows (a
+    // flattened object as its members' text); envelopes and the message-key columns need decoded values.
+    const asText = envelope === 'none';
+    const flatten = layout.value === 'flatten';
     const { decoders } = options;
     const decodeKey: Deserializer | JsonTextDeserializer | undefined = !layout.includeKey
       ? undefined
-      : asText && !keyIsPrimaryKey
+      : asText && !flatten && !keyIsPrimaryKey
         ? (decoders.keyText ?? decoders.key)
         : decoders.key;
-    const decodeValue = asText ? (decoders.valueText ?? decoders.value) : decoders.value;
+    const decodeValue = !asText
+      ? decoders.value
+      : flatten
+        ? (decoders.valueMembers ?? decoders.value)
+        : (decoders.valueText ?? decoders.value);
     /**
      * The key of the Debezium delete just read, per topic partition: the tombstone Debezium writes right after
      * it only serves compaction, so it is consumed. A tombstone without its delete (compaction removed that, or
@@ -264,26 +274,28 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           continue;
         }
         if (unwrapped?.kind === 'row') value = unwrapped.row;
-        const data = asText
-          ? recordDataBytes(
-              { topic: stream, partition: batch.partition, record, key, value },
-              layout,
-              emittedAt,
-            )
-          : stringifyJson(
-              buildRecordData(
-                {
-                  topic: stream,
-                  partition: batch.partition,
-                  record,
-                  key: decodedValue(key),
-                  value: decodedValue(value),
-                  change,
-                },
+        // A decoded object to flatten goes through buildRecordData, where its names meet the added ones.
+        const data =
+          asText && !(flatten && isJsonObject(value))
+            ? recordDataBytes(
+                { topic: stream, partition: batch.partition, record, key, value },
                 layout,
                 emittedAt,
-              ),
-            );
+              )
+            : stringifyJson(
+                buildRecordData(
+                  {
+                    topic: stream,
+                    partition: batch.partition,
+                    record,
+                    key: decodedValue(key),
+                    value: decodedValue(value),
+                    change,
+                  },
+                  layout,
+                  emittedAt,
+                ),
+              );
         const meta =
           nulledKey.length + nulledValue.length === 0
             ? undefined
@@ -458,15 +470,22 @@ function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value',
   };
 }
 
+/** A decoded object (not JSON text). */
 function isJsonObject(value: DecodedPart): boolean {
   return (
-    value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof JsonObjectMembers)
   );
 }
 
-/** Outside the text path the decoders give values, never JSON text. */
+/** Where decoded values are needed the decoders give them, never JSON text. */
 function decodedValue(part: DecodedPart): JsonValue {
-  if (part instanceof Uint8Array) throw new TypeError('JSON text where a decoded value was expected');
+  if (part instanceof Uint8Array || part instanceof JsonObjectMembers) {
+    throw new TypeError('JSON text where a decoded value was expected');
+  }
   return part;
 }
 

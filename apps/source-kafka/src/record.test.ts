@@ -1,6 +1,7 @@
 import { stringifyJson } from '@source-kafka/airbyte-protocol';
 import type { KafkaRecord } from '@source-kafka/consumer';
 import type { JsonValue } from '@source-kafka/deserializers';
+import { JsonObjectMembers } from '@source-kafka/deserializers';
 import type { RecordLayoutConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
 import {
@@ -288,5 +289,23 @@ describe('recordDataBytes', () => {
         '"_kafka_offset":42,"_kafka_timestamp":"2023-11-14T22:13:20.123Z","_kafka_timestamp_type":"CreateTime",' +
         '"_kafka_is_tombstone":false}',
     );
+  });
+
+  it('flattens an object given as its members text into the same record as the decoded object', () => {
+    const flatten: RecordLayoutConfig[] = [
+      { ...nested, value: 'flatten' },
+      { ...nested, value: 'flatten', includeKey: false, includeHeaders: false, includeMetadata: false },
+      { ...nested, value: 'flatten', primaryKey: 'message_key' },
+    ];
+    for (const layout of flatten) {
+      for (const value of [{ a: 1, b: { c: ['é', null] } }, {}]) {
+        const text = JSON.stringify(value);
+        const members = new JsonObjectMembers(Buffer.from(text.slice(1, -1)));
+        const base = { topic: 't', partition: 1, record: kafkaRecord(), key: { id: 3 } };
+        const bytes = recordDataBytes({ ...base, value: members }, layout, 5);
+        const expected = stringifyJson(buildRecordData({ ...base, value }, layout, 5));
+        expect(Buffer.from(bytes).toString('utf8')).toBe(expected);
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { stringifyJson } from '@source-kafka/airbyte-protocol';
 import type { KafkaHeader, KafkaRecord } from '@source-kafka/consumer';
-import type { JsonValue } from '@source-kafka/deserializers';
+import { JsonObjectMembers, type JsonTextPart, type JsonValue } from '@source-kafka/deserializers';
 import type { RecordLayoutConfig } from '@source-kafka/spec';
 import { fieldNames } from './fields.js';
 
@@ -143,10 +143,16 @@ function addMessageKeyColumns(
   data[fieldNames.deletedAt] = decoded.record.value === null ? time : null;
 }
 
-/** A decoded key or value: its JSON text as UTF-8 bytes (written as is), or a value to serialize. */
-export type DecodedPart = JsonValue | Uint8Array;
+/**
+ * A decoded key or value: its JSON text as UTF-8 bytes (written as is), the members of an object's text (a
+ * flattened value), or a value to serialize.
+ */
+export type DecodedPart = JsonTextPart;
 
-/** What the byte path takes: the nested layout without an envelope, so there is no change time. */
+/**
+ * What the byte path takes: no envelope, so there is no change time; an object value to flatten comes as
+ * JsonObjectMembers (a decoded object is flattened by buildRecordData).
+ */
 export interface TextRecord {
   readonly topic: string;
   readonly partition: number;
@@ -157,9 +163,9 @@ export interface TextRecord {
 
 /**
  * The record's `data` as JSON text in UTF-8, built straight into bytes: the same fields, order and values as
- * `stringifyJson(buildRecordData(...))` for the nested layout without an envelope, but a key or value given
- * as JSON text is copied in as it is, and nothing else is built as an object. The bytes are valid until the
- * next call.
+ * `stringifyJson(buildRecordData(...))` without an envelope, but a key or value given as JSON text (or an
+ * object's members, flattened) is copied in as it is, and nothing else is built as an object. The bytes are
+ * valid until the next call.
  */
 export function recordDataBytes(
   input: TextRecord,
@@ -168,8 +174,17 @@ export function recordDataBytes(
 ): Uint8Array {
   const { record } = input;
   at = 0;
-  putBytes(names.value);
-  putPart(input.value);
+  const value = input.value;
+  /** Flattening `{}`: the first added field's comma becomes the opening brace. */
+  let noMembers = false;
+  if (value instanceof JsonObjectMembers) {
+    putAscii('{');
+    putBytes(value.bytes);
+    noMembers = value.bytes.length === 0;
+  } else {
+    putBytes(names.value);
+    putPart(value);
+  }
   const messageTime =
     layout.includeMetadata || layout.primaryKey === 'message_key'
       ? kafkaTimestampToRfc3339(record.timestamp)
@@ -198,7 +213,13 @@ export function recordDataBytes(
   putAscii(record.value === null ? 'true' : 'false');
   if (layout.primaryKey === 'message_key') {
     const key = input.key;
-    if (key !== null && typeof key === 'object' && !Array.isArray(key) && !(key instanceof Uint8Array)) {
+    if (
+      key !== null &&
+      typeof key === 'object' &&
+      !Array.isArray(key) &&
+      !(key instanceof Uint8Array) &&
+      !(key instanceof JsonObjectMembers)
+    ) {
       for (const name of Object.keys(key)) {
         putText(`,${JSON.stringify(`${fieldNames.keyFieldPrefix}${name}`)}:`);
         putText(stringifyJson(key[name] as JsonValue));
@@ -211,7 +232,9 @@ export function recordDataBytes(
     putAscii(record.value === null ? time : 'null');
   }
   putAscii('}');
-  return scratch.subarray(0, at);
+  if (!noMembers) return scratch.subarray(0, at);
+  scratch[1] = 0x7b;
+  return scratch.subarray(1, at);
 }
 
 const fieldPrefix = (name: string, first = false): Buffer =>
@@ -272,5 +295,6 @@ function putText(text: string): void {
 
 function putPart(part: DecodedPart): void {
   if (part instanceof Uint8Array) putBytes(part);
+  else if (part instanceof JsonObjectMembers) throw new TypeError('object members outside a flattened value');
   else putText(stringifyJson(part));
 }

@@ -10,7 +10,14 @@ import {
   schemaRegistryErrorCodes,
   withoutPayload,
 } from './errors.js';
-import { SCAN_LINE_BREAKS, SCAN_ONE_LINE, scanJson, withoutLineBreaks } from './json-scan.js';
+import {
+  lastRootMembers,
+  SCAN_INVALID,
+  SCAN_LINE_BREAKS,
+  SCAN_ONE_LINE,
+  scanJson,
+  withoutLineBreaks,
+} from './json-scan.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
 import { collectNulled } from './nulled.js';
 import {
@@ -455,7 +462,23 @@ export function createDeserializer(
 export type JsonTextDeserializer = (
   bytes: Uint8Array | null,
   context: DeserializeContext,
-) => Uint8Array | JsonValue | Promise<Uint8Array | JsonValue>;
+) => JsonTextPart | Promise<JsonTextPart>;
+
+/** A key or value from a JsonTextDeserializer: JSON text, the members of an object's text, or a value. */
+export type JsonTextPart = Uint8Array | JsonObjectMembers | JsonValue;
+
+/**
+ * The text of a JSON object's members, without the braces (empty for `{}`), none of whose names starts with
+ * `_` or holds an escape: what a flattened record copies in before the fields it adds.
+ */
+export class JsonObjectMembers {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+export interface JsonTextOptions {
+  /** Give the members of an object value as JsonObjectMembers where they qualify (flattened records). */
+  readonly objectMembers?: boolean;
+}
 
 /**
  * The text path of a format, or undefined when the format has none (its values are built as objects
@@ -463,12 +486,24 @@ export type JsonTextDeserializer = (
  * numbers keep every digit as sent), STRING keys and values are quoted without a decode when they are
  * printable ASCII without quotes or backslashes.
  */
-export function createJsonTextDeserializer(config: FormatConfig): JsonTextDeserializer | undefined {
+export function createJsonTextDeserializer(
+  config: FormatConfig,
+  options: JsonTextOptions = {},
+): JsonTextDeserializer | undefined {
   if (config.format === 'JSON') {
     const decode = plainDeserializer('JSON');
+    const members = options.objectMembers === true;
     return (bytes, context) => {
       if (bytes === null) return null;
       const scanned = scanJson(bytes);
+      if (scanned !== SCAN_INVALID && members) {
+        const text = scanned === SCAN_ONE_LINE ? bytes : withoutLineBreaks(bytes);
+        const inner = lastRootMembers(text);
+        if (inner !== undefined) return new JsonObjectMembers(inner);
+        // An object whose names may clash with the record's own fields is flattened from its value.
+        if (text[skipLeadingSpace(text)] === 0x7b) return decode(bytes, context);
+        return text;
+      }
       if (scanned === SCAN_ONE_LINE) return bytes;
       if (scanned === SCAN_LINE_BREAKS) return withoutLineBreaks(bytes);
       // Not JSON, or JSON only after the strict decode drops a BOM: the decoding path has the answer and
@@ -485,6 +520,12 @@ export function createJsonTextDeserializer(config: FormatConfig): JsonTextDeseri
     };
   }
   return undefined;
+}
+
+function skipLeadingSpace(bytes: Uint8Array): number {
+  let i = 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
+  return i;
 }
 
 /** `"` + bytes + `"` when every byte is printable ASCII other than `"` and `\`; undefined otherwise. */

@@ -18,11 +18,39 @@ const ARRAY = 2;
 let stack = new Uint8Array(64);
 /** Set when whitespace between tokens held a CR or LF. */
 let breaks = false;
+/** Where the root object's braces are, or -1 when the root is no object. */
+let rootOpen = -1;
+let rootClose = -1;
+/** False once a member of the root object has a name starting with `_` or holding an escape. */
+let plainRootNames = true;
 
 /** One of SCAN_INVALID, SCAN_ONE_LINE, SCAN_LINE_BREAKS. */
 export function scanJson(bytes: Uint8Array): number {
   breaks = false;
+  rootOpen = -1;
+  rootClose = -1;
+  plainRootNames = true;
   return scan(bytes) ? (breaks ? SCAN_LINE_BREAKS : SCAN_ONE_LINE) : SCAN_INVALID;
+}
+
+/**
+ * After scanJson accepted an object: the text between its braces (its members, possibly none), when no member
+ * name starts with `_` or holds an escape, so none can be one of the names a record adds; else undefined.
+ */
+export function lastRootMembers(bytes: Uint8Array): Uint8Array | undefined {
+  if (rootOpen < 0 || !plainRootNames) return undefined;
+  return bytes.subarray(skipSpace(bytes, rootOpen + 1), rootClose);
+}
+
+/** The key at i (its opening quote) starts with `_` or has an escape before its closing quote. */
+function unplainName(b: Uint8Array, i: number): boolean {
+  if (b[i + 1] === 0x5f) return true;
+  for (let k = i + 1; k < b.length; k++) {
+    const c = b[k];
+    if (c === 0x22) return false;
+    if (c === 0x5c) return true;
+  }
+  return true;
 }
 
 function skipSpace(b: Uint8Array, i: number): number {
@@ -46,11 +74,14 @@ function scan(b: Uint8Array): boolean {
     if (c === 0x22) {
       i = scanString(b, i);
     } else if (c === 0x7b) {
+      if (depth === 0) rootOpen = i;
       i = skipSpace(b, i + 1);
       if (b[i] === 0x7d) {
+        if (depth === 0) rootClose = i;
         i++;
       } else {
         pushContainer(depth++, OBJECT);
+        if (depth === 1 && unplainName(b, i)) plainRootNames = false;
         i = memberKey(b, i);
         if (i < 0) return false;
         continue;
@@ -85,12 +116,14 @@ function scan(b: Uint8Array): boolean {
       if (d === 0x2c) {
         i = skipSpace(b, i + 1);
         if (kind === OBJECT) {
+          if (depth === 1 && unplainName(b, i)) plainRootNames = false;
           i = memberKey(b, i);
           if (i < 0) return false;
         }
         break;
       }
       if ((d === 0x7d && kind === OBJECT) || (d === 0x5d && kind === ARRAY)) {
+        if (depth === 1) rootClose = i;
         i++;
         depth--;
         continue;

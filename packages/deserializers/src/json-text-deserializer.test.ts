@@ -2,7 +2,7 @@ import type { FormatConfig } from '@source-kafka/spec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { context } from '../test/helpers.js';
-import { createDeserializer, createJsonTextDeserializer } from './create-deserializer.js';
+import { createDeserializer, createJsonTextDeserializer, JsonObjectMembers } from './create-deserializer.js';
 
 const config = (format: FormatConfig['format']): FormatConfig => ({
   format,
@@ -85,6 +85,26 @@ describe('JSON text path', () => {
         expect(got).toEqual(expected);
       }),
     );
+  });
+});
+
+describe('JSON text path for flattened records', () => {
+  const members = createJsonTextDeserializer(config('JSON'), { objectMembers: true })!;
+
+  it('gives an object as the text of its members when no name could clash with the added fields', () => {
+    const out = members(Buffer.from(' {\n "a": 1, "b": {"_c": 2} } '), context);
+    expect(out).toBeInstanceOf(JsonObjectMembers);
+    expect(text((out as JsonObjectMembers).bytes)).toBe('"a": 1, "b": {"_c": 2} ');
+    const empty = members(Buffer.from('{ }'), context);
+    expect((empty as JsonObjectMembers).bytes.length).toBe(0);
+  });
+
+  it('decodes an object with a name that starts with _ or holds an escape, and passes other JSON through', () => {
+    expect(members(Buffer.from('{"a":1,"_kafka_offset":2}'), context)).toEqual({ a: 1, _kafka_offset: 2 });
+    expect(members(Buffer.from('{"\\u005fkafka_key":2}'), context)).toEqual({ _kafka_key: 2 });
+    const array = Buffer.from('[1,2]');
+    expect(members(array, context)).toBe(array);
+    expect(thrown(() => members(Buffer.from('{"a":'), context)).name).toBe('DeserializationError');
   });
 });
 
