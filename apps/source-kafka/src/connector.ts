@@ -293,8 +293,10 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           // Keys that are not written are never decoded, so their format needs no registry either.
           key: config.layout.includeKey ? createDeserializer(config.keyFormat, { registry }) : () => null,
           value: createDeserializer(config.valueFormat, { registry }),
-          keyText: config.layout.includeKey ? createJsonTextDeserializer(config.keyFormat) : undefined,
-          valueText: createJsonTextDeserializer(config.valueFormat),
+          keyText: config.layout.includeKey
+            ? createJsonTextDeserializer(config.keyFormat, { registry })
+            : undefined,
+          valueText: createJsonTextDeserializer(config.valueFormat, { registry }),
           valueMembers: createJsonTextDeserializer(config.valueFormat, { objectMembers: true }),
         };
         kafka = makeKafka(config, consumerDeps(ctx));

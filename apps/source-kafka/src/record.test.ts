@@ -298,7 +298,7 @@ describe('recordDataBytes', () => {
       { ...nested, value: 'flatten', primaryKey: 'message_key' },
     ];
     for (const layout of flatten) {
-      for (const value of [{ a: 1, b: { c: ['é', null] } }, {}]) {
+      for (const value of [{ a: 1, b: { c: ['é', null] } }, {}] as JsonValue[]) {
         const text = JSON.stringify(value);
         const members = new JsonObjectMembers(Buffer.from(text.slice(1, -1)));
         const base = { topic: 't', partition: 1, record: kafkaRecord(), key: { id: 3 } };
