@@ -126,10 +126,14 @@ export async function seedAvro(
   const { messages, messageBytes, partitions } = settings;
   const topic = await createTopic(conn, { prefix: `bench-avro-${messages}x${messageBytes}`, partitions });
   const client = new SchemaRegistryClient({ baseURLs: [registry.ccompatUrl] });
-  await client.register(`${topic}-value`, { schemaType: 'AVRO', schema: JSON.stringify(benchAvroSchema) });
+  const schemaId = await client.register(`${topic}-value`, {
+    schemaType: 'AVRO',
+    schema: JSON.stringify(benchAvroSchema),
+  });
+  // The registered id, not the latest version: the serializer then asks the registry once, not per message.
   const serializer = new AvroSerializer(client, SerdeType.VALUE, {
     autoRegisterSchemas: false,
-    useLatestVersion: true,
+    useSchemaId: schemaId,
   });
   const producer = createKafka(conn, 'plaintext', { clientId: 'bench-seed-avro' }).producer({
     allowAutoTopicCreation: false,
