@@ -123,11 +123,8 @@ export class MessageWriter implements AirbyteMessageSink {
     this.#appendBytes(prefix);
     if (typeof data === 'string') this.#appendText(data);
     else this.#appendBytes(data);
-    this.#appendText(
-      meta === undefined
-        ? `,"emitted_at":${Math.trunc(emittedAt)}}}\n`
-        : `,"emitted_at":${Math.trunc(emittedAt)},"meta":${JSON.stringify(meta)}}}\n`,
-    );
+    if (meta === undefined) this.#appendAscii(`,"emitted_at":${Math.trunc(emittedAt)}}}\n`);
+    else this.#appendText(`,"emitted_at":${Math.trunc(emittedAt)},"meta":${JSON.stringify(meta)}}}\n`);
     return this.#afterLine();
   }
 
@@ -158,6 +155,16 @@ export class MessageWriter implements AirbyteMessageSink {
   #appendByte(byte: number): void {
     this.#reserve(1);
     this.#buffer[this.#length++] = byte;
+  }
+
+  /** Short ASCII text: a loop beats Buffer#write's native call. */
+  #appendAscii(text: string): void {
+    const n = text.length;
+    this.#reserve(n);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    for (let k = 0; k < n; k++) buffer[at++] = text.charCodeAt(k);
+    this.#length = at;
   }
 
   #appendText(text: string): void {

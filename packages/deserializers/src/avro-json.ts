@@ -28,9 +28,20 @@ function reserve(bytes: number): void {
   out = grown;
 }
 
+// Values are short: a loop beats Buffer#write and Buffer#copy, whose native calls cost more than the copy.
 function putAscii(text: string): void {
-  reserve(text.length);
-  at += out.write(text, at, 'latin1');
+  const n = text.length;
+  reserve(n);
+  for (let k = 0; k < n; k++) out[at++] = text.charCodeAt(k);
+}
+
+function putRange(from: Buffer, start: number, stop: number): void {
+  reserve(stop - start);
+  if (stop - start > 64) {
+    at += from.copy(out, at, start, stop);
+    return;
+  }
+  for (let k = start; k < stop; k++) out[at++] = from[k]!;
 }
 
 function putByte(byte: number): void {
@@ -124,10 +135,9 @@ const writeString: Node = () => {
   let k = pos;
   while (k < stop && PLAIN[src[k]!] === 1) k++;
   if (k === stop) {
-    reserve(length + 2);
-    out[at++] = 0x22;
-    at += src.copy(out, at, pos, stop);
-    out[at++] = 0x22;
+    putByte(0x22);
+    putRange(src, pos, stop);
+    putByte(0x22);
   } else {
     const text = src.toString('utf8', pos, stop);
     // U+FFFD stands in for invalid UTF-8 (or is in the text): the decoder's answer is the one to give.
@@ -268,8 +278,7 @@ function compile(type: AvroType, state: CompileState): Node | undefined {
         putByte(0x7b);
         for (let i = 0; i < writers.length; i++) {
           const prefix = names[i]!;
-          reserve(prefix.length);
-          at += prefix.copy(out, at);
+          putRange(prefix, 0, prefix.length);
           if (!writers[i]!()) return false;
         }
         putByte(0x7d);
