@@ -130,6 +130,7 @@ export async function seedAvro(
     schemaType: 'AVRO',
     schema: JSON.stringify(benchAvroSchema),
   });
+  console.error(`seed-avro: ${topic}-value is schema id ${schemaId}`);
   // The registered id, not the latest version: the serializer then asks the registry once, not per message.
   const serializer = new AvroSerializer(client, SerdeType.VALUE, {
     autoRegisterSchemas: false,
@@ -151,6 +152,7 @@ export async function seedAvro(
         payloadBytes += key.length + value.length;
         batch.push({ key, value, partition: i % partitions });
       }
+      if (from === 0) console.error('seed-avro: first batch serialized');
       await producer.send({ topic, messages: batch, acks: 1, compression: CompressionTypes.None });
       if ((from / chunk) % 20 === 0) console.error(`seed-avro: ${from + batch.length} of ${messages}`);
     }
