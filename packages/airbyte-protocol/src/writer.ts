@@ -43,6 +43,8 @@ export class MessageWriter implements AirbyteMessageSink {
   /** Chunks handed to the output whose write callback has not run yet. */
   #inFlight = 0;
   #idleWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** A handed-over buffer the output wrote out at once (a synchronous stdout): the next one to fill. */
+  #spare: Buffer | undefined;
   #closed = false;
   #failure: Error | undefined;
   readonly #recordPrefixes = new Map<string, Buffer>();
@@ -133,8 +135,16 @@ export class MessageWriter implements AirbyteMessageSink {
     return this.#length < this.#highWaterMark;
   }
 
-  /** Twice the chunk size, so a line that starts just below it seldom makes the buffer grow. */
+  /**
+   * Twice the chunk size, so a line that starts just below it seldom makes the buffer grow. A buffer the
+   * output already wrote out is reused: one per chunk left their memory to the garbage collector.
+   */
   #freshBuffer(): Buffer {
+    const spare = this.#spare;
+    if (spare !== undefined) {
+      this.#spare = undefined;
+      return spare;
+    }
     return Buffer.allocUnsafe(this.#chunkSize * 2);
   }
 
@@ -219,13 +229,23 @@ export class MessageWriter implements AirbyteMessageSink {
 
   #handOver(): void {
     // The output keeps the chunk until it is written, so the next lines go into a new buffer.
-    const data = this.#buffer.subarray(0, this.#length);
+    const handed = this.#buffer;
+    const data = handed.subarray(0, this.#length);
     this.#buffer = this.#freshBuffer();
     this.#length = 0;
     this.#inFlight++;
     // One shared callback, not a closure per chunk: a closure would keep its chunk alive until the
     // callback runs, which a producer that never yields (sync stdout) would postpone to the very end.
     if (!this.#out.write(data, this.#onChunkWritten)) this.#waitingForDrain = true;
+    // An fd-backed output (stdout) with nothing left queued wrote the bytes out synchronously, so the buffer
+    // is free again. Other outputs may keep the chunk itself (a PassThrough does), so theirs is never reused.
+    if (
+      typeof this.#out.fd === 'number' &&
+      this.#out.writableLength === 0 &&
+      handed.length === this.#chunkSize * 2
+    ) {
+      this.#spare = handed;
+    }
     this.#settleWaiters();
   }
 
