@@ -97,7 +97,8 @@ export interface SeedMarker extends SeedSettings {
 }
 
 export function markerPath(seed: SeedSettings): string {
-  return join(cacheDir, `seed-${seed.messages}x${seed.messageBytes}-p${seed.partitions}.json`);
+  // v2: the 18-field nested value; a marker of the older 7-field topic is not reused.
+  return join(cacheDir, `seed-v2-${seed.messages}x${seed.messageBytes}-p${seed.partitions}.json`);
 }
 
 export function readMarker(seed: SeedSettings): SeedMarker | undefined {

@@ -1,19 +1,26 @@
 // Benchmark harness (bench engineer).
-// Times the built connector's full-refresh `read` against `kcat -C -J -e` on the same seeded topic, in the
-// same run, alternating (ABBA order, so drift on a shared machine hits both tools alike). Every run is checked:
-// exit code 0 and exactly the seeded number of records on stdout; a run that reads less fails the benchmark.
+// Times the built connector's full-refresh `read` against a bare kafkajs loop and `kcat -C -J -e` on the same
+// seeded topics, in one run, alternating (ABBA order, so drift on a shared machine hits every tool alike).
+// Every run is checked: exit code 0 and exactly the seeded number of records on stdout; a run that reads less
+// fails the benchmark. Scenarios:
+//   json  - 18-field nested JSON values of 1 KB: the connector (nested layout), the connector (flatten), the
+//           kafkajs loop and kcat, all on the same topic
+//   avro  - the same values in Avro through the registry: the connector, the kafkajs loop and kcat
+//   rss   - the connector's peak RSS at 1M and 10M small messages (one run each)
 //
 //   pnpm turbo build --filter source-kafka...
-//   node --conditions=source-kafka-source --import tsx apps/source-kafka/bench/run.ts [--messages=100000] [--runs=5]
-//   flags (or BENCH_* env): --messages --message-bytes --partitions --runs --warmup --tools=connector,kcat
-//                           --config-json='{"max_poll_records":2000}' (merged over the generated config)
+//   node --conditions=source-kafka-source --import tsx apps/source-kafka/bench/run.ts [--messages=100000] [--runs=3]
+//   flags (or BENCH_* env): --messages --message-bytes --partitions --runs --warmup
+//                           --scenarios=json,avro,rss --rss-counts=1000000,10000000 --rss-bytes=100
+//                           --config-json='{"max_poll_records":2000}' (merged over every connector config)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { type BrokerConnection, readBrokerConnection } from '@source-kafka/testkit';
+import { type BrokerConnection, readApicurioConnection, readBrokerConnection } from '@source-kafka/testkit';
 import {
   BenchError,
+  benchDir,
   builtAt,
   builtMain,
   connectorConfig,
@@ -32,6 +39,7 @@ import {
   writeConnectorInputs,
 } from './common.js';
 import { seed } from './seed.js';
+import { seedAvro } from './seed-avro.js';
 import { markdownTable, type RunSample, summarize, type ToolSummary } from './stats.js';
 
 export interface Tool {
@@ -91,75 +99,196 @@ function describeRun(tool: Tool, run: TimedRun, label: string): string {
   );
 }
 
+/** The bare kafkajs loop (bench/kafkajs-lines.ts): one JSON line per message, the value as a string. */
+export function kafkajsTool(conn: BrokerConnection, topic: string): Tool {
+  return {
+    name: 'kafkajs eachBatch, JSON lines',
+    command: process.execPath,
+    args: [
+      '--conditions=source-kafka-source',
+      '--import',
+      'tsx',
+      join(benchDir, 'kafkajs-lines.ts'),
+      `--topic=${topic}`,
+      `--brokers=${conn.plaintext.brokers.join(',')}`,
+    ],
+    countPattern: '"offset":',
+  };
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly topic: string;
+  readonly messages: number;
+  readonly payloadBytes: number;
+  readonly tools: readonly Tool[];
+  readonly kcat: Tool;
+}
+
+interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly rows: readonly ToolSummary[];
+  readonly baseline: ToolSummary;
+  readonly samples: ReadonlyMap<string, RunSample[]>;
+}
+
+async function runScenario(scenario: Scenario, runs: number, warmup: number): Promise<ScenarioResult> {
+  const selected = scenario.tools;
+  for (let w = 0; w < warmup; w++) {
+    for (const tool of selected)
+      console.error(describeRun(tool, await verifiedRun(tool, scenario.messages), `${scenario.name} warmup`));
+  }
+  const samples = new Map<string, RunSample[]>(selected.map((tool) => [tool.name, []]));
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? selected : [...selected].reverse();
+    for (const tool of order) {
+      const run = await verifiedRun(tool, scenario.messages);
+      samples.get(tool.name)!.push(sample(run));
+      console.error(describeRun(tool, run, `${scenario.name} run ${i + 1}/${runs}`));
+    }
+  }
+  const rows = selected.map((tool) =>
+    summarize(tool.name, samples.get(tool.name)!, scenario.messages, scenario.payloadBytes),
+  );
+  const baseline = rows[selected.indexOf(scenario.kcat)]!;
+  return { scenario, rows, baseline, samples };
+}
+
+interface RssResult {
+  readonly messages: number;
+  readonly messageBytes: number;
+  readonly run: RunSample;
+}
+
 async function main(): Promise<void> {
   const settings = runSettings();
-  const tools = setting('tools', 'connector,kcat').split(',');
-  if (!tools.includes('kcat') || tools.some((t) => t !== 'kcat' && t !== 'connector')) {
-    throw new BenchError('bad_setting', '--tools must be "connector,kcat" or "kcat": kcat is the baseline');
-  }
-  const withConnector = tools.includes('connector');
-  if (withConnector) requireBuiltApp();
+  const scenarios = setting('scenarios', 'json,avro,rss').split(',');
+  const unknown = scenarios.filter((s) => !['json', 'avro', 'rss'].includes(s));
+  if (unknown.length > 0) throw new BenchError('bad_setting', `unknown scenario(s): ${unknown.join(', ')}`);
+  requireBuiltApp();
   const conn = readBrokerConnection();
-  const marker: SeedMarker = await seed(conn, settings, false);
-  const inputs = await writeConnectorInputs(
-    connectorConfig(conn, marker.topic, settings.configExtra),
-    fullRefreshCatalog(marker.topic),
-  );
+  const started = new Date();
+  const loadBefore = loadavg();
+  const dirs: string[] = [];
+  const results: ScenarioResult[] = [];
+  const rss: RssResult[] = [];
+  const descriptions: string[] = [];
+  const connectorFor = async (config: Record<string, unknown>, topic: string, name: string) => {
+    const inputs = await writeConnectorInputs(
+      { ...config, ...settings.configExtra },
+      fullRefreshCatalog(topic),
+    );
+    dirs.push(inputs.dir);
+    return { ...connectorTool(inputs.configPath, inputs.catalogPath), name };
+  };
   try {
-    const kcat = kcatTool(conn, marker.topic);
-    const connector = connectorTool(inputs.configPath, inputs.catalogPath);
-    const selected = [...(withConnector ? [connector] : []), kcat];
-    const loadBefore = loadavg();
-    const started = new Date();
-
-    for (let w = 0; w < settings.warmup; w++) {
-      for (const tool of selected)
-        console.error(describeRun(tool, await verifiedRun(tool, marker.messages), 'warmup'));
+    if (scenarios.includes('json')) {
+      const marker: SeedMarker = await seed(conn, settings, false);
+      const base = connectorConfig(conn, marker.topic, {});
+      const kcat = kcatTool(conn, marker.topic);
+      const tools = [
+        await connectorFor(base, marker.topic, 'source-kafka read, JSON nested'),
+        await connectorFor(
+          { ...base, record_layout: { value_layout: 'flatten' } },
+          marker.topic,
+          'source-kafka read, JSON flatten',
+        ),
+        kafkajsTool(conn, marker.topic),
+        kcat,
+      ];
+      descriptions.push(
+        `- JSON topic \`${marker.topic}\`: ${marker.messages.toLocaleString('en-US')} values × ${marker.messageBytes} B (18 fields, nested objects and arrays) over ${marker.partitions} partitions, uncompressed, keys \`k-<n>\` (seeded ${marker.seededAt}).`,
+      );
+      const scenario = {
+        name: 'JSON',
+        topic: marker.topic,
+        messages: marker.messages,
+        payloadBytes: marker.payloadBytes,
+        tools,
+        kcat,
+      };
+      results.push(await runScenario(scenario, settings.runs, settings.warmup));
     }
-    const samples = new Map<Tool, RunSample[]>(selected.map((tool) => [tool, []]));
-    for (let i = 0; i < settings.runs; i++) {
-      const order = i % 2 === 0 ? selected : [...selected].reverse();
-      for (const tool of order) {
-        const run = await verifiedRun(tool, marker.messages);
-        samples.get(tool)!.push(sample(run));
-        console.error(describeRun(tool, run, `run ${i + 1}/${settings.runs}`));
+    if (scenarios.includes('avro')) {
+      const registry = readApicurioConnection();
+      const marker = await seedAvro(conn, registry, settings);
+      const kcat = kcatTool(conn, marker.topic);
+      const config = connectorConfig(conn, marker.topic, {
+        MessageFormat: {
+          deserialization_type: 'AVRO',
+          deserialization_strategy: 'TopicNameStrategy',
+          schema_registry_url: registry.ccompatUrl,
+        },
+      });
+      const tools = [
+        await connectorFor(config, marker.topic, 'source-kafka read, Avro'),
+        kafkajsTool(conn, marker.topic),
+        kcat,
+      ];
+      descriptions.push(
+        `- Avro topic \`${marker.topic}\`: the same ${marker.messages.toLocaleString('en-US')} values in Avro (Confluent's serializer, schema in Apicurio), ${(marker.payloadBytes / marker.messages).toFixed(0)} B per message with key, ${marker.partitions} partitions (seeded ${marker.seededAt}).`,
+      );
+      const scenario = {
+        name: 'Avro',
+        topic: marker.topic,
+        messages: marker.messages,
+        payloadBytes: marker.payloadBytes,
+        tools,
+        kcat,
+      };
+      results.push(await runScenario(scenario, settings.runs, settings.warmup));
+    }
+    if (scenarios.includes('rss')) {
+      const counts = setting('rss-counts', '1000000,10000000').split(',').map(Number);
+      const bytes = Number(setting('rss-bytes', '100'));
+      for (const messages of counts) {
+        const marker = await seed(
+          conn,
+          { messages, messageBytes: bytes, partitions: settings.partitions },
+          false,
+        );
+        const tool = await connectorFor(
+          connectorConfig(conn, marker.topic, {}),
+          marker.topic,
+          'source-kafka read',
+        );
+        const run = await verifiedRun(tool, messages);
+        console.error(describeRun(tool, run, `rss ${messages}`));
+        rss.push({ messages, messageBytes: bytes, run: sample(run) });
       }
     }
 
-    const summaries = new Map<Tool, ToolSummary>(
-      selected.map((tool) => [
-        tool,
-        summarize(tool.name, samples.get(tool)!, marker.messages, marker.payloadBytes),
-      ]),
-    );
-    const baseline = summaries.get(kcat)!;
     const report = renderReport({
       conn,
-      marker,
-      runs: settings.runs,
-      warmup: settings.warmup,
       started,
       loadBefore,
       loadAfter: loadavg(),
+      runs: settings.runs,
+      warmup: settings.warmup,
       configExtra: settings.configExtra,
-      rows: [...summaries.values()],
-      baseline,
-      connector: summaries.get(connector),
+      descriptions,
+      results,
+      rss,
     });
     mkdirSync(resultsDir, { recursive: true });
-    const base = join(resultsDir, `${timestamp(started)}-${marker.messages}x${marker.messageBytes}`);
+    const base = join(resultsDir, `${timestamp(started)}-${settings.messages}x${settings.messageBytes}`);
     writeFileSync(`${base}.md`, `<!-- ${GENERATED_BY} -->\n${report}`);
     const raw = {
       generatedBy: GENERATED_BY,
-      marker,
+      node: process.version,
       settings,
-      samples: Object.fromEntries([...samples].map(([t, s]) => [t.name, s])),
+      scenarios: results.map((r) => ({
+        name: r.scenario.name,
+        topic: r.scenario.topic,
+        samples: Object.fromEntries(r.samples),
+      })),
+      rss,
     };
     writeFileSync(`${base}.json`, `${JSON.stringify(raw, null, 2)}\n`);
     process.stdout.write(report);
     console.error(`results: ${base}.md`);
   } finally {
-    await rm(inputs.dir, { recursive: true, force: true });
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -171,46 +300,77 @@ function kcatVersion(): string {
 
 interface ReportInput {
   readonly conn: BrokerConnection;
-  readonly marker: SeedMarker;
-  readonly runs: number;
-  readonly warmup: number;
   readonly started: Date;
   readonly loadBefore: readonly number[];
   readonly loadAfter: readonly number[];
+  readonly runs: number;
+  readonly warmup: number;
   readonly configExtra: Readonly<Record<string, unknown>>;
-  readonly rows: readonly ToolSummary[];
-  readonly baseline: ToolSummary;
-  readonly connector: ToolSummary | undefined;
+  readonly descriptions: readonly string[];
+  readonly results: readonly ScenarioResult[];
+  readonly rss: readonly RssResult[];
 }
 
+const goals: Record<string, number> = {
+  'source-kafka read, JSON nested': 1.0,
+  'source-kafka read, JSON flatten': 0.6,
+  'source-kafka read, Avro': 0.6,
+};
+
 function renderReport(input: ReportInput): string {
-  const { marker, connector, baseline } = input;
   const load = (l: readonly number[]): string => l.map((n) => n.toFixed(2)).join(' ');
   const lines = [
-    `## source-kafka read vs kcat — ${input.started.toISOString()}`,
+    `## source-kafka read vs a bare kafkajs loop and kcat — ${input.started.toISOString()}`,
     '',
-    `- Topic: \`${marker.topic}\`: ${marker.messages.toLocaleString('en-US')} JSON messages × ${marker.messageBytes} B over ${marker.partitions} partitions, uncompressed, keys \`k-<n>\` (seeded ${marker.seededAt}).`,
+    ...input.descriptions,
     `- Broker: Kafka ${input.conn.kafkaVersion}, PLAINTEXT ${input.conn.plaintext.brokers.join(',')}, same machine.`,
     `- Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), shared; load average before ${load(input.loadBefore)}, after ${load(input.loadAfter)}.`,
-    `- Tools: node ${process.version} running \`dist/main.js\`${connector === undefined ? '' : ` (built ${builtAt()})`}; ${kcatVersion()}.`,
-    `- Runs: ${input.warmup} untimed warm-up of each, then ${input.runs} timed runs of each, alternating in ABBA order.`,
-    '- Each run: stdout piped into `grep -c -F` (a C-speed /dev/null that counts record lines), and the run fails unless the count equals the seeded messages. Wall time from spawn to exit (includes node/kcat start-up); peak RSS and CPU from GNU time.',
-    `- MB/s counts message payload (keys + values, ${(marker.payloadBytes / 1e6).toFixed(0)} MB), not output bytes, so both tools share a numerator.`,
-    `- Connector config: PLAINTEXT, subscribe to the topic, JSON values, start earliest, \`max_records_process: 0\`, the rest defaults (so offsets are committed to the group at each checkpoint)${Object.keys(input.configExtra).length > 0 ? `, plus ${JSON.stringify(input.configExtra)}` : ''}; catalog: the one stream, full_refresh.`,
-    '',
-    'Medians, with (min–max):',
-    '',
-    markdownTable(input.rows, baseline),
+    `- Tools: Node ${process.version} running \`dist/main.js\` (built ${builtAt()}) and the kafkajs loop (bench/kafkajs-lines.ts, through tsx); ${kcatVersion()}.`,
+    `- Runs: ${input.warmup} untimed warm-up of each, then ${input.runs} timed runs of each, alternating in ABBA order within a topic.`,
+    '- Each run: stdout piped into `grep -c -F` (a C-speed /dev/null that counts record lines), and the run fails unless the count equals the seeded messages. Wall time from spawn to exit (includes start-up); peak RSS and CPU from GNU time.',
+    '- MB/s counts message payload (keys + values as stored), not output bytes, so the tools share a numerator.',
+    `- Connector config: PLAINTEXT, subscribe to the topic, start earliest, \`max_records_process: 0\`, the rest defaults${Object.keys(input.configExtra).length > 0 ? `, plus ${JSON.stringify(input.configExtra)}` : ''}; catalog: the one stream, full_refresh.`,
     '',
   ];
-  if (connector !== undefined) {
-    const ratio = connector.recordsPerSecond.median / baseline.recordsPerSecond.median;
-    const rss = connector.peakRssMb.max;
+  for (const result of input.results) {
     lines.push(
-      `- Throughput vs kcat: **${ratio.toFixed(2)}×** (goal ≥ 0.30×): ${ratio >= 0.3 ? 'met' : 'NOT met'}.`,
-      `- Connector peak RSS, worst run: **${rss.toFixed(0)} MB** (goal ≤ 256 MB): ${rss <= 256 ? 'met' : 'NOT met'}.`,
+      `### ${result.scenario.name} — medians, with (min–max)`,
+      '',
+      markdownTable(result.rows, result.baseline),
       '',
     );
+    for (const row of result.rows) {
+      const goal = goals[row.tool];
+      if (goal === undefined) continue;
+      const ratio = row.recordsPerSecond.median / result.baseline.recordsPerSecond.median;
+      const cpuRatio = row.recordsPerCpuSecond.median / result.baseline.recordsPerCpuSecond.median;
+      lines.push(
+        `- ${row.tool}: **${ratio.toFixed(2)}×** kcat by wall time (goal ≥ ${goal.toFixed(1)}×): ${ratio >= goal ? 'met' : 'NOT met'}; ${cpuRatio.toFixed(2)}× by CPU time; peak RSS worst run ${row.peakRssMb.max.toFixed(0)} MB (goal ≤ 256): ${row.peakRssMb.max <= 256 ? 'met' : 'NOT met'}.`,
+      );
+    }
+    lines.push('');
+  }
+  if (input.rss.length > 0) {
+    lines.push(
+      '### Peak RSS with many small messages (one run each)',
+      '',
+      '| messages | bytes each | wall s | records/s | peak RSS MB |',
+      '|---:|---:|---:|---:|---:|',
+      ...input.rss.map(
+        (r) =>
+          `| ${r.messages.toLocaleString('en-US')} | ${r.messageBytes} | ${r.run.wallSeconds.toFixed(1)} | ${Math.round(r.messages / r.run.wallSeconds).toLocaleString('en-US')} | ${r.run.peakRssMb.toFixed(0)} |`,
+      ),
+      '',
+    );
+    const first = input.rss[0]!;
+    const last = input.rss[input.rss.length - 1]!;
+    if (input.rss.length > 1) {
+      const growth = last.run.peakRssMb / first.run.peakRssMb;
+      lines.push(
+        `- Growth from ${first.messages.toLocaleString('en-US')} to ${last.messages.toLocaleString('en-US')} messages: **${growth.toFixed(2)}×** (goal ≤ 1.2×): ${growth <= 1.2 ? 'met' : 'NOT met'}.`,
+        '',
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }

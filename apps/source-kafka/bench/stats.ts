@@ -30,6 +30,8 @@ export interface ToolSummary {
   readonly mbPerSecond: Spread;
   readonly peakRssMb: Spread;
   readonly cpuSeconds: Spread;
+  /** Records per second of CPU (user + system): steadier than wall time on a shared machine. */
+  readonly recordsPerCpuSecond: Spread;
 }
 
 export function summarize(
@@ -46,6 +48,7 @@ export function summarize(
     mbPerSecond: spread(samples.map((s) => payloadBytes / 1e6 / s.wallSeconds)),
     peakRssMb: spread(samples.map((s) => s.peakRssMb)),
     cpuSeconds: spread(samples.map((s) => s.cpuSeconds)),
+    recordsPerCpuSecond: spread(samples.map((s) => records / s.cpuSeconds)),
   };
 }
 
@@ -56,16 +59,20 @@ function cell(s: Spread, digits: number): string {
 
 export function markdownTable(rows: readonly ToolSummary[], baseline: ToolSummary): string {
   const lines = [
-    '| tool | runs | wall s | records/s | MB/s | peak RSS MB | CPU s (user+sys) | vs kcat |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| tool | runs | wall s | records/s | MB/s | peak RSS MB | CPU s (user+sys) | vs kcat | records per CPU s | vs kcat, CPU |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const ratio = row.recordsPerSecond.median / baseline.recordsPerSecond.median;
+    const cpuRatio = row.recordsPerCpuSecond.median / baseline.recordsPerCpuSecond.median;
     lines.push(
       `| ${row.tool} | ${row.runs} | ${cell(row.wallSeconds, 2)} | ${cell(row.recordsPerSecond, 0)} | ${cell(
         row.mbPerSecond,
         1,
-      )} | ${cell(row.peakRssMb, 0)} | ${cell(row.cpuSeconds, 2)} | ${ratio.toFixed(2)}× |`,
+      )} | ${cell(row.peakRssMb, 0)} | ${cell(row.cpuSeconds, 2)} | ${ratio.toFixed(2)}× | ${cell(
+        row.recordsPerCpuSecond,
+        0,
+      )} | ${cpuRatio.toFixed(2)}× |`,
     );
   }
   return lines.join('\n');

@@ -20,6 +20,7 @@ const ctx: ConnectorContext = {
   writer: {
     write: () => true,
     writeRecord: () => true,
+    writeRecordData: () => true,
     ready: async () => {},
     flush: async () => {},
   },

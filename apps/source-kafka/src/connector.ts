@@ -18,6 +18,7 @@ import {
 } from '@source-kafka/consumer';
 import {
   createDeserializer,
+  createJsonTextDeserializer,
   createSchemaRegistryClient,
   DeserializationError,
   type SchemaRegistry,
@@ -295,6 +296,11 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
           // Keys that are not written are never decoded, so their format needs no registry either.
           key: config.layout.includeKey ? createDeserializer(config.keyFormat, { registry }) : () => null,
           value: createDeserializer(config.valueFormat, { registry }),
+          keyText: config.layout.includeKey
+            ? createJsonTextDeserializer(config.keyFormat, { registry })
+            : undefined,
+          valueText: createJsonTextDeserializer(config.valueFormat, { registry }),
+          valueMembers: createJsonTextDeserializer(config.valueFormat, { objectMembers: true }),
         };
         kafka = makeKafka(config, consumerDeps(ctx));
       } catch (error) {

@@ -73,7 +73,13 @@ const config = parseConfig({
 
 function context(warnings: string[]): ConnectorContext {
   return {
-    writer: { write: () => true, writeRecord: () => true, ready: async () => {}, flush: async () => {} },
+    writer: {
+      write: () => true,
+      writeRecord: () => true,
+      writeRecordData: () => true,
+      ready: async () => {},
+      flush: async () => {},
+    },
     logger: { log() {}, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} },
     signal: new AbortController().signal,
     clock: { now: () => 0 },

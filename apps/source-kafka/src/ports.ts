@@ -9,7 +9,7 @@ import type {
   StopReason,
   TopicInfo,
 } from '@source-kafka/consumer';
-import type { Deserializer, StreamJsonSchema } from '@source-kafka/deserializers';
+import type { Deserializer, JsonTextDeserializer, StreamJsonSchema } from '@source-kafka/deserializers';
 
 export interface TopicOffset {
   readonly topic: string;
@@ -75,6 +75,14 @@ export interface ReadStart extends PartitionStart {
 export interface Decoders {
   readonly key: Deserializer;
   readonly value: Deserializer;
+  /**
+   * The formats' text paths, where they have one: used when the record keeps the key or value whole under
+   * one field (nested layout, no envelope), so its JSON text goes into the output as it arrived.
+   */
+  readonly keyText?: JsonTextDeserializer | undefined;
+  readonly valueText?: JsonTextDeserializer | undefined;
+  /** The value's text path for flattened records: an object's members as JsonObjectMembers. */
+  readonly valueMembers?: JsonTextDeserializer | undefined;
 }
 
 export interface SchemaSource {

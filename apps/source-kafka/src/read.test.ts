@@ -10,7 +10,7 @@ import {
   type StopReason,
   type Timers,
 } from '@source-kafka/consumer';
-import { createDeserializer, type JsonValue } from '@source-kafka/deserializers';
+import { createDeserializer, createJsonTextDeserializer, type JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { globalTimers, settleWithin as settleOnFakeTime } from '@source-kafka/testkit/fake-time';
 import { describe, expect, it, vi } from 'vitest';
@@ -221,6 +221,17 @@ class CollectingWriter implements AirbyteMessageSink {
         ...(meta === undefined ? {} : { meta }),
       },
     });
+  }
+  /** Parsed back, so every record the read writes is also checked to be valid JSON. */
+  writeRecordData(
+    stream: string,
+    data: string | Uint8Array,
+    emittedAt: number,
+    namespace?: string,
+    meta?: AirbyteRecordMessageMeta,
+  ) {
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+    return this.writeRecord(stream, JSON.parse(text) as Record<string, unknown>, emittedAt, namespace, meta);
   }
   async ready() {}
   async flush() {}
@@ -492,6 +503,74 @@ describe('readStreams', () => {
       },
     ]);
     expect(statuses(h.writer.messages)).toEqual(['t:STARTED', 't:RUNNING', 't:COMPLETE']);
+  });
+
+  it('writes JSON values through as their own text (one line each), and fails or skips a bad one at its offset as before', async () => {
+    const lines: string[] = [];
+    const out = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(
+          ...String(chunk)
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
+        callback();
+      },
+    });
+    const text = (format: 'JSON' | 'STRING') =>
+      createJsonTextDeserializer({ ...baseConfig.valueFormat, format });
+    const withText: Decoders = {
+      key: createDeserializer({ ...baseConfig.valueFormat, format: 'STRING' }),
+      value: createDeserializer(baseConfig.valueFormat),
+      keyText: text('STRING'),
+      valueText: text('JSON'),
+    };
+    const topic = [
+      [
+        msg(0, '{"n": 1152921504606846977,\r\n "x": 1.50}', 'k-0'),
+        msg(1, '{"ssn":"123-45-6789"', 'k-1'),
+        msg(2, '[1e400]', 'say "hi"'),
+      ],
+    ];
+    const layout = {
+      includeKey: true,
+      includeHeaders: false,
+      includeMetadata: false,
+      value: 'nested',
+      primaryKey: 'offset',
+    } as const;
+    const skip = harnessWith(new FakeKafka({ t: topic }), new MessageWriter(out), {
+      topics: {},
+      streams: [{ name: 't', syncMode: 'full_refresh' }],
+      decoders: withText,
+      config: { layout, badMessagePolicy: 'skip' },
+    });
+    const summary = await skip.run();
+    expect(summary).toMatchObject({ records: 2, skipped: 1 });
+    const recordLines = lines.filter((line) => line.startsWith('{"type":"RECORD"'));
+    expect(
+      recordLines.map((line) => line.slice(line.indexOf('"data":'), line.indexOf(',"emitted_at"'))),
+    ).toEqual([
+      '"data":{"value":{"n": 1152921504606846977,   "x": 1.50},"_kafka_key":"k-0","_kafka_is_tombstone":false}',
+      '"data":{"value":[1e400],"_kafka_key":"say \\"hi\\"","_kafka_is_tombstone":false}',
+    ]);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    const warning = skip.logs.find((l) => l.includes('offset 1'));
+    expect(warning).toContain('invalid JSON');
+    expect(lines.join('\n')).not.toContain('123-45');
+    expect(skip.logs.join('\n')).not.toContain('123-45');
+
+    const fail = harness({
+      topics: { t: topic },
+      streams: [{ name: 't', syncMode: 'full_refresh' }],
+      decoders: withText,
+      config: { layout },
+    });
+    const error = await fail.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoisonMessageError);
+    expect((error as PoisonMessageError).offset).toBe('1');
+    expect((error as Error).message).not.toContain('123-45');
+    expect(records(fail.writer.messages)).toHaveLength(1);
   });
 
   it('writes the records before a poison message and their state, then fails naming where', async () => {

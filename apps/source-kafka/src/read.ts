@@ -2,6 +2,7 @@ import {
   estimateTraceMessage,
   streamStateMessage,
   streamStatusMessage,
+  stringifyJson,
 } from '@source-kafka/airbyte-protocol';
 import {
   type KafkaRecord,
@@ -11,7 +12,12 @@ import {
   systemTimers,
   type Timers,
 } from '@source-kafka/consumer';
-import type { JsonValue } from '@source-kafka/deserializers';
+import {
+  type Deserializer,
+  JsonObjectMembers,
+  type JsonTextDeserializer,
+  type JsonValue,
+} from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
 import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
@@ -38,7 +44,7 @@ import {
   settlesWithin,
   TimeCap,
 } from './read-rules.js';
-import { buildRecordData } from './record.js';
+import { buildRecordData, type DecodedPart, recordDataBytes } from './record.js';
 import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
 
 export interface ConfiguredStream {
@@ -152,11 +158,24 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
 
     const progress = new ProgressTracker(session.ranges, clock, options.progressIntervalMs);
     const { layout, badMessagePolicy } = config;
-    const decodeKey = layout.includeKey ? options.decoders.key : undefined;
-    const decodeValue = options.decoders.value;
     const poisonReason = options.isPoison ?? defaultPoisonReason;
     const keyIsPrimaryKey = layout.primaryKey === 'message_key';
     const envelope = layout.envelope ?? 'none';
+    // Without an envelope, a key or value is written as its own JSON text where the format allows (a
+    // flattened object as its members' text); envelopes and the message-key columns need decoded values.
+    const asText = envelope === 'none';
+    const flatten = layout.value === 'flatten';
+    const { decoders } = options;
+    const decodeKey: Deserializer | JsonTextDeserializer | undefined = !layout.includeKey
+      ? undefined
+      : asText && !flatten && !keyIsPrimaryKey
+        ? (decoders.keyText ?? decoders.key)
+        : decoders.key;
+    const decodeValue = !asText
+      ? decoders.value
+      : flatten
+        ? (decoders.valueMembers ?? decoders.value)
+        : (decoders.valueText ?? decoders.value);
     /**
      * The key of the Debezium delete just read, per topic partition: the tombstone Debezium writes right after
      * it only serves compaction, so it is consumed. A tombstone without its delete (compaction removed that, or
@@ -199,8 +218,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           cut = true;
           break;
         }
-        let key: JsonValue = null;
-        let value: JsonValue = null;
+        let key: DecodedPart = null;
+        let value: DecodedPart = null;
         let unwrapped: EnvelopeResult | undefined;
         nulledKey.length = 0;
         nulledValue.length = 0;
@@ -214,8 +233,8 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
             value = v instanceof Promise ? await v : v;
           }
           if (envelope !== 'none') {
-            if (key !== null) key = unwrapConnectKey(key);
-            if (record.value !== null) unwrapped = unwrapValue(envelope, value);
+            if (key !== null) key = unwrapConnectKey(decodedValue(key));
+            if (record.value !== null) unwrapped = unwrapValue(envelope, decodedValue(value));
           }
         } catch (error) {
           const reason = error instanceof EnvelopeError ? error.message : poisonReason(error);
@@ -262,16 +281,33 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           continue;
         }
         if (unwrapped?.kind === 'row') value = unwrapped.row;
-        const data = buildRecordData(
-          { topic: stream, partition: batch.partition, record, key, value, change },
-          layout,
-          emittedAt,
-        );
+        // A decoded object to flatten goes through buildRecordData, where its names meet the added ones.
+        const data =
+          asText && !(flatten && isJsonObject(value))
+            ? recordDataBytes(
+                { topic: stream, partition: batch.partition, record, key, value },
+                layout,
+                emittedAt,
+              )
+            : stringifyJson(
+                buildRecordData(
+                  {
+                    topic: stream,
+                    partition: batch.partition,
+                    record,
+                    key: decodedValue(key),
+                    value: decodedValue(value),
+                    change,
+                  },
+                  layout,
+                  emittedAt,
+                ),
+              );
         const meta =
           nulledKey.length + nulledValue.length === 0
             ? undefined
             : nulledMeta(nulledKey, nulledValue, layout.value === 'flatten' && isJsonObject(value));
-        paced = writer.writeRecord(stream, data, emittedAt, undefined, meta) && paced;
+        paced = writer.writeRecordData(stream, data, emittedAt, undefined, meta) && paced;
         written++;
       }
       records += written;
@@ -510,8 +546,23 @@ function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value',
   };
 }
 
-function isJsonObject(value: JsonValue): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A decoded object (not JSON text). */
+function isJsonObject(value: DecodedPart): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof JsonObjectMembers)
+  );
+}
+
+/** Where decoded values are needed the decoders give them, never JSON text. */
+function decodedValue(part: DecodedPart): JsonValue {
+  if (part instanceof Uint8Array || part instanceof JsonObjectMembers) {
+    throw new TypeError('JSON text where a decoded value was expected');
+  }
+  return part;
 }
 
 /**

@@ -1,8 +1,16 @@
+import { stringifyJson } from '@source-kafka/airbyte-protocol';
 import type { KafkaRecord } from '@source-kafka/consumer';
 import type { JsonValue } from '@source-kafka/deserializers';
+import { JsonObjectMembers } from '@source-kafka/deserializers';
 import type { RecordLayoutConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
-import { buildRecordData, headerToField, kafkaTimestampToRfc3339, offsetToJson } from './record.js';
+import {
+  buildRecordData,
+  headerToField,
+  kafkaTimestampToRfc3339,
+  offsetToJson,
+  recordDataBytes,
+} from './record.js';
 
 const nested: RecordLayoutConfig = {
   includeKey: true,
@@ -224,5 +232,80 @@ describe('offsetToJson', () => {
   it('keeps offsets beyond 2^53 exact, as integers', () => {
     expect(offsetToJson('9007199254740993')).toBe(9007199254740993n);
     expect(offsetToJson('17')).toBe(17);
+  });
+});
+
+describe('recordDataBytes', () => {
+  const layouts: RecordLayoutConfig[] = [
+    nested,
+    { ...nested, includeKey: false, includeHeaders: false },
+    { ...nested, includeMetadata: false },
+    { ...nested, primaryKey: 'message_key' },
+    { ...nested, primaryKey: 'message_key', includeMetadata: false },
+  ];
+  const records = [
+    {
+      record: kafkaRecord(),
+      key: 'k1' as JsonValue,
+      value: { a: 1, big: 1152921504606846977n } as JsonValue,
+    },
+    {
+      record: kafkaRecord({
+        value: null,
+        timestamp: '-1',
+        headers: [
+          { key: 'h', value: Buffer.from('é') },
+          { key: 'bin', value: Buffer.from([0xff]) },
+          { key: 'none', value: null },
+        ],
+      }),
+      key: { tenant: 'x', id: 7, __proto__: 'p' } as unknown as JsonValue,
+      value: null,
+    },
+    { record: kafkaRecord({ offset: '9223372036854775807' }), key: null, value: ['x', 'é', '\u2028'] },
+  ];
+
+  it('writes the same JSON text as serializing buildRecordData, for decoded values', () => {
+    const key = JSON.parse('{"tenant":"x","__proto__":"p"}') as JsonValue;
+    records.push({ record: kafkaRecord(), key, value: 'text' });
+    for (const layout of layouts) {
+      for (const r of records) {
+        const input = { topic: 'orders "eu"', partition: 3, ...r };
+        const bytes = recordDataBytes(input, layout, 1_700_000_000_000);
+        const expected = stringifyJson(buildRecordData(input, layout, 1_700_000_000_000));
+        expect(Buffer.from(bytes).toString('utf8')).toBe(expected);
+      }
+    }
+  });
+
+  it('copies a key or value given as JSON text in as it is', () => {
+    const value = Buffer.from('{"n":1152921504606846977,"x":1.50, "s":"\\u00e9"}');
+    const bytes = recordDataBytes(
+      { topic: 't', partition: 0, record: kafkaRecord(), key: Buffer.from('"k1"'), value },
+      { ...nested, includeHeaders: false },
+    );
+    expect(Buffer.from(bytes).toString('utf8')).toBe(
+      `{"value":${value.toString('utf8')},"_kafka_key":"k1","_kafka_topic":"t","_kafka_partition":0,` +
+        '"_kafka_offset":42,"_kafka_timestamp":"2023-11-14T22:13:20.123Z","_kafka_timestamp_type":"CreateTime",' +
+        '"_kafka_is_tombstone":false}',
+    );
+  });
+
+  it('flattens an object given as its members text into the same record as the decoded object', () => {
+    const flatten: RecordLayoutConfig[] = [
+      { ...nested, value: 'flatten' },
+      { ...nested, value: 'flatten', includeKey: false, includeHeaders: false, includeMetadata: false },
+      { ...nested, value: 'flatten', primaryKey: 'message_key' },
+    ];
+    for (const layout of flatten) {
+      for (const value of [{ a: 1, b: { c: ['é', null] } }, {}] as JsonValue[]) {
+        const text = JSON.stringify(value);
+        const members = new JsonObjectMembers(Buffer.from(text.slice(1, -1)));
+        const base = { topic: 't', partition: 1, record: kafkaRecord(), key: { id: 3 } };
+        const bytes = recordDataBytes({ ...base, value: members }, layout, 5);
+        const expected = stringifyJson(buildRecordData({ ...base, value }, layout, 5));
+        expect(Buffer.from(bytes).toString('utf8')).toBe(expected);
+      }
+    }
   });
 });

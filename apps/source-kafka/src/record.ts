@@ -1,5 +1,6 @@
+import { stringifyJson } from '@source-kafka/airbyte-protocol';
 import type { KafkaHeader, KafkaRecord } from '@source-kafka/consumer';
-import type { JsonValue } from '@source-kafka/deserializers';
+import { JsonObjectMembers, type JsonTextPart, type JsonValue } from '@source-kafka/deserializers';
 import type { RecordLayoutConfig } from '@source-kafka/spec';
 import { fieldNames } from './fields.js';
 
@@ -140,4 +141,161 @@ function addMessageKeyColumns(
   const time = messageTime ?? new Date(fallbackTimeMs).toISOString();
   data[fieldNames.updatedAt] = time;
   data[fieldNames.deletedAt] = decoded.record.value === null ? time : null;
+}
+
+/**
+ * A decoded key or value: its JSON text as UTF-8 bytes (written as is), the members of an object's text (a
+ * flattened value), or a value to serialize.
+ */
+export type DecodedPart = JsonTextPart;
+
+/**
+ * What the byte path takes: no envelope, so there is no change time; an object value to flatten comes as
+ * JsonObjectMembers (a decoded object is flattened by buildRecordData).
+ */
+export interface TextRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly record: KafkaRecord;
+  readonly key: DecodedPart;
+  readonly value: DecodedPart;
+}
+
+/**
+ * The record's `data` as JSON text in UTF-8, built straight into bytes: the same fields, order and values as
+ * `stringifyJson(buildRecordData(...))` without an envelope, but a key or value given as JSON text (or an
+ * object's members, flattened) is copied in as it is, and nothing else is built as an object. The bytes are
+ * valid until the next call.
+ */
+export function recordDataBytes(
+  input: TextRecord,
+  layout: RecordLayoutConfig,
+  fallbackTimeMs = 0,
+): Uint8Array {
+  const { record } = input;
+  at = 0;
+  const value = input.value;
+  /** Flattening `{}`: the first added field's comma becomes the opening brace. */
+  let noMembers = false;
+  if (value instanceof JsonObjectMembers) {
+    putAscii('{');
+    putBytes(value.bytes);
+    noMembers = value.bytes.length === 0;
+  } else {
+    putBytes(names.value);
+    putPart(value);
+  }
+  const messageTime =
+    layout.includeMetadata || layout.primaryKey === 'message_key'
+      ? kafkaTimestampToRfc3339(record.timestamp)
+      : null;
+  if (layout.includeKey) {
+    putBytes(names.key);
+    putPart(input.key);
+  }
+  if (layout.includeHeaders) {
+    putBytes(names.headers);
+    putText(JSON.stringify(record.headers.map(headerToField)));
+  }
+  if (layout.includeMetadata) {
+    putBytes(topicText(input.topic));
+    putBytes(names.partition);
+    putAscii(String(input.partition));
+    putBytes(names.offset);
+    // Offsets come as canonical int64 decimal text: written as a JSON number with every digit.
+    putAscii(record.offset);
+    putBytes(names.timestamp);
+    putAscii(messageTime === null ? 'null' : `"${messageTime}"`);
+    putBytes(names.timestampType);
+    putAscii(JSON.stringify(record.timestampType));
+  }
+  putBytes(names.isTombstone);
+  putAscii(record.value === null ? 'true' : 'false');
+  if (layout.primaryKey === 'message_key') {
+    const key = input.key;
+    if (
+      key !== null &&
+      typeof key === 'object' &&
+      !Array.isArray(key) &&
+      !(key instanceof Uint8Array) &&
+      !(key instanceof JsonObjectMembers)
+    ) {
+      for (const name of Object.keys(key)) {
+        putText(`,${JSON.stringify(`${fieldNames.keyFieldPrefix}${name}`)}:`);
+        putText(stringifyJson(key[name] as JsonValue));
+      }
+    }
+    const time = `"${messageTime ?? new Date(fallbackTimeMs).toISOString()}"`;
+    putBytes(names.updatedAt);
+    putAscii(time);
+    putBytes(names.deletedAt);
+    putAscii(record.value === null ? time : 'null');
+  }
+  putAscii('}');
+  if (!noMembers) return scratch.subarray(0, at);
+  scratch[1] = 0x7b;
+  return scratch.subarray(1, at);
+}
+
+const fieldPrefix = (name: string, first = false): Buffer =>
+  Buffer.from(`${first ? '{' : ','}${JSON.stringify(name)}:`);
+
+const names = {
+  value: fieldPrefix(fieldNames.value, true),
+  key: fieldPrefix(fieldNames.key),
+  headers: fieldPrefix(fieldNames.headers),
+  partition: fieldPrefix(fieldNames.partition),
+  offset: fieldPrefix(fieldNames.offset),
+  timestamp: fieldPrefix(fieldNames.timestamp),
+  timestampType: fieldPrefix(fieldNames.timestampType),
+  isTombstone: fieldPrefix(fieldNames.isTombstone),
+  updatedAt: fieldPrefix(fieldNames.updatedAt),
+  deletedAt: fieldPrefix(fieldNames.deletedAt),
+};
+
+/** `,"_kafka_topic":"<topic>"` per topic: a sync reads a handful of topics, each many times. */
+const topicTexts = new Map<string, Buffer>();
+function topicText(topic: string): Buffer {
+  let text = topicTexts.get(topic);
+  if (text === undefined) {
+    text = Buffer.from(`,${JSON.stringify(fieldNames.topic)}:${JSON.stringify(topic)}`);
+    topicTexts.set(topic, text);
+  }
+  return text;
+}
+
+// One scratch buffer for every record: the writer copies the bytes out before the next record is built.
+let scratch = Buffer.allocUnsafe(16 * 1024);
+let at = 0;
+
+function reserve(bytes: number): void {
+  if (at + bytes <= scratch.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(at + bytes, scratch.length * 2));
+  scratch.copy(grown, 0, 0, at);
+  scratch = grown;
+}
+
+function putBytes(bytes: Uint8Array): void {
+  reserve(bytes.length);
+  scratch.set(bytes, at);
+  at += bytes.length;
+}
+
+/** Text known to be ASCII (digits, timestamps, literals); short, so a loop beats Buffer#write's native call. */
+function putAscii(text: string): void {
+  const n = text.length;
+  reserve(n);
+  for (let k = 0; k < n; k++) scratch[at++] = text.charCodeAt(k);
+}
+
+function putText(text: string): void {
+  // A UTF-16 code unit never takes more than 3 bytes in UTF-8.
+  reserve(text.length * 3);
+  at += scratch.write(text, at, 'utf8');
+}
+
+function putPart(part: DecodedPart): void {
+  if (part instanceof Uint8Array) putBytes(part);
+  else if (part instanceof JsonObjectMembers) throw new TypeError('object members outside a flattened value');
+  else putText(stringifyJson(part));
 }

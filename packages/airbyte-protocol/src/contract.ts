@@ -40,6 +40,17 @@ export interface AirbyteMessageSink {
     namespace?: string,
     meta?: AirbyteRecordMessageMeta,
   ): boolean;
+  /**
+   * A record whose `data` is already serialized: the JSON text of one object (string or UTF-8 bytes), valid
+   * and without a line break, copied into the line as is.
+   */
+  writeRecordData(
+    stream: string,
+    data: string | Uint8Array,
+    emittedAt: number,
+    namespace?: string,
+    meta?: AirbyteRecordMessageMeta,
+  ): boolean;
   /** Resolves when the buffer is below the high-water mark again. */
   ready(): Promise<void>;
   /** Hands everything buffered to the output and waits until the output accepted it. */

@@ -6,6 +6,7 @@ export const protocolErrorCodes = {
   catalog: 'AIRBYTE_INVALID_CATALOG',
   state: 'AIRBYTE_INVALID_STATE',
   writerClosed: 'AIRBYTE_WRITER_CLOSED',
+  recordData: 'AIRBYTE_RECORD_DATA',
 } as const;
 export type ProtocolErrorCode = (typeof protocolErrorCodes)[keyof typeof protocolErrorCodes];
 
@@ -73,5 +74,17 @@ export class WriterClosedError extends AirbyteProtocolError {
       'The message writer is closed; nothing more can be written.',
     );
     this.name = 'WriterClosedError';
+  }
+}
+
+/** Pre-serialized record data that would break the one-message-per-line rule. Names no data, only the stream. */
+export class RecordDataError extends AirbyteProtocolError {
+  constructor(stream: string) {
+    super(
+      protocolErrorCodes.recordData,
+      'system_error',
+      `The serialized data of a record of stream "${stream}" holds a line break; it was not written.`,
+    );
+    this.name = 'RecordDataError';
   }
 }

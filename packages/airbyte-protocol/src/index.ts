@@ -41,6 +41,7 @@ export {
   InvalidCatalogError,
   InvalidStateError,
   protocolErrorCodes,
+  RecordDataError,
   UsageError,
   WriterClosedError,
 } from './errors.js';

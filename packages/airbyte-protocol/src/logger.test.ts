@@ -9,6 +9,7 @@ function sink(): AirbyteMessageSink & { messages: AirbyteMessage[] } {
     messages,
     write: (message) => messages.push(message) > 0,
     writeRecord: () => true,
+    writeRecordData: () => true,
     ready: async () => {},
     flush: async () => {},
   };

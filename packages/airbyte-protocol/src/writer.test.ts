@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { logMessage, recordMessage } from './builders.js';
-import { WriterClosedError } from './errors.js';
+import { RecordDataError, WriterClosedError } from './errors.js';
 import { MessageWriter } from './writer.js';
 
 /** A Writable that accepts chunks only when `release()` is called, like a stdout nobody reads. */
@@ -55,6 +55,41 @@ describe('MessageWriter', () => {
       lines.map((line) => (JSON.parse(line) as { record: { data: { i: number } } }).record.data.i),
     ).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     for (const chunk of out.chunks) expect(chunk.endsWith('\n')).toBe(true);
+  });
+
+  it('reuses a buffer an fd-backed output wrote out at once, and every line comes out intact', async () => {
+    const copies: string[] = [];
+    const arrayBuffers = new Set<ArrayBufferLike>();
+    let writes = 0;
+    // Like stdout on a pipe: an fd, and each chunk written (here: copied) before write() returns.
+    const out = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          copies.push(Buffer.from(chunk).toString('utf8'));
+          arrayBuffers.add(chunk.buffer);
+          writes++;
+          callback();
+        },
+      }),
+      { fd: 99 },
+    );
+    // Buffers of 8 KiB and more never come from the shared pool, so a repeated ArrayBuffer means reuse.
+    const writer = new MessageWriter(out, { chunkSize: 4096 });
+    for (let i = 0; i < 2000; i++) writer.writeRecordData('s', `{"i":${i}}`, 1);
+    await writer.flush();
+    const lines = copies.join('').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(
+      lines.map((line) => (JSON.parse(line) as { record: { data: { i: number } } }).record.data.i),
+    ).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(writes).toBeGreaterThan(10);
+    expect(arrayBuffers.size).toBeLessThan(writes);
+  });
+
+  it('refuses record data with a line break, naming only the stream', () => {
+    const writer = new MessageWriter(new HeldOutput(1 << 20));
+    expect(() => writer.writeRecordData('s', '{"a":\n1}', 1)).toThrow(RecordDataError);
+    expect(() => writer.writeRecordData('s', Buffer.from('{"a":\n1}'), 1)).toThrow(/stream "s"/);
   });
 
   it('keeps everything below the chunk size in memory until flush', async () => {

@@ -67,7 +67,8 @@ const exactLongType = new ExactLongType();
 const MAX_ZERO_WIDTH_ITEMS = 1_000_000;
 const minimumWidth = new WeakMap<AvroType, number>();
 
-function minWidthOf(type: AvroType, seen: Set<AvroType> = new Set()): number {
+/** The fewest bytes one value of `type` takes: bounds the item counts a block may claim. */
+export function minWidthOf(type: AvroType, seen: Set<AvroType> = new Set()): number {
   const known = minimumWidth.get(type);
   if (known !== undefined) return known;
   if (seen.has(type)) return 1;

@@ -1,6 +1,7 @@
 import type { FormatConfig, MessageFormat, SubjectNameStrategy } from '@source-kafka/spec';
 import type { ValidateFunction } from 'ajv';
 import { createAvroDecoder, parseAvroSchemas } from './avro.js';
+import { compileAvroJsonWriter } from './avro-json.js';
 import {
   DeserializationError,
   type DeserializationErrorCode,
@@ -10,6 +11,14 @@ import {
   schemaRegistryErrorCodes,
   withoutPayload,
 } from './errors.js';
+import {
+  lastRootMembers,
+  SCAN_INVALID,
+  SCAN_LINE_BREAKS,
+  SCAN_ONE_LINE,
+  scanJson,
+  withoutLineBreaks,
+} from './json-scan.js';
 import { compileJsonSchemaValidator } from './json-schema-format.js';
 import { collectNulled } from './nulled.js';
 import {
@@ -111,8 +120,16 @@ interface HeaderFrame {
  */
 type PayloadDecoder = (bytes: Buffer, start: number, inHeader: HeaderFrame | undefined) => JsonValue;
 
+/** JSON text of a payload from `start`, or undefined: decode it instead (for the value or the exact error). */
+type PayloadTextWriter = (bytes: Buffer, start: number) => Uint8Array | undefined;
+
+interface PayloadDecoders {
+  readonly decode: PayloadDecoder;
+  readonly text?: PayloadTextWriter | undefined;
+}
+
 type CacheEntry =
-  | { readonly ok: true; readonly decode: PayloadDecoder }
+  | { readonly ok: true; readonly decode: PayloadDecoder; readonly text?: PayloadTextWriter | undefined }
   | {
       readonly ok: false;
       readonly code: DeserializationErrorCode;
@@ -132,19 +149,21 @@ async function buildPayloadDecoder(
   registered: RegisteredSchema,
   validateJsonSchema: boolean,
   label: string,
-): Promise<PayloadDecoder> {
+): Promise<PayloadDecoders> {
   if (registered.schemaType !== expectedSchemaType[format]) {
     throw new Error(`${label} is a ${registered.schemaType} schema, but the configured format is ${format}`);
   }
   const references = await resolveReferences(registry, registered);
   if (format === 'AVRO') {
-    const decoder = createAvroDecoder(
-      parseAvroSchemas(
-        references.map((r) => r.schema.schema),
-        registered.schema,
-      ),
+    const type = parseAvroSchemas(
+      references.map((r) => r.schema.schema),
+      registered.schema,
     );
-    return (bytes, start) => decoder.decode(bytes.subarray(start));
+    const decoder = createAvroDecoder(type);
+    return {
+      decode: (bytes, start) => decoder.decode(bytes.subarray(start)),
+      text: compileAvroJsonWriter(type),
+    };
   }
   if (format === 'PROTOBUF') {
     const schema = parseProtobufSchema(
@@ -152,7 +171,7 @@ async function buildPayloadDecoder(
       references.map((r) => ({ name: r.name, schema: r.schema.schema })),
     );
     const byIndexes = new Map<string, ReturnType<typeof schema.messageByIndexes>>();
-    return (bytes, start, inHeader) => {
+    const decode: PayloadDecoder = (bytes, start, inHeader) => {
       const { indexes, next } = readMessageIndexes(inHeader?.bytes ?? bytes, inHeader?.start ?? start);
       const key = indexes.join(',');
       let type = byIndexes.get(key);
@@ -162,12 +181,13 @@ async function buildPayloadDecoder(
       }
       return decodeProtobufMessage(type, bytes.subarray(inHeader === undefined ? next : start));
     };
+    return { decode };
   }
   const validate: ValidateFunction | undefined = validateJsonSchema
     ? compileJsonSchemaValidator(registered.schema, references)
     : undefined;
   const declared = validate === undefined ? new Set<string>() : declaredPropertyNames(registered, references);
-  return (bytes, start) => {
+  const decode: PayloadDecoder = (bytes, start) => {
     const text = decodeUtf8(bytes.subarray(start));
     if (validate === undefined) return decodeJsonText(text);
     // ajv knows numbers, not bigints: it checks the JSON.parse view, and the exact one is returned.
@@ -180,6 +200,7 @@ async function buildPayloadDecoder(
     }
     return exact;
   };
+  return { decode };
 }
 
 /** Every property name the schema and its references declare: the only keys an error path may show. */
@@ -267,7 +288,8 @@ function registryDeserializer(
   registry: SchemaRegistry,
   validateJsonSchema: boolean,
   strategy: SubjectNameStrategy,
-): Deserializer {
+  asText = false,
+): JsonTextDeserializer {
   // Keyed by the numeric id or the GUID text: the two never collide, as a Map tells numbers from strings.
   const cache = new Map<number | string, CacheEntry>();
   const loading = new Map<number | string, Promise<CacheEntry>>();
@@ -318,10 +340,8 @@ function registryDeserializer(
         throw error;
       }
       try {
-        return {
-          ok: true,
-          decode: await buildPayloadDecoder(format, registry, registered, validateJsonSchema, label),
-        };
+        const built = await buildPayloadDecoder(format, registry, registered, validateJsonSchema, label);
+        return { ok: true, decode: built.decode, text: asText ? built.text : undefined };
       } catch (error) {
         if (error instanceof SchemaRegistryError && error.code !== schemaRegistryErrorCodes.notFound)
           throw error;
@@ -355,13 +375,17 @@ function registryDeserializer(
     start: number,
     inHeader: HeaderFrame | undefined,
     context: DeserializeContext,
-  ): JsonValue => {
+  ): JsonTextPart => {
     if (!entry.ok) {
       const subjectHint =
         entry.code === deserializationErrorCodes.unknownSchema && strategy === 'TopicNameStrategy'
           ? ` (its subject would be "${context.topic}-${context.part}")`
           : '';
       throw failure(context, format, entry.code, `${entry.reason}${subjectHint}`, entry.cause);
+    }
+    if (entry.text !== undefined && inHeader === undefined) {
+      const text = entry.text(bytes, start);
+      if (text !== undefined) return text;
     }
     try {
       const nulled = context.nulledFields;
@@ -435,10 +459,115 @@ export function createDeserializer(
       `The ${format} format needs a schema registry; set schema_registry.url`,
     );
   }
+  // Without asText the registry deserializer never gives JSON text, only values.
   return registryDeserializer(
     format,
     options.registry,
     config.validateJsonSchema,
     config.subjectNameStrategy,
-  );
+  ) as Deserializer;
+}
+
+/**
+ * Decodes one key or value to its JSON text when that text can be had without building the value: UTF-8
+ * bytes of valid JSON on one line, to be copied into the output as they are. Where it cannot (a BOM to drop,
+ * a string key with characters to escape), it returns the decoded value instead, for the caller to serialize;
+ * tell the two apart with `instanceof Uint8Array`. Bad bytes throw the same DeserializationError as the
+ * format's Deserializer, whose reason never quotes the payload.
+ */
+export type JsonTextDeserializer = (
+  bytes: Uint8Array | null,
+  context: DeserializeContext,
+) => JsonTextPart | Promise<JsonTextPart>;
+
+/** A key or value from a JsonTextDeserializer: JSON text, the members of an object's text, or a value. */
+export type JsonTextPart = Uint8Array | JsonObjectMembers | JsonValue;
+
+/**
+ * The text of a JSON object's members, without the braces (empty for `{}`), none of whose names starts with
+ * `_` or holds an escape: what a flattened record copies in before the fields it adds.
+ */
+export class JsonObjectMembers {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+export interface JsonTextOptions {
+  /** Give the members of an object value as JsonObjectMembers where they qualify (flattened records). */
+  readonly objectMembers?: boolean;
+  /** For AVRO: where its schemas are. */
+  readonly registry?: SchemaRegistry | undefined;
+}
+
+/**
+ * The text path of a format, or undefined when the format has none (its values are built as objects
+ * anyway): JSON values go through as they arrived (validated, any CR or LF between tokens made a space, so
+ * numbers keep every digit as sent), STRING keys and values are quoted without a decode when they are
+ * printable ASCII without quotes or backslashes, and AVRO messages whose schema has no logical types are
+ * written from the binary to JSON text without building the value (not for flattening).
+ */
+export function createJsonTextDeserializer(
+  config: FormatConfig,
+  options: JsonTextOptions = {},
+): JsonTextDeserializer | undefined {
+  if (config.format === 'AVRO') {
+    // Avro records are flattened from their decoded value.
+    if (options.objectMembers === true || options.registry === undefined) return undefined;
+    return registryDeserializer(
+      'AVRO',
+      options.registry,
+      config.validateJsonSchema,
+      config.subjectNameStrategy,
+      true,
+    );
+  }
+  if (config.format === 'JSON') {
+    const decode = plainDeserializer('JSON');
+    const members = options.objectMembers === true;
+    return (bytes, context) => {
+      if (bytes === null) return null;
+      const scanned = scanJson(bytes);
+      if (scanned !== SCAN_INVALID && members) {
+        const text = scanned === SCAN_ONE_LINE ? bytes : withoutLineBreaks(bytes);
+        const inner = lastRootMembers(text);
+        if (inner !== undefined) return new JsonObjectMembers(inner);
+        // An object whose names may clash with the record's own fields is flattened from its value.
+        if (text[skipLeadingSpace(text)] === 0x7b) return decode(bytes, context);
+        return text;
+      }
+      if (scanned === SCAN_ONE_LINE) return bytes;
+      if (scanned === SCAN_LINE_BREAKS) return withoutLineBreaks(bytes);
+      // Not JSON, or JSON only after the strict decode drops a BOM: the decoding path has the answer and
+      // the exact error.
+      return decode(bytes, context);
+    };
+  }
+  if (config.format === 'STRING') {
+    const decode = plainDeserializer('STRING');
+    return (bytes, context) => {
+      if (bytes === null) return null;
+      const quoted = quotedAscii(bytes);
+      return quoted ?? decode(bytes, context);
+    };
+  }
+  return undefined;
+}
+
+function skipLeadingSpace(bytes: Uint8Array): number {
+  let i = 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
+  return i;
+}
+
+/** `"` + bytes + `"` when every byte is printable ASCII other than `"` and `\`; undefined otherwise. */
+function quotedAscii(bytes: Uint8Array): Uint8Array | undefined {
+  const n = bytes.length;
+  for (let k = 0; k < n; k++) {
+    const c = bytes[k]!;
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return undefined;
+  }
+  const out = Buffer.allocUnsafe(n + 2);
+  out[0] = 0x22;
+  out.set(bytes, 1);
+  out[n + 1] = 0x22;
+  return out;
 }

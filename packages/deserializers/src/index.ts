@@ -1,6 +1,11 @@
 export { decimalText } from './avro.js';
-export type { CreateDeserializerOptions } from './create-deserializer.js';
-export { createDeserializer } from './create-deserializer.js';
+export type {
+  CreateDeserializerOptions,
+  JsonTextDeserializer,
+  JsonTextOptions,
+  JsonTextPart,
+} from './create-deserializer.js';
+export { createDeserializer, createJsonTextDeserializer, JsonObjectMembers } from './create-deserializer.js';
 export type {
   DeserializationErrorCode,
   DeserializationErrorDetails,
