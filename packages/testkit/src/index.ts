@@ -26,6 +26,7 @@ export {
   connectionFilePath,
   readBrokerConnection,
   releaseBroker,
+  restartBroker,
   startBroker,
   stopBroker,
   stopOrphanedBroker,
