@@ -46,13 +46,6 @@ export async function leaseSharedServices(log: Log): Promise<SharedServices> {
   return { broker: broker.value.connection, registry: registry.value.connection, release };
 }
 
-export interface FaultBroker {
-  readonly connection: BrokerConnection;
-  readonly settings: BrokerSettings;
-  readonly pid: () => number;
-  stop(): Promise<void>;
-}
-
 /** A broker only the suite uses: base port 29192 unless FAULTS_BROKER_PORT says otherwise. */
 export function faultBrokerSettings(): BrokerSettings {
   const port = process.env.FAULTS_BROKER_PORT ?? '29192';

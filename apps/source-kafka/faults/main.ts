@@ -8,8 +8,11 @@ import type { SuiteContext } from './context.js';
 import { leaseSharedServices } from './environment.js';
 import { formatTable, newRow, type ScenarioRow, suitePassed } from './ledger.js';
 import { badConfigs } from './scenarios/bad-configs.js';
+import { brokerFaults } from './scenarios/broker.js';
 import { killAndResume } from './scenarios/kill-resume.js';
 import { payloads } from './scenarios/payloads.js';
+import { faultyStates } from './scenarios/states.js';
+import { stdoutFaults } from './scenarios/stdout.js';
 
 type Run = (ctx: SuiteContext, row: ScenarioRow) => Promise<void>;
 
@@ -17,6 +20,9 @@ const scenarios: ReadonlyArray<readonly [string, Run]> = [
   ['sigkill and resume', killAndResume],
   ['bad configs', badConfigs],
   ['fuzzed payloads', payloads],
+  ['slow and closed stdout', stdoutFaults],
+  ['faulty states', faultyStates],
+  ['broker faults', brokerFaults],
 ];
 
 function parseArgs(argv: readonly string[]): { short: boolean; only: string[] | undefined } {
