@@ -6,10 +6,13 @@ import type { KafkaRecord, PartitionStart, RecordBatch } from '@source-kafka/con
 import {
   type BoundedRead,
   type ConsumerDeps,
+  createKafka,
   createOffsetCommitter,
+  fetchTopicIds,
   listSelectedTopics,
   type OffsetCommitter,
   openBoundedRead,
+  withDeadline,
 } from '@source-kafka/consumer';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { errorCodes, SourceKafkaError } from './errors.js';
@@ -40,6 +43,22 @@ export function readConfig(
 export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): KafkaPort {
   return {
     listTopics: () => listSelectedTopics(config, deps),
+
+    async topicIds(topics) {
+      try {
+        return await withDeadline(
+          fetchTopicIds(createKafka(config, deps), topics),
+          config.requestTimeoutMs * 3,
+          () => new Error(`no answer within 3 x request_timeout_ms (${config.requestTimeoutMs * 3} ms)`),
+        );
+      } catch (error) {
+        // The IDs only sharpen a check; the read itself must not fail over them.
+        deps.logger.warn(
+          `Could not look up topic IDs (${error instanceof Error ? error.message : String(error)}): a deleted and recreated topic is noticed only when its offsets went back.`,
+        );
+        return undefined;
+      }
+    },
 
     async openRead(starts) {
       const groups: Array<{ starts: ReadStart[]; earliest: boolean }> = [

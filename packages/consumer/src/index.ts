@@ -14,6 +14,7 @@ export type { PartitionSnapshot, PlanInput, PlannedPartition } from './plan.js';
 export { compareOffsets, planPartition } from './plan.js';
 export type { BoundedRead, PartitionOffset, ReadOptions, ReadSummary, StopReason } from './read.js';
 export { describeReport, listSelectedTopics, openBoundedRead, toHeaders } from './read.js';
+export { decodeMetadataV11, encodeMetadataV11, fetchTopicIds, formatTopicId } from './topic-ids.js';
 export type { TopicSelection } from './topics.js';
 export { compileSubscribePattern, INTERNAL_TOPICS, isInternalTopic, selectTopics } from './topics.js';
 export type {
