@@ -10,6 +10,7 @@ export type { ClientSecurity, ConsumerErrorCode, FailureType } from './errors.js
 export { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
 export type { FetchLike, OAuthBearerToken, OAuthClientCredentials, TokenProviderDeps } from './oauth.js';
 export { createOAuthBearerProvider } from './oauth.js';
+export { OutageBudget } from './outage.js';
 export type { PartitionSnapshot, PlanInput, PlannedPartition } from './plan.js';
 export { compareOffsets, planPartition } from './plan.js';
 export type { BoundedRead, PartitionOffset, ReadOptions, ReadSummary, StopReason } from './read.js';

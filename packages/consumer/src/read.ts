@@ -17,6 +17,7 @@ import { withDeadline } from './deadline.js';
 import { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
 import { Handoff } from './handoff.js';
 import { fetchHighWatermarks } from './high-watermark.js';
+import { OutageBudget } from './outage.js';
 import { type PartitionSnapshot, planPartition } from './plan.js';
 import { compileSubscribePattern, isInternalTopic, selectTopics, type TopicSelection } from './topics.js';
 import type {
@@ -52,8 +53,8 @@ export interface ReadOptions {
   readonly starts: readonly PartitionStart[];
   /**
    * How long the caller may wait for the next batch, once the read's consumer has joined its group, before the
-   * read stops as 'stalled' (a clean stop, offsets exact). Default: the larger of 30 s and twice the request
-   * timeout. Joining has its own deadline, the larger of this and 3 x the request timeout; missing it is an error.
+   * read stops as 'stalled' (a clean stop, offsets exact). Default: the largest of 30 s, twice the request
+   * timeout and the broker outage tolerance (a frozen broker is an outage the read waits out too). Joining has its own deadline, the larger of this and 3 x the request timeout; missing it is an error.
    */
   readonly stallTimeoutMs?: number | undefined;
   /** Per-fetch byte bounds handed to kafkajs, i.e. what is held in memory ahead of the caller. Default 2 MB. */
@@ -93,6 +94,8 @@ type Item =
 const ASSIGNER_NAME = 'SourceKafkaExactPartitions';
 const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+/** error_handling.broker_outage_seconds when the config does not say (the spec's default). */
+const DEFAULT_BROKER_OUTAGE_MS = 60_000;
 const MAX_WAIT_MS = 500;
 // Smaller than kafkajs' defaults (10 MB, 1 MB): in the benchmark they were faster and kept peak RSS lower, since
 // a whole fetch response is decoded into message objects before the first one is handed out.
@@ -363,6 +366,8 @@ class KafkaBoundedRead implements BoundedRead {
   private readonly fetchMaxBytesPerPartition: number;
   private readonly sessionTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
+  /** Broker failures mid-read are retried (kafkajs restarts the consumer) while this budget lasts. */
+  private readonly outage: OutageBudget;
   private consumer: Consumer | undefined;
   private started = false;
   private joined = false;
@@ -384,7 +389,9 @@ class KafkaBoundedRead implements BoundedRead {
     this.readGroupId = `${config.groupId}.read.${randomUUID()}`;
     this.chunkSize = Math.max(1, config.maxPollRecords);
     this.handoff = new Handoff<Item>(this.chunkSize);
-    this.stallTimeoutMs = options.stallTimeoutMs ?? Math.max(30_000, config.requestTimeoutMs * 2);
+    const outageMs = config.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS;
+    this.outage = new OutageBudget(outageMs, deps.clock);
+    this.stallTimeoutMs = options.stallTimeoutMs ?? Math.max(30_000, config.requestTimeoutMs * 2, outageMs);
     // Joining is not stalling: a short stall timeout must not turn a slow group join into a failure.
     this.joinTimeoutMs = Math.max(this.stallTimeoutMs, config.requestTimeoutMs * 3);
     this.startedAt = deps.clock.now();
@@ -566,12 +573,18 @@ class KafkaBoundedRead implements BoundedRead {
       maxBytes: this.fetchMaxBytes,
       maxBytesPerPartition: this.fetchMaxBytesPerPartition,
       allowAutoTopicCreation: false,
-      // A crash ends the read with a typed error; the next sync resumes from state.
-      retry: { ...this.retryBase(), restartOnFailure: async () => false },
+      // A retriable crash (brokers gone, a coordinator loading) restarts the consumer while the outage budget
+      // lasts; the rejoin seeks back to the queued positions, so nothing is skipped or read twice. Past the
+      // budget, or for any other crash, the read ends with a typed error and the next sync resumes from state.
+      retry: { ...this.retryBase(), restartOnFailure: async (error) => this.retryAfter(error) },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.joined) {
+      if (this.joined && this.outage.inOutage) {
+        this.deps.logger.info(
+          `The brokers answer again after ${Math.round(this.outage.elapsedMs() / 1000)} s; the read goes on where it was`,
+        );
+      } else if (this.joined) {
         this.deps.logger.warn(
           `The read consumer rejoined its group ${this.readGroupId} (session expired or rebalance); seeking back to its positions`,
         );
@@ -583,6 +596,8 @@ class KafkaBoundedRead implements BoundedRead {
       this.handoff.interrupt();
     });
     consumer.on(consumer.events.CRASH, (event) => {
+      // kafkajs restarts the consumer itself (retryAfter said so): this crash is part of an outage ridden out.
+      if (event.payload.restart) return;
       this.fail(
         classifyError(event.payload.error, 'reading', this.config.brokers, clientSecurity(this.config)),
       );
@@ -631,6 +646,26 @@ class KafkaBoundedRead implements BoundedRead {
     this.seekAll();
   }
 
+  /** Whether kafkajs should restart the consumer after this retriable crash: within the outage budget only. */
+  private retryAfter(error: Error): boolean {
+    if (this.stopping) return false;
+    const first = !this.outage.inOutage;
+    const retry = this.outage.failed();
+    if (retry && first) {
+      const reason = classifyError(
+        error,
+        'reading',
+        this.config.brokers,
+        clientSecurity(this.config),
+      ).message;
+      const seconds = Math.round((this.config.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS) / 1000);
+      this.deps.logger.warn(
+        `${reason}. Retrying for up to ${seconds} s (error_handling.broker_outage_seconds); nothing read so far is lost.`,
+      );
+    }
+    return retry;
+  }
+
   private retryBase(): { initialRetryTime: number; retries: number } {
     return { initialRetryTime: this.config.retryBackoffMs, retries: 5 };
   }
@@ -677,6 +712,7 @@ class KafkaBoundedRead implements BoundedRead {
     const key = keyOf(batch.topic, batch.partition);
     const state = this.states.get(key);
     if (state === undefined || this.stopping || state.queued >= state.end) return;
+    this.outage.progressed();
     let chunk: KafkaRecord[] = [];
     let lastOffset = -1n;
     const emit = async (nextOffset: bigint): Promise<void> => {
