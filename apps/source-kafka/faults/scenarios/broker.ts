@@ -57,6 +57,10 @@ export async function brokerFaults(ctx: SuiteContext, row: ScenarioRow): Promise
     for (const [fault, pauseMs] of trials) {
       await oneTrial(ctx, row, conn, settings, fault, pauseMs);
     }
+    if (!ctx.short) {
+      for (const mode of ['full_refresh', 'incremental'] as const)
+        await readAfterRestart(ctx, row, conn, settings, mode);
+    }
   } finally {
     await stopFaultBroker(settings, ctx.log);
   }
@@ -175,4 +179,43 @@ async function oneTrial(
     );
   }
   recordTrial(row, name, problems, { lost, duplicates });
+}
+
+/**
+ * A sync started the moment a killed broker answers metadata again, while its group coordinator may still be
+ * loading: it must wait that out (within the outage time) and read everything.
+ */
+async function readAfterRestart(
+  ctx: SuiteContext,
+  row: ScenarioRow,
+  conn: BrokerConnection,
+  settings: ReturnType<typeof faultBrokerSettings>,
+  mode: 'full_refresh' | 'incremental',
+): Promise<void> {
+  const topic = await createTopic(conn, { prefix: 'faults-restarted', partitions: 3 });
+  const produced = await produceIds(conn, topic, 'r', 5_000);
+  const status = await brokerStatus(settings);
+  if (!status.running) throw new Error('the fault broker is not running');
+  process.kill(status.state.pid, 'SIGKILL');
+  for (let waited = 0; alive(status.state.pid) && waited < 60_000; waited += 200) await sleep(200);
+  await restartBroker(settings, (line) => ctx.log(`  [fault broker] ${line}`));
+  const result = await runConnector({
+    command: 'read',
+    config: { json: plaintextConfig(conn, topic) },
+    catalog: { json: catalog(topic, mode) },
+    timeoutMs: 240_000,
+  });
+  const seen = new Set(
+    ledgerMessages(result.messages, topic).flatMap((m) => (m.kind === 'record' ? [m.record.id ?? ''] : [])),
+  );
+  const lost = lostIds(produced, seen).length;
+  const problems: string[] = [];
+  if (result.exitCode !== 0 || finalStatuses(result.messages).get(topic) !== 'COMPLETE') {
+    problems.push(
+      `exit ${result.exitCode}, ${traceErrors(result.messages)[0]?.message?.slice(0, 160) ?? 'no error'}`,
+    );
+  }
+  if (lost > 0) problems.push(`${lost} record(s) not read`);
+  ctx.log(`    ${mode} read right after a restart: exit ${result.exitCode}, ${seen.size} records`);
+  recordTrial(row, `${mode} read right after a restart`, problems, { lost });
 }
