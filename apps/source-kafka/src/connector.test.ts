@@ -63,7 +63,6 @@ function fakeRegistry(failure?: Error): SchemaRegistry {
 const unauthorized = (): SchemaRegistryError =>
   new SchemaRegistryError(
     schemaRegistryErrorCodes.unauthorized,
-    'config_error',
     '401 Unauthorized: check the registry username and password',
     { status: 401 },
   );
@@ -140,7 +139,6 @@ describe('check', () => {
         fakeKafka(
           new ConsumerError(
             consumerErrorCodes.authenticationFailed,
-            'config_error',
             'SASL authentication failed against localhost:9092',
           ),
         ),
@@ -153,9 +151,8 @@ describe('check', () => {
   });
 
   it('throws a transient error with the same message when the brokers cannot be reached, as the CDK does', async () => {
-    const unreachable = new ConsumerError(
+    const unreachable = ConsumerError.retriable(
       consumerErrorCodes.brokersUnreachable,
-      'transient_error',
       'Could not reach the Kafka brokers localhost:9092',
     );
     const connector = createSourceKafkaConnector({ createKafkaPort: () => fakeKafka(unreachable) });
@@ -214,7 +211,7 @@ describe('check', () => {
 describe('streamOf', () => {
   it('names the stream of a consumer error about one topic, and nothing for others', () => {
     const connector = createSourceKafkaConnector();
-    const lost = new ConsumerError(consumerErrorCodes.retentionGap, 'config_error', 'offsets lost', {
+    const lost = new ConsumerError(consumerErrorCodes.partitionNotFound, 'partition 3 is gone', {
       topic: 'orders',
     });
     expect(connector.streamOf?.(new Error('read failed', { cause: lost }))).toEqual({ name: 'orders' });
@@ -315,7 +312,6 @@ describe('read failing before the Kafka read opens', () => {
   it('ends every stream INCOMPLETE when the brokers refuse the credentials', async () => {
     const denied = new ConsumerError(
       consumerErrorCodes.authenticationFailed,
-      'config_error',
       'Authentication failed at localhost:9092: check the SASL username and password.',
     );
     const { code, statuses, errors } = await runRead(fakeKafka(denied), []);

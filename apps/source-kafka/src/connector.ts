@@ -25,6 +25,7 @@ import {
 import { type FormatConfig, type KafkaSourceConfig, parseConfig, spec } from '@source-kafka/spec';
 import { discoverStreams } from './discover.js';
 import { errorCodes, SourceKafkaError } from './errors.js';
+import { failureTypeOf } from './failure-types.js';
 import { createKafkaPort } from './kafka-port.js';
 import type { Decoders, KafkaPort } from './ports.js';
 import { type ConfiguredStream, readStreams, reportIncomplete } from './read.js';
@@ -156,6 +157,8 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
       return parseConfig(raw);
     },
 
+    classifyError: failureTypeOf,
+
     streamOf(error) {
       // The app's own errors name their stream; a consumer error names its topic, and each topic is a stream.
       for (const link of causeChain(error)) {
@@ -170,7 +173,7 @@ export function createSourceKafkaConnector(deps: SourceKafkaDeps = {}): Connecto
         failures.push({
           message,
           error,
-          failureType: error === undefined ? 'config_error' : classifyError(error),
+          failureType: error === undefined ? 'config_error' : (failureTypeOf(error) ?? classifyError(error)),
         });
       };
       // Each step gets its own deadline, so one hanging service cannot hide what is wrong with another.

@@ -212,11 +212,7 @@ function registryOf(subjects: Record<string, string>, failure?: Error): SchemaRe
     if (failure !== undefined) throw failure;
     const found = bySubject.get(subject);
     if (found === undefined) {
-      throw new SchemaRegistryError(
-        schemaRegistryErrorCodes.notFound,
-        'config_error',
-        `no subject ${subject}`,
-      );
+      throw new SchemaRegistryError(schemaRegistryErrorCodes.notFound, `no subject ${subject}`);
     }
     return found;
   };
@@ -279,8 +275,8 @@ describe('discoverStreams', () => {
 
   it('fails discover when the registry refuses the credentials or is down', async () => {
     for (const failure of [
-      new SchemaRegistryError(schemaRegistryErrorCodes.unauthorized, 'config_error', 'refused'),
-      new SchemaRegistryError(schemaRegistryErrorCodes.unavailable, 'transient_error', 'down'),
+      new SchemaRegistryError(schemaRegistryErrorCodes.unauthorized, 'refused'),
+      new SchemaRegistryError(schemaRegistryErrorCodes.unavailable, 'down'),
     ]) {
       await expect(
         discoverStreams({

@@ -11,6 +11,7 @@ export const errorCodes = {
   registryUnavailable: 'REGISTRY_UNAVAILABLE',
   checkTimeout: 'CHECK_TIMEOUT',
   checkFailed: 'CHECK_FAILED',
+  readStalled: 'READ_STALLED',
 } as const;
 
 export type ErrorCode = (typeof errorCodes)[keyof typeof errorCodes];
@@ -82,5 +83,27 @@ export class PoisonMessageError extends SourceKafkaError {
     this.streamDescriptor = { name: topic };
     this.partition = partition;
     this.offset = offset;
+  }
+}
+
+/**
+ * The brokers stopped sending records before the end offsets snapshotted at the start were reached (a broker
+ * frozen or gone): the state covers what was written, and a retry goes on from it.
+ */
+export class ReadStalledError extends SourceKafkaError {
+  /** The streams that stopped short of their snapshotted end. */
+  readonly streams: readonly string[];
+
+  constructor(streams: readonly string[]) {
+    const named = streams.map((s) => `"${s}"`).join(', ');
+    super(
+      errorCodes.readStalled,
+      `The Kafka brokers stopped sending records before the sync reached the end offsets snapshotted at its start ` +
+        `(stream(s) ${named || 'none'} stopped short): a broker may be stalled or gone. The state covers every ` +
+        'record written; the next sync goes on from it.',
+      { failureType: 'transient_error' },
+    );
+    this.name = 'ReadStalledError';
+    this.streams = streams;
   }
 }

@@ -2,47 +2,49 @@
 // partitions (an `assign` subscription), and full-refresh streams get a read of their own that starts at
 // the log start, so neither the configured start position nor the state can leak into them.
 
-import type { KafkaRecord, PartitionStart, RecordBatch } from '@source-kafka/consumer';
 import {
   type BoundedRead,
   type ConsumerDeps,
   createKafka,
   createOffsetCommitter,
   fetchTopicIds,
+  type KafkaRecord,
   listSelectedTopics,
   type OffsetCommitter,
   openBoundedRead,
+  type PartitionStart,
+  type RecordBatch,
+  type StopReason,
+  systemTimers,
   withDeadline,
 } from '@source-kafka/consumer';
-import type { KafkaSourceConfig } from '@source-kafka/spec';
+import type { KafkaSourceConfig, StartPosition } from '@source-kafka/spec';
 import { errorCodes, SourceKafkaError } from './errors.js';
-import type { KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
+import type { KafkaPort, ReadSession, TopicOffset } from './ports.js';
 
 /** A subscribe pattern that selects exactly one topic name. */
 function exactTopicPattern(topic: string): string {
   return topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The config of one read: exactly these partitions, and no record cap (the app counts records itself). */
-export function readConfig(
-  config: KafkaSourceConfig,
-  starts: readonly ReadStart[],
-  earliest: boolean,
-): KafkaSourceConfig {
-  return {
-    ...config,
-    subscription: {
-      type: 'assign',
-      partitions: starts.map((s) => ({ topic: s.topic, partition: s.partition })),
-    },
-    startPosition: earliest ? { type: 'earliest' } : config.startPosition,
-    bounds: { maxDurationMs: config.bounds.maxDurationMs },
-  };
-}
-
 export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): KafkaPort {
+  const timers = deps.timers ?? systemTimers;
+  /** A read of exactly these partitions: no cap here, the app counts records and time itself. */
+  const open = (partitions: readonly PartitionStart[], startPosition: StartPosition): Promise<BoundedRead> =>
+    openBoundedRead(
+      {
+        connection: config,
+        groupIdPrefix: config.groupId,
+        partitions,
+        startPosition,
+        isolationLevel: config.isolationLevel,
+        limits: { maxBufferedRecords: config.maxPollRecords, brokerOutageMs: config.brokerOutageMs },
+      },
+      deps,
+    );
+
   return {
-    listTopics: () => listSelectedTopics(config, deps),
+    listTopics: () => listSelectedTopics(config, config.subscription, deps),
 
     async topicIds(topics) {
       try {
@@ -50,6 +52,7 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
           fetchTopicIds(createKafka(config, deps), topics),
           config.requestTimeoutMs * 3,
           () => new Error(`no answer within 3 x request_timeout_ms (${config.requestTimeoutMs * 3} ms)`),
+          timers,
         );
       } catch (error) {
         // The IDs only sharpen a check; the read itself must not fail over them.
@@ -61,24 +64,23 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
     },
 
     async openRead(starts) {
-      const groups: Array<{ starts: ReadStart[]; earliest: boolean }> = [
-        { starts: starts.filter((s) => s.earliest === true), earliest: true },
-        { starts: starts.filter((s) => s.earliest !== true), earliest: false },
-      ];
       const reads: BoundedRead[] = [];
       try {
-        for (const group of groups) {
-          if (group.starts.length === 0) continue;
-          const offsets: PartitionStart[] = group.earliest
-            ? []
-            : group.starts.map((s) =>
-                s.offset === undefined ? { topic: s.topic, partition: s.partition } : s,
-              );
+        const earliest = starts.filter((s) => s.earliest === true);
+        if (earliest.length > 0) {
           reads.push(
-            await openBoundedRead(
-              readConfig(config, group.starts, group.earliest),
-              { starts: offsets },
-              deps,
+            await open(
+              earliest.map((s) => ({ topic: s.topic, partition: s.partition })),
+              { type: 'earliest' },
+            ),
+          );
+        }
+        const resumed = starts.filter((s) => s.earliest !== true);
+        if (resumed.length > 0) {
+          reads.push(
+            await open(
+              resumed.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset })),
+              config.startPosition,
             ),
           );
         }
@@ -101,7 +103,7 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
         );
       if (partitions.length === 0) return samples;
       // A bounded read opened and closed unread only looks up each partition's log start and end offsets.
-      const probe = await openBoundedRead(readConfig(config, partitions, true), { starts: [] }, deps);
+      const probe = await open(partitions, { type: 'earliest' });
       await probe.close();
       const starts = probe.ranges
         .filter((r) => BigInt(r.end) > BigInt(r.logStart))
@@ -116,7 +118,7 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
       if (starts.length === 0) return samples;
       const maxBytes = options.maxBytesPerTopic ?? Number.POSITIVE_INFINITY;
       const bytesOf = new Map<string, number>();
-      const read = await openBoundedRead(readConfig(config, starts, false), { starts }, deps);
+      const read = await open(starts, config.startPosition);
       try {
         for await (const batch of read) {
           const list = samples.get(batch.topic) ?? [];
@@ -136,14 +138,13 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
     },
 
     async checkTopicReadable(topic) {
-      const one: KafkaSourceConfig = {
-        ...config,
-        subscription: { type: 'subscribe', pattern: exactTopicPattern(topic) },
-        startPosition: { type: 'earliest' },
-        bounds: { maxRecords: 1, maxDurationMs: config.requestTimeoutMs },
-      };
-      const found = await listSelectedTopics(one, deps);
-      if (found.length === 0) {
+      const found = await listSelectedTopics(
+        config,
+        { type: 'subscribe', pattern: exactTopicPattern(topic) },
+        deps,
+      );
+      const info = found[0];
+      if (info === undefined) {
         throw new SourceKafkaError(
           errorCodes.testTopicMissing,
           `The test topic "${topic}" does not exist (or this principal may not describe it): create it, or fix test_topic.`,
@@ -151,11 +152,16 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
         );
       }
       // Reading one message (or reaching the end of an empty topic) proves the Read permission and a working
-      // consumer group, which metadata alone does not.
-      const read = await openBoundedRead(one, { starts: [] }, deps);
+      // consumer group, which metadata alone does not. Waiting past the request timeout would prove no more.
+      const read = await open(
+        Array.from({ length: info.partitions }, (_, partition) => ({ topic, partition })),
+        { type: 'earliest' },
+      );
+      const cancel = timers.after(config.requestTimeoutMs, () => void read.close());
       try {
         for await (const _batch of read) break;
       } finally {
+        cancel();
         await read.close();
       }
     },
@@ -178,8 +184,9 @@ function sessionOf(
     reports: reads.flatMap((r) => r.reports),
     batches: batches(),
     finalOffsets: () => reads.flatMap((r) => r.summary().nextOffsets.map((o): TopicOffset => ({ ...o }))),
+    stopReason: () => combinedStopReason(reads.map((r) => r.summary().stopReason)),
     async commit(offsets) {
-      committer ??= createOffsetCommitter(config, deps);
+      committer ??= createOffsetCommitter(config, config.groupId, deps);
       await committer.commit(offsets);
     },
     async close() {
@@ -187,4 +194,10 @@ function sessionOf(
       await committer?.close();
     },
   };
+}
+
+/** A stall of any read is the session's; it ended only if every read did. */
+function combinedStopReason(reasons: readonly StopReason[]): StopReason {
+  if (reasons.includes('stalled')) return 'stalled';
+  return reasons.every((r) => r === 'end') ? 'end' : 'closed';
 }

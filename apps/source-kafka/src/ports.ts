@@ -6,6 +6,7 @@ import type {
   PartitionRange,
   PartitionStart,
   RecordBatch,
+  StopReason,
   TopicInfo,
 } from '@source-kafka/consumer';
 import type { Deserializer, StreamJsonSchema } from '@source-kafka/deserializers';
@@ -29,6 +30,11 @@ export interface ReadSession {
    * transaction markers and aborted messages that never came as records.
    */
   finalOffsets(): readonly TopicOffset[];
+  /**
+   * How the batches ended: 'end' when every partition reached its snapshotted end, 'stalled' when the brokers
+   * sent nothing for the stall timeout before that, 'closed' when the read was stopped (a cap, a signal).
+   */
+  stopReason(): StopReason;
   close(): Promise<void>;
 }
 

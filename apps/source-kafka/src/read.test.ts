@@ -7,11 +7,20 @@ import {
   type OffsetReport,
   type PartitionRange,
   type RecordBatch,
+  type StopReason,
+  type Timers,
 } from '@source-kafka/consumer';
 import { createDeserializer, type JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { describe, expect, it, vi } from 'vitest';
-import { InvalidCatalogError, InvalidStateError, PoisonMessageError, RetentionGapError } from './errors.js';
+import {
+  InvalidCatalogError,
+  InvalidStateError,
+  PoisonMessageError,
+  ReadStalledError,
+  RetentionGapError,
+} from './errors.js';
+import { failureTypeOf } from './failure-types.js';
 import type { Decoders, KafkaPort, ReadStart, TopicOffset } from './ports.js';
 import type { AirbyteMessage, AirbyteMessageSink } from './protocol.js';
 import { type ConfiguredStream, readStreams } from './read.js';
@@ -69,6 +78,14 @@ class FakeKafka implements KafkaPort {
   /** Thrown by listTopics (e.g. bad credentials) or openRead, to fail the sync before anything is read. */
   listTopicsError: Error | undefined;
   openReadError: Error | undefined;
+  /**
+   * After this many batches in all, the brokers go quiet: with `stallEnds` the read ends as stalled (what the
+   * consumer does after its stall timeout), otherwise it waits until it is closed.
+   */
+  quietAfterBatches: number | undefined;
+  stallEnds = true;
+  /** close() never settles, as leaving a group on a frozen broker. */
+  closeHangs = false;
   constructor(
     private readonly topics: Topics,
     private readonly reports: OffsetReport[] = [],
@@ -104,11 +121,25 @@ class FakeKafka implements KafkaPort {
     // Like the real read: the next offset of what was handed out, exact at any stop.
     const handed = new Map<string, string>();
     const keyOf = (r: { topic: string; partition: number }) => `${r.topic}:${r.partition}`;
+    let stopReason: StopReason = 'closed';
+    let closed = false;
+    let wakeOnClose: () => void = () => undefined;
+    const closing = new Promise<void>((resolve) => {
+      wakeOnClose = resolve;
+    });
+    let handedBatches = 0;
     const batches = async function* (this: FakeKafka): AsyncGenerator<RecordBatch> {
       for (const range of ranges) {
         const all = topics[range.topic]![range.partition]!;
         const last = Math.min(all.length, Number(range.end));
         for (let at = Number(range.start); at < last; at += batchSize) {
+          if (this.quietAfterBatches !== undefined && handedBatches >= this.quietAfterBatches) {
+            if (this.stallEnds) stopReason = 'stalled';
+            else await closing;
+            return;
+          }
+          if (closed) return;
+          handedBatches++;
           const records = all.slice(at, Math.min(at + batchSize, last));
           handed.set(keyOf(range), String(at + records.length));
           this.batchesHanded.set(range.topic, (this.batchesHanded.get(range.topic) ?? 0) + 1);
@@ -122,6 +153,7 @@ class FakeKafka implements KafkaPort {
         // Reaching the end also passes the markers after the last message.
         handed.set(keyOf(range), range.end);
       }
+      stopReason = 'end';
     };
     return {
       ranges,
@@ -138,8 +170,12 @@ class FakeKafka implements KafkaPort {
         await this.commitHook();
         this.commits.push([...offsets]);
       },
+      stopReason: () => stopReason,
       close: async () => {
         this.closed = true;
+        closed = true;
+        wakeOnClose();
+        if (this.closeHangs) await new Promise<never>(() => undefined);
       },
     };
   }
@@ -198,6 +234,7 @@ function harness(options: {
   signal?: AbortSignal;
   decoders?: Decoders;
   clock?: { now(): number };
+  timers?: Timers;
   trailingMarkers?: number;
 }) {
   const kafka = new FakeKafka(options.topics, options.reports, 2, options.trailingMarkers);
@@ -231,6 +268,7 @@ function harnessWith<W extends AirbyteMessageSink>(
         clock: options.clock ?? { now: () => 0 },
         signal: options.signal ?? new AbortController().signal,
       },
+      timers: options.timers,
     });
   return { kafka, writer, logs, run };
 }
@@ -717,7 +755,6 @@ describe('readStreams', () => {
     });
     const denied = new ConsumerError(
       consumerErrorCodes.authenticationFailed,
-      'config_error',
       'Authentication failed: check the SASL username and password.',
     );
     h.kafka.listTopicsError = denied;
@@ -809,5 +846,140 @@ describe('readStreams', () => {
     });
     await on.run();
     expect(on.kafka.commits.at(-1)).toEqual([{ topic: 't', partition: 0, offset: '3' }]);
+  });
+});
+
+/** Node's timers as vitest fakes them: every wait of the sync runs on fake time. */
+const fakeableTimers: Timers = {
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** Runs `promise` while fake time passes; says whether it settled within `ms`, and how. */
+async function settleWithin<T>(promise: Promise<T>, ms: number) {
+  let outcome: { settled: boolean; value?: T; error?: unknown } = { settled: false };
+  promise.then(
+    (value) => {
+      outcome = { settled: true, value };
+    },
+    (error: unknown) => {
+      outcome = { settled: true, error };
+    },
+  );
+  await vi.advanceTimersByTimeAsync(ms);
+  return outcome;
+}
+
+describe('a sync whose brokers stop sending', () => {
+  it('writes its state, reports the streams cut short INCOMPLETE and fails with a transient error', async () => {
+    const h = harness({
+      topics: { done: jsonTopic(1, 2), cut: jsonTopic(1, 10) },
+      streams: [
+        { name: 'done', syncMode: 'incremental' },
+        { name: 'cut', syncMode: 'incremental' },
+      ],
+    });
+    // `done` is read in one batch; `cut` gets two batches (4 records), then the read ends as stalled.
+    h.kafka.quietAfterBatches = 3;
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReadStalledError);
+    expect(failureTypeOf(error)).toBe('transient_error');
+    const message = (error as Error).message;
+    expect(message).toContain('The Kafka brokers stopped sending records');
+    expect(message).toContain('"cut"');
+    expect(message).not.toContain('"done"');
+    expect(message).not.toMatch(/\n\s+at /);
+    // The final STATE covers exactly what was written, and comes before the statuses.
+    expect(records(h.writer.messages)).toHaveLength(6);
+    expect(states(h.writer.messages).at(-1)).toMatchObject({
+      stream: { stream_descriptor: { name: 'cut' }, stream_state: { partitions: { '0': '4' } } },
+    });
+    expect(statuses(h.writer.messages).slice(-2)).toEqual(['done:COMPLETE', 'cut:INCOMPLETE']);
+    const lastState = h.writer.messages.findLastIndex((m) => m.type === 'STATE');
+    const lastRecord = h.writer.messages.findLastIndex((m) => m.type === 'RECORD');
+    expect(lastState).toBeGreaterThan(lastRecord);
+    expect(h.kafka.closed).toBe(true);
+  });
+
+  it('is no stall when the time cap ended the read: the stream is COMPLETE and the next sync goes on', async () => {
+    vi.useFakeTimers();
+    try {
+      const h = harness({
+        topics: { t: jsonTopic(1, 10) },
+        streams: [{ name: 't', syncMode: 'incremental' }],
+        config: { bounds: { maxDurationMs: 60_000 } },
+        clock: { now: () => Date.now() },
+        timers: fakeableTimers,
+      });
+      // After two batches the brokers go quiet; only the time cap's timer can end the wait.
+      h.kafka.quietAfterBatches = 2;
+      h.kafka.stallEnds = false;
+      const running = h.run();
+      expect((await settleWithin(running, 59_000)).settled).toBe(false);
+      const ended = await settleWithin(running, 1_000);
+      expect(ended).toMatchObject({ settled: true, value: { records: 4, stoppedEarly: true } });
+      expect(h.logs).toContain('INFO Reached the time cap of 60000 ms; the next sync goes on from here.');
+      expect(states(h.writer.messages).at(-1)).toMatchObject({
+        stream: { stream_state: { partitions: { '0': '4' } } },
+      });
+      expect(statuses(h.writer.messages).at(-1)).toBe('t:COMPLETE');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('exits within seconds of its last STATE when leaving the group hangs on a frozen broker', async () => {
+    vi.useFakeTimers();
+    try {
+      const h = harness({
+        topics: { t: jsonTopic(1, 10) },
+        streams: [{ name: 't', syncMode: 'incremental' }],
+        config: { commitOffsetsToGroup: true },
+        timers: fakeableTimers,
+      });
+      h.kafka.quietAfterBatches = 2;
+      h.kafka.closeHangs = true;
+      // The group commit hangs too, as any request to a stopped broker does.
+      let commits = 0;
+      h.kafka.commitHook = () => {
+        commits++;
+        return new Promise<never>(() => undefined);
+      };
+      const running = h.run();
+      const ended = await settleWithin(running, 10_000);
+      expect(ended.settled).toBe(true);
+      expect(ended.error).toBeInstanceOf(ReadStalledError);
+      expect(commits).toBe(1);
+      expect(
+        h.logs.some((l) =>
+          l.startsWith('WARN The last offset commit to the consumer group did not finish within 5000 ms'),
+        ),
+      ).toBe(true);
+      expect(
+        h.logs.some((l) =>
+          l.startsWith('WARN The Kafka consumer did not leave its read group within 5000 ms'),
+        ),
+      ).toBe(true);
+      expect(states(h.writer.messages).at(-1)).toMatchObject({
+        stream: { stream_state: { partitions: { '0': '4' } } },
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('fails a full-refresh stream cut short by a stall the same way, as INCOMPLETE', async () => {
+    const h = harness({
+      topics: { full: jsonTopic(1, 10) },
+      streams: [{ name: 'full', syncMode: 'full_refresh' }],
+    });
+    h.kafka.quietAfterBatches = 1;
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReadStalledError);
+    expect(statuses(h.writer.messages).at(-1)).toBe('full:INCOMPLETE');
+    // Not the time-cap advice: the cause is the brokers.
+    expect(h.logs.some((l) => l.includes('max_duration_seconds'))).toBe(false);
   });
 });

@@ -3,12 +3,19 @@ import {
   streamStateMessage,
   streamStatusMessage,
 } from '@source-kafka/airbyte-protocol';
-import type { KafkaRecord, OffsetReport, PartitionRange, RecordBatch } from '@source-kafka/consumer';
+import {
+  type KafkaRecord,
+  type OffsetReport,
+  type PartitionRange,
+  type RecordBatch,
+  systemTimers,
+  type Timers,
+} from '@source-kafka/consumer';
 import type { JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
 import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
-import { InvalidCatalogError, PoisonMessageError, RetentionGapError } from './errors.js';
+import { InvalidCatalogError, PoisonMessageError, ReadStalledError, RetentionGapError } from './errors.js';
 import { fieldNames } from './fields.js';
 import { BackgroundGroupCommitter } from './group-commit.js';
 import type { Decoders, KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
@@ -22,6 +29,7 @@ import type {
   ConnectorLogger,
   SyncMode,
 } from './protocol.js';
+import { finalStatus, RecordCap, SkippedMessages, settlesWithin, TimeCap } from './read-rules.js';
 import { buildRecordData } from './record.js';
 import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
 
@@ -52,6 +60,8 @@ export interface ReadOptions {
    * (registry down, bad credentials), which must fail the sync whatever the bad-message policy.
    */
   readonly isPoison?: ((error: unknown) => string | undefined) | undefined;
+  /** The time cap's timer and the bounded waits after the last STATE; Node's timers unless a test says otherwise. */
+  readonly timers?: Timers | undefined;
 }
 
 export interface ReadSummary {
@@ -60,16 +70,15 @@ export interface ReadSummary {
   readonly stoppedEarly: boolean;
 }
 
-/** Logs at most this many skipped messages one by one; the rest are only counted. */
-const SKIP_LOG_LIMIT = 20;
-
 /**
  * Reads the configured streams once, from their start offsets to the ends snapshotted at the start, and
- * writes RECORD, STATE, TRACE and LOG messages to `ctx.writer`.
+ * writes RECORD, STATE, TRACE and LOG messages to `ctx.writer`. Throws ReadStalledError, after the final
+ * STATE and the statuses, when the brokers stopped sending before those ends.
  */
 export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   const { config, ctx, kafka } = options;
   const { writer, logger, clock } = ctx;
+  const timers = options.timers ?? systemTimers;
   const streamNames = options.streams.map((s) => s.name);
   if (streamNames.length === 0) {
     logger.info('The configured catalog has no streams: nothing to read.');
@@ -106,15 +115,17 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     : undefined;
   const running = new Set<string>();
   let records = 0;
-  /** Records of incremental streams: only they count toward max_records_process. */
-  let cappedRecords = 0;
-  let capReached = false;
-  let skipped = 0;
+  const recordCap = new RecordCap(config.bounds.maxRecords);
+  // A stop request, and the time cap, also end a wait for the next batch, not only the loop between batches.
+  const stopRead = () => void session.close().catch(() => undefined);
+  const timeCap = new TimeCap(config.bounds.maxDurationMs, clock, timers, stopRead);
+  const skippedMessages = new SkippedMessages(logger);
   /** Messages without a key, skipped because the message key is the primary key. */
   let nullKeys = 0;
   /** Debezium truncate events: a destination has no way to apply them, so they are passed over and counted. */
   let truncates = 0;
   let stoppedEarly = false;
+  let stalled: ReadStalledError | undefined;
   const fullRefreshStreams = new Set(
     options.streams.filter((s) => s.syncMode === 'full_refresh').map((s) => s.name),
   );
@@ -133,11 +144,6 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     }
 
     const progress = new ProgressTracker(session.ranges, clock, options.progressIntervalMs);
-    const maxRecords = config.bounds.maxRecords;
-    const deadline =
-      config.bounds.maxDurationMs === undefined
-        ? Number.POSITIVE_INFINITY
-        : clock.now() + config.bounds.maxDurationMs;
     const { layout, badMessagePolicy } = config;
     const decodeKey = layout.includeKey ? options.decoders.key : undefined;
     const decodeValue = options.decoders.value;
@@ -154,9 +160,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     const nulledKey: string[] = [];
     const nulledValue: string[] = [];
 
-    // A stop request also ends a wait for the next batch, not only the loop between batches.
-    const stopOnAbort = () => void session.close().catch(() => undefined);
-    ctx.signal.addEventListener('abort', stopOnAbort, { once: true });
+    ctx.signal.addEventListener('abort', stopRead, { once: true });
     // Iterated by hand: leaving a `for await` calls the iterator's return(), which waits for the consumer to
     // leave its group (seconds) before the final STATE could go out. session.close() in `finally` does that.
     const batches = session.batches[Symbol.asyncIterator]();
@@ -169,21 +173,23 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         running.add(stream);
         emitStatus(writer, clock, stream, 'RUNNING');
       }
-      // The record cap only bounds incremental streams: the next sync of a full-refresh stream starts over at
-      // the log start, so capping it would truncate the stream on every sync and never read past the cap.
-      const capped = maxRecords !== undefined && modes.get(stream) === 'incremental';
-      if (capped && capReached) continue;
+      const mode = modes.get(stream);
+      if (recordCap.skips(mode)) continue;
       const emittedAt = clock.now();
       const partitionKey = `${stream}\u0000${batch.partition}`;
-      const cap = capped ? Math.max(0, maxRecords - cappedRecords) : batch.records.length;
+      const allowed = recordCap.allowance(mode);
       let written = 0;
       let paced = true;
       let nextOffset = batch.nextOffset;
+      /** The record cap ended the batch before its last record. */
+      let cut = false;
+      /** A message that cannot be decoded under the `fail` policy: the batch ends before it. */
+      let poison: PoisonMessageError | undefined;
       for (let i = 0; i < batch.records.length; i++) {
         const record = batch.records[i]!;
-        if (written >= cap) {
+        if (written >= allowed) {
           nextOffset = record.offset;
-          capReached = true;
+          cut = true;
           break;
         }
         let key: JsonValue = null;
@@ -208,24 +214,17 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
           const reason = error instanceof EnvelopeError ? error.message : poisonReason(error);
           if (reason === undefined) throw error;
           if (badMessagePolicy === 'skip') {
-            skipped++;
             checkpointer.reject(stream);
-            if (skipped <= SKIP_LOG_LIMIT) {
-              logger.warn(
-                `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: ${reason}`,
-              );
-            } else if (skipped === SKIP_LOG_LIMIT + 1) {
-              logger.warn('More messages were skipped; they are counted but no longer logged one by one.');
-            }
+            skippedMessages.skip(
+              `topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}`,
+              reason,
+            );
             continue;
           }
           // Everything before the poison message is written and checkpointed, so a rerun fails right here.
-          checkpointer.advance(stream, batch.partition, record.offset, written);
-          records += written;
-          if (capped) cappedRecords += written;
-          writeStates(writer, checkpointer.checkpoint());
-          await reportIncomplete(writer, clock, streamNames);
-          throw new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
+          poison = new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
+          nextOffset = record.offset;
+          break;
         }
         let change: { readonly timeMs: number | undefined; readonly deleted: boolean } | undefined;
         if (envelope === 'debezium') {
@@ -269,39 +268,39 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
         written++;
       }
       records += written;
-      if (capped) cappedRecords += written;
+      recordCap.count(mode, written, cut);
       checkpointer.advance(stream, batch.partition, nextOffset, written);
+      // The catch below writes the state that covers everything before the poison message.
+      if (poison !== undefined) throw poison;
       progress.observe(stream, batch.partition, nextOffset, written);
       if (!paced) await writer.ready();
       if (checkpointer.isDue()) await checkpoint(writer, checkpointer.checkpoint(), committer);
       const line = progress.poll();
       if (line !== undefined) logger.info(line);
-      if (capReached && !stoppedEarly) {
+      if (recordCap.reached && !stoppedEarly) {
         stoppedEarly = true;
         logger.info(
-          `Reached the cap of ${maxRecords} records (max_records_process) for the incremental streams of this ` +
+          `Reached the cap of ${config.bounds.maxRecords} records (max_records_process) for the incremental streams of this ` +
             'sync; the next sync goes on from here.',
         );
       }
       // Full-refresh streams still read to their end; the capped incremental batches are passed over.
-      if (capReached && readToEnd(session, fullRefreshStreams)) break;
+      if (recordCap.reached && readToEnd(session, fullRefreshStreams)) break;
       // Every partition reached its end: the final STATE goes out now, not after the consumer leaves its group.
       if (progress.isDone()) break;
-      if (clock.now() >= deadline) {
-        logger.info(
-          `Reached the time cap of ${config.bounds.maxDurationMs} ms; the next sync goes on from here.`,
-        );
-        stoppedEarly = true;
-        break;
-      }
+      if (timeCap.reached) break;
     }
-
-    ctx.signal.removeEventListener('abort', stopOnAbort);
+    timeCap.cancel();
+    ctx.signal.removeEventListener('abort', stopRead);
     const aborted = ctx.signal.aborted;
     if (aborted) {
       logger.info('Asked to stop: wrote the last state; the next sync goes on from it.');
       stoppedEarly = true;
-    } else {
+    } else if (timeCap.reached && !progress.isDone()) {
+      logger.info(`Reached the time cap of ${timeCap.maxDurationMs} ms; the next sync goes on from here.`);
+      stoppedEarly = true;
+    }
+    if (!aborted) {
       // Past transaction markers and aborted messages. After an early stop only full-refresh streams move: no
       // cap cuts their batches, so everything handed out for them was written; an incremental stream stopped
       // mid-batch keeps the offset of its last written record.
@@ -311,8 +310,10 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       }
     }
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
-    if (skipped > 0) {
-      logger.warn(`Skipped ${skipped} message(s) that could not be decoded (bad-message policy: skip).`);
+    if (skippedMessages.total > 0) {
+      logger.warn(
+        `Skipped ${skippedMessages.total} message(s) that could not be decoded (bad-message policy: skip).`,
+      );
     }
     if (truncates > 0) {
       logger.warn(
@@ -325,36 +326,65 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       );
     }
     logger.info(`${formatProgress(progress.summary())} Done.`);
+    // Only a read the consumer ended for lack of records: a stop of the app's own (a cap, the signal) is no stall.
+    const ending = { aborted, stalled: !aborted && !timeCap.reached && session.stopReason() === 'stalled' };
+    const cutShort: string[] = [];
     for (const name of streamNames) {
-      // A full-refresh stream cut short (time cap, stall) would overwrite the destination with a part of it.
-      const cut =
-        !aborted && fullRefreshStreams.has(name) && !reachedEnds(checkpointer, session.ranges, name);
-      if (cut) {
+      const reachedEnd = reachedEnds(checkpointer, session.ranges, name);
+      const status = finalStatus(ending, { syncMode: modes.get(name) ?? 'incremental', reachedEnd });
+      if (!reachedEnd && status === 'INCOMPLETE' && !aborted) cutShort.push(name);
+      if (status === 'INCOMPLETE' && !aborted && !ending.stalled && fullRefreshStreams.has(name)) {
         logger.warn(
-          `Full-refresh stream "${name}" stopped before the end offsets snapshotted at start (the time cap, or ` +
-            'a stalled fetch), so the destination would hold only part of it: it is reported INCOMPLETE. ' +
-            'If read_bounds.max_duration_seconds is set, raise it.',
+          `Full-refresh stream "${name}" stopped before the end offsets snapshotted at start (the time cap), so the ` +
+            'destination would hold only part of it: it is reported INCOMPLETE. If read_bounds.max_duration_seconds ' +
+            'is set, raise it.',
         );
       }
       if (!running.has(name) && !aborted) emitStatus(writer, clock, name, 'RUNNING');
-      emitStatus(writer, clock, name, aborted || cut ? 'INCOMPLETE' : 'COMPLETE');
+      emitStatus(writer, clock, name, status);
     }
+    if (ending.stalled) stalled = new ReadStalledError(cutShort);
     await writer.flush();
-    return { records, skipped, stoppedEarly };
+    if (stalled === undefined) return { records, skipped: skippedMessages.total, stoppedEarly };
   } catch (error) {
-    if (!(error instanceof PoisonMessageError)) {
-      // The records written so far are covered by the last state; the partial batch is not.
-      writeStates(writer, checkpointer.checkpoint());
-      await reportIncomplete(writer, clock, streamNames);
-    }
+    // The records written so far are covered by the last state; the partial batch is not.
+    writeStates(writer, checkpointer.checkpoint());
+    await reportIncomplete(writer, clock, streamNames);
     throw error;
   } finally {
-    await committer?.drain();
-    await session.close().catch((error: unknown) => {
-      logger.warn(
-        `Closing the Kafka consumer failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
+    timeCap.cancel();
+    await closeAfterLastState(session, committer, timers, logger);
+  }
+  throw stalled;
+}
+
+/** How long the last group commit, and then leaving the read group, may take once the last STATE is out. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Nothing after the last STATE may keep the sync alive for long: a broker that stopped answering would hold
+ * the group commit and the consumer's leave for a session timeout or more.
+ */
+async function closeAfterLastState(
+  session: ReadSession,
+  committer: BackgroundGroupCommitter | undefined,
+  timers: Timers,
+  logger: ConnectorLogger,
+): Promise<void> {
+  if (committer !== undefined && !(await settlesWithin(committer.drain(), CLOSE_GRACE_MS, timers))) {
+    logger.warn(
+      `The last offset commit to the consumer group did not finish within ${CLOSE_GRACE_MS} ms; it is dropped (the state holds the offsets).`,
+    );
+  }
+  const closing = session.close().catch((error: unknown) => {
+    logger.warn(
+      `Closing the Kafka consumer failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
+  if (!(await settlesWithin(closing, CLOSE_GRACE_MS, timers))) {
+    logger.warn(
+      `The Kafka consumer did not leave its read group within ${CLOSE_GRACE_MS} ms; stopped waiting (the temporary group may stay behind until the broker expires it).`,
+    );
   }
 }
 
@@ -542,8 +572,8 @@ function enforceRetentionPolicy(
     throw new RetentionGapError(
       report.topic,
       `Topic "${report.topic}", partition ${report.partition}: the state resumes at offset ${report.requestedOffset}, ` +
-        `but retention already deleted everything below ${report.logStart}, so ${report.lostOffsets} offset(s) were ` +
-        'never read. The retention-gap policy is "fail": reset the stream, or set the policy to continue.',
+        `below the log start ${report.logStart}: retention deleted them, so ${report.lostOffsets} offset(s) were never ` +
+        'read. The retention-gap policy is "fail": reset the stream, or set the policy to continue.',
     );
   }
 }

@@ -46,6 +46,7 @@ function port(topicId: string | undefined): KafkaPort & { opened: ReadStart[] } 
         batches: (async function* (): AsyncGenerator<RecordBatch> {})(),
         commit: async () => {},
         finalOffsets: () => ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.start })),
+        stopReason: () => 'end' as const,
         close: async () => {},
       };
     },

@@ -1,5 +1,4 @@
 // Small constructors for the messages a source emits, so connectors never hand-build envelopes.
-import type { FailureType, LogLevel } from './contract.js';
 import type {
   AirbyteCatalog,
   AirbyteCatalogEnvelope,
@@ -20,6 +19,8 @@ import type {
   ConnectionStatus,
   ConnectorSpecification,
   EstimateType,
+  FailureType,
+  LogLevel,
   StreamDescriptor,
 } from './messages.js';
 

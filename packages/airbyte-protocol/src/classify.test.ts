@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { classifyError, internalMessage, stackTrace, userMessage } from './classify.js';
 import { UsageError } from './errors.js';
 
+/** A library error that carries a failure type of its own: only the connector's hook may read it. */
 class ConfigError extends Error {
   readonly failureType = 'config_error';
 }
 
 describe('classifyError', () => {
   it.each([
-    ['an error with failureType config_error', new ConfigError('bad topic'), 'config_error'],
+    [
+      'an error with a failureType property (not read by duck typing)',
+      new ConfigError('bad topic'),
+      'system_error',
+    ],
     ['a UsageError', new UsageError('no command'), 'config_error'],
     [
       'a kafkajs-style retriable error',
@@ -21,19 +26,18 @@ describe('classifyError', () => {
     ['a non-retriable kafkajs error', Object.assign(new Error('auth'), { retriable: false }), 'system_error'],
     ['a thrown string', 'oops', 'system_error'],
     [
-      'an explicit transient_error',
+      'a failureType property on a foreign error',
       Object.assign(new Error('x'), { failureType: 'transient_error' }),
-      'transient_error',
+      'system_error',
     ],
-    ['an unknown failureType value', Object.assign(new Error('x'), { failureType: 'weird' }), 'system_error'],
   ])('%s is %s', (_name, error, expected) => {
     expect(classifyError(error)).toBe(expected);
   });
 
-  it('looks through the cause chain, an explicit failureType first', () => {
+  it("looks through the cause chain, this package's own errors first", () => {
     const network = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
     expect(classifyError(new Error('wrapped', { cause: network }))).toBe('transient_error');
-    expect(classifyError(new Error('w', { cause: new ConfigError('c', { cause: network }) }))).toBe(
+    expect(classifyError(new Error('w', { cause: new UsageError('c', { cause: network }) }))).toBe(
       'config_error',
     );
   });

@@ -1,5 +1,5 @@
-import type { FailureType } from './contract.js';
-import { FAILURE_TYPES } from './messages.js';
+import { AirbyteProtocolError } from './errors.js';
+import { FAILURE_TYPES, type FailureType } from './messages.js';
 
 /** errno codes of a network that is down or slow: worth a retry, not a config fix. */
 export const TRANSIENT_ERRNO_CODES: ReadonlySet<string> = new Set([
@@ -23,15 +23,16 @@ const MAX_CAUSE_DEPTH = 8;
 
 /**
  * Classifies an error for a TRACE ERROR, looking through its `cause` chain:
- * 1. the first error carrying a valid `failureType` property decides (e.g. a ConfigError);
+ * 1. this package's own errors (AirbyteProtocolError) carry their failure type;
  * 2. otherwise any error marked `retriable: true` (kafkajs style) or with a network errno is transient;
  * 3. otherwise it is a system error.
+ * A connector knows its own errors and its libraries': it maps them in `Connector.classifyError`, which the
+ * runner asks first. Nothing here reads a `failureType` property by duck typing.
  */
 export function classifyError(error: unknown): FailureType {
   const chain = causeChain(error);
   for (const link of chain) {
-    const failureType = (link as { failureType?: unknown }).failureType;
-    if (isFailureType(failureType)) return failureType;
+    if (link instanceof AirbyteProtocolError) return link.failureType;
   }
   for (const link of chain) {
     const { retriable, code } = link as { retriable?: unknown; code?: unknown };

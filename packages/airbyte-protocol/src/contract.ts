@@ -7,15 +7,13 @@ import type {
   AirbyteRecordMessageMeta,
   ConfiguredAirbyteCatalog,
   ConnectorSpecification,
-  FAILURE_TYPES,
-  LOG_LEVELS,
+  FailureType,
+  LogLevel,
   StreamDescriptor,
 } from './messages.js';
 import type { InputState } from './state.js';
 
-export type FailureType = (typeof FAILURE_TYPES)[number];
-
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export type { FailureType, LogLevel };
 
 export interface ConnectorLogger {
   log(level: LogLevel, message: string): void;
@@ -65,7 +63,7 @@ export type CheckResult = AirbyteConnectionStatus | undefined;
  */
 export interface Connector<C = unknown> {
   spec(): ConnectorSpecification | Promise<ConnectorSpecification>;
-  /** Turns the raw JSON config into `C`; throw an error with `failureType: 'config_error'` on bad input. */
+  /** Turns the raw JSON config into `C`; throw on bad input (`classifyError` says it is a config_error). */
   parseConfig?(raw: unknown): C | Promise<C>;
   /** Secret values beyond the spec's `airbyte_secret` fields (e.g. derived tokens), masked in logs and traces. */
   secretValues?(rawConfig: unknown): readonly string[];

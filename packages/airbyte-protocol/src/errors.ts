@@ -1,4 +1,4 @@
-import type { FailureType } from './contract.js';
+import type { FailureType } from './messages.js';
 
 export const protocolErrorCodes = {
   usage: 'AIRBYTE_USAGE',

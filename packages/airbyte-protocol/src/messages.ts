@@ -20,6 +20,11 @@ export type AirbyteMessageType = (typeof MESSAGE_TYPES)[number];
 
 export const LOG_LEVELS = ['FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'] as const;
 export const FAILURE_TYPES = ['system_error', 'config_error', 'transient_error'] as const;
+
+/** How a failure is reported in a TRACE error: config errors are the user's to fix, transient ones may pass on retry. */
+export type FailureType = (typeof FAILURE_TYPES)[number];
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
 export const STATE_TYPES = ['GLOBAL', 'STREAM', 'LEGACY'] as const;
 export type AirbyteStateType = (typeof STATE_TYPES)[number];
 export const TRACE_TYPES = ['ERROR', 'ESTIMATE', 'STREAM_STATUS', 'ANALYTICS'] as const;

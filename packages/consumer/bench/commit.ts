@@ -1,10 +1,9 @@
 // Benchmark (not a test): committing checkpointed offsets to a consumer group, kafkajs' admin.setOffsets (joins
 // the group once per topic; this package's former way) vs createOffsetCommitter (one standalone OffsetCommit),
 // interleaved in the same run. Usage: pnpm --filter @source-kafka/consumer bench:commit [-- --topics 3 --runs 3]
-import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { createTopic, deleteTopics, readBrokerConnection } from '@source-kafka/testkit';
 import { createKafka, createOffsetCommitter } from '../src/index.js';
-import { deps, testConfig } from '../test/support.js';
+import { deps, type TestConfig, testConfig } from '../test/support.js';
 
 function arg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -26,7 +25,7 @@ const offsets = topics.flatMap((topic) =>
 );
 
 /** Milliseconds for one commit into a fresh group, connecting included. */
-async function timeAdminSetOffsets(config: KafkaSourceConfig): Promise<number> {
+async function timeAdminSetOffsets(config: TestConfig): Promise<number> {
   const started = performance.now();
   const admin = createKafka(config, deps).admin();
   await admin.connect();
@@ -44,9 +43,9 @@ async function timeAdminSetOffsets(config: KafkaSourceConfig): Promise<number> {
   }
 }
 
-async function timeCommitter(config: KafkaSourceConfig): Promise<number> {
+async function timeCommitter(config: TestConfig): Promise<number> {
   const started = performance.now();
-  const committer = createOffsetCommitter(config, deps);
+  const committer = createOffsetCommitter(config, config.groupId, deps);
   try {
     await committer.commit(offsets);
     return performance.now() - started;

@@ -1,8 +1,7 @@
 // One measured read, in its own process so its peak RSS is its own. Prints one JSON line.
 // Usage: reader.ts <package|kafkajs> <topic> <brokers>
 import { Kafka, logLevel } from 'kafkajs';
-import { openBoundedRead } from '../src/index.js';
-import { testConfig } from '../test/support.js';
+import { readSelected, testConfig } from '../test/support.js';
 
 const [mode, topic, brokersArg] = process.argv.slice(2);
 if ((mode !== 'package' && mode !== 'kafkajs') || topic === undefined || brokersArg === undefined) {
@@ -16,10 +15,9 @@ async function readWithPackage(): Promise<{ messages: number; bytes: number }> {
     groupId: 'bench',
     subscription: { type: 'subscribe', pattern: topic ?? '' },
     requestTimeoutMs: 30_000,
-    checkpoint: { everyRecords: 10_000, everyMs: 10_000 },
   });
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const read = await openBoundedRead(
+  const read = await readSelected(
     config,
     { starts: [] },
     { logger: quiet, clock: { now: () => Date.now() } },

@@ -1,12 +1,12 @@
-import type { KafkaSourceConfig } from '@source-kafka/spec';
+import type { SecurityConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
-import { testConfig } from '../test/support.js';
+import { type TestConfig, testConfig } from '../test/support.js';
 import { kafkaClientConfig } from './client.js';
 import { ConsumerError } from './errors.js';
 
 const deps = { logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: { now: () => 0 } };
 
-function config(security: KafkaSourceConfig['security']): KafkaSourceConfig {
+function config(security: SecurityConfig): TestConfig {
   return testConfig(['b1:9092', 'b2:9092'], {
     clientId: 'airbyte',
     groupId: 'g',
@@ -56,13 +56,13 @@ describe('kafkaClientConfig', () => {
     const security = {
       protocol: 'SASL_SSL',
       sasl: { mechanism, username: 'u', password: 'secret-pw' },
-    } as unknown as KafkaSourceConfig['security'];
+    } as unknown as SecurityConfig;
     try {
       kafkaClientConfig(config(security), deps);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConsumerError);
-      expect((error as ConsumerError).failureType).toBe('config_error');
+      expect((error as ConsumerError).retriable).toBe(false);
       expect((error as ConsumerError).message).toMatch(message);
       expect((error as ConsumerError).message).not.toContain('secret-pw');
     }

@@ -1,11 +1,11 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { KafkaSourceConfig, SaslConfig } from '@source-kafka/spec';
+import type { SaslConfig } from '@source-kafka/spec';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
 import { stepOverEmptyBatches } from './empty-batches.js';
 import { ConsumerError, consumerErrorCodes } from './errors.js';
 import { createOAuthBearerProvider, type FetchLike } from './oauth.js';
-import type { Clock, Logger } from './types.js';
+import type { Clock, KafkaConnection, Logger, Timers } from './types.js';
 
 // At import, before any kafkajs fetch in this process can load the fetch decoder it replaces.
 stepOverEmptyBatches();
@@ -13,6 +13,8 @@ stepOverEmptyBatches();
 export interface ConsumerDeps {
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Every wait of this package goes through it; Node's timers when absent. */
+  readonly timers?: Timers | undefined;
   /** For the OAuth token endpoint; the global fetch when absent. */
   readonly fetch?: FetchLike | undefined;
 }
@@ -25,11 +27,11 @@ const REFUSED_MECHANISMS: Readonly<Record<string, string>> = {
     'SASL mechanism AWS_MSK_IAM is not supported by this connector yet: use SCRAM-SHA-512 (MSK supports it) or OAUTHBEARER',
 };
 
-function saslOptions(sasl: SaslConfig, config: KafkaSourceConfig, deps: ConsumerDeps): SASLOptions {
+function saslOptions(sasl: SaslConfig, config: KafkaConnection, deps: ConsumerDeps): SASLOptions {
   const mechanism: string = sasl.mechanism;
   const refused = REFUSED_MECHANISMS[mechanism];
   if (refused !== undefined) {
-    throw new ConsumerError(consumerErrorCodes.unsupportedMechanism, 'config_error', refused);
+    throw new ConsumerError(consumerErrorCodes.unsupportedMechanism, refused);
   }
   switch (sasl.mechanism) {
     case 'PLAIN':
@@ -50,13 +52,12 @@ function saslOptions(sasl: SaslConfig, config: KafkaSourceConfig, deps: Consumer
     default:
       throw new ConsumerError(
         consumerErrorCodes.unsupportedMechanism,
-        'config_error',
         `SASL mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER`,
       );
   }
 }
 
-function tlsOptions(config: KafkaSourceConfig): ConnectionOptions | true {
+function tlsOptions(config: KafkaConnection): ConnectionOptions | true {
   const tls = config.security.tls;
   if (tls === undefined) return true;
   const options: ConnectionOptions = { rejectUnauthorized: true };
@@ -68,7 +69,7 @@ function tlsOptions(config: KafkaSourceConfig): ConnectionOptions | true {
 }
 
 /** The kafkajs retry policy from the config: first backoff from retry_backoff_ms, doubling, bounded. */
-export function retryOptions(config: KafkaSourceConfig): NonNullable<KafkaConfig['retry']> {
+export function retryOptions(config: KafkaConnection): NonNullable<KafkaConfig['retry']> {
   return {
     initialRetryTime: config.retryBackoffMs,
     maxRetryTime: Math.max(config.retryBackoffMs, Math.min(30_000, config.requestTimeoutMs)),
@@ -77,13 +78,9 @@ export function retryOptions(config: KafkaSourceConfig): NonNullable<KafkaConfig
 }
 
 /** Maps the normalized config onto a kafkajs client. Throws a config error for what this package refuses. */
-export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps): KafkaConfig {
+export function kafkaClientConfig(config: KafkaConnection, deps: ConsumerDeps): KafkaConfig {
   if (config.brokers.length === 0) {
-    throw new ConsumerError(
-      consumerErrorCodes.invalidConfig,
-      'config_error',
-      'bootstrap_servers lists no broker',
-    );
+    throw new ConsumerError(consumerErrorCodes.invalidConfig, 'bootstrap_servers lists no broker');
   }
   const { protocol, sasl } = config.security;
   const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
@@ -91,7 +88,6 @@ export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps)
   if (usesSasl && sasl === undefined) {
     throw new ConsumerError(
       consumerErrorCodes.invalidConfig,
-      'config_error',
       `security protocol ${protocol} needs a SASL mechanism and JAAS config`,
     );
   }
@@ -115,7 +111,7 @@ export function kafkaClientConfig(config: KafkaSourceConfig, deps: ConsumerDeps)
 }
 
 /** A kafkajs client for the config, with every codec this package reads registered. */
-export function createKafka(config: KafkaSourceConfig, deps: ConsumerDeps): Kafka {
+export function createKafka(config: KafkaConnection, deps: ConsumerDeps): Kafka {
   registerCodecs();
   if (!stepOverEmptyBatches()) {
     deps.logger.warn(

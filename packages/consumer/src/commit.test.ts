@@ -80,7 +80,7 @@ describe('commitAsStandaloneConsumer', () => {
     const { options, sleeps } = fakeTime(1_000);
     const error = await commitAsStandaloneConsumer(cluster, request, options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConsumerError);
-    expect(error).toMatchObject({ code: 'TIMEOUT', failureType: 'transient_error' });
+    expect(error).toMatchObject({ code: 'TIMEOUT', retriable: true });
     expect((error as Error).message).toContain('"dashboards"');
     expect((error as Error).message).toContain('NOT_COORDINATOR_FOR_GROUP');
     // 100 + 200 + 400 = 700; the next wait (400) would pass the deadline.
@@ -96,7 +96,7 @@ describe('commitAsStandaloneConsumer', () => {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(ConsumerError);
-      expect(error).toMatchObject({ code: 'GROUP_HAS_ACTIVE_MEMBERS', failureType: 'config_error' });
+      expect(error).toMatchObject({ code: 'GROUP_HAS_ACTIVE_MEMBERS', retriable: false });
       expect((error as Error).message).toContain('"dashboards"');
       expect((error as Error).message).toContain(type);
       expect((error as ConsumerError).cause).toMatchObject({ type });

@@ -1,6 +1,5 @@
-// The `enable_auto_commit` mapping: after a checkpoint, the checkpointed offsets are written to config.groupId
+// The `enable_auto_commit` mapping: after a checkpoint, the checkpointed offsets are written to the connector's group id
 // so lag dashboards see progress. Reads never depend on them; Airbyte state stays the source of truth.
-import type { KafkaSourceConfig } from '@source-kafka/spec';
 import type { Admin } from 'kafkajs';
 import { type ConsumerDeps, createKafka, retryOptions } from './client.js';
 import { withDeadline } from './deadline.js';
@@ -11,12 +10,13 @@ import {
   type PrivateCluster,
   privateClusterFactory,
 } from './private-cluster.js';
-import type { PartitionOffset } from './read.js';
-import type { Clock } from './types.js';
+import type { PartitionOffset } from './read-progress.js';
+import { sleepOn, systemTimers } from './timers.js';
+import type { Clock, KafkaConnection } from './types.js';
 
 export interface OffsetCommitter {
   /**
-   * Writes the offsets (next offset to read, per partition) to config.groupId. Rejects with a ConsumerError;
+   * Writes the offsets (next offset to read, per partition) to the group. Rejects with a ConsumerError;
    * `GROUP_HAS_ACTIVE_MEMBERS` when another consumer is an active member of that group.
    */
   commit(offsets: readonly PartitionOffset[]): Promise<void>;
@@ -64,10 +64,7 @@ export interface StandaloneCommitOptions {
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
-const defaultSleep = (ms: number) =>
-  new Promise<void>((resolve) => {
-    setTimeout(resolve, ms).unref();
-  });
+const defaultSleep = (ms: number) => sleepOn(systemTimers, ms).promise;
 
 /**
  * Sends OffsetCommit to the group coordinator as a standalone ("simple") consumer: generation -1 and an empty
@@ -99,7 +96,6 @@ export async function commitAsStandaloneConsumer(
       if (activeGroupTypes.has(type)) {
         throw new ConsumerError(
           consumerErrorCodes.groupHasActiveMembers,
-          'config_error',
           `Cannot commit offsets to consumer group "${request.groupId}": another consumer is an active member ` +
             `of it (the broker answered ${type}). Use a group id that no other consumer uses.`,
           { cause: error },
@@ -109,9 +105,8 @@ export async function commitAsStandaloneConsumer(
       const waitMs = Math.min(backoffMs, options.maxBackoffMs);
       if (!moved) throw error;
       if (options.clock.now() + waitMs >= options.deadline) {
-        throw new ConsumerError(
+        throw ConsumerError.retriable(
           consumerErrorCodes.timeout,
-          'transient_error',
           `Could not reach the coordinator of consumer group "${request.groupId}" to commit offsets after ` +
             `${attempt} attempts (last: ${type || errorField(error, 'name') || 'unknown error'})`,
           { cause: error },
@@ -136,22 +131,26 @@ function groupByTopic(offsets: readonly PartitionOffset[]): OffsetCommitRequest[
 }
 
 /**
- * Commits as a standalone consumer (see `commitAsStandaloneConsumer`), which needs no member in config.groupId:
- * the reads themselves use their own groups. If something else is an active member of config.groupId the
+ * Commits as a standalone consumer (see `commitAsStandaloneConsumer`), which needs no member in the group:
+ * the reads themselves use their own groups. If something else is an active member of the group the
  * broker refuses, and the error (GROUP_HAS_ACTIVE_MEMBERS) says so. Without kafkajs' private cluster factory
  * it falls back to the slower `admin.setOffsets`.
  */
-export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerDeps): OffsetCommitter {
+export function createOffsetCommitter(
+  config: KafkaConnection,
+  groupId: string,
+  deps: ConsumerDeps,
+): OffsetCommitter {
   let cluster: PrivateCluster | undefined;
   let admin: Admin | undefined;
   let warnedFallback = false;
   const deadlineMs = config.requestTimeoutMs * 3;
-  const where = `committing offsets to consumer group ${config.groupId}`;
+  const where = `committing offsets to consumer group ${groupId}`;
+  const timers = deps.timers ?? systemTimers;
   const timeout = () =>
-    new ConsumerError(
+    ConsumerError.retriable(
       consumerErrorCodes.timeout,
-      'transient_error',
-      `Committing offsets to group ${config.groupId} on ${config.brokers.join(',')} did not finish within ${deadlineMs} ms`,
+      `Committing offsets to group ${groupId} on ${config.brokers.join(',')} did not finish within ${deadlineMs} ms`,
     );
 
   const commitThroughAdmin = async (topics: OffsetCommitRequest['topics']) => {
@@ -163,14 +162,15 @@ export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerD
     }
     if (admin === undefined) {
       const created = createKafka(config, deps).admin();
-      await withDeadline(created.connect(), config.requestTimeoutMs, timeout);
+      await withDeadline(created.connect(), config.requestTimeoutMs, timeout, timers);
       admin = created;
     }
     for (const { topic, partitions } of topics) {
       await withDeadline(
-        admin.setOffsets({ groupId: config.groupId, topic, partitions: [...partitions] }),
+        admin.setOffsets({ groupId, topic, partitions: [...partitions] }),
         deadlineMs,
         timeout,
+        timers,
       );
     }
   };
@@ -185,7 +185,7 @@ export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerD
           if (create !== undefined) {
             const created = create({ allowAutoTopicCreation: false });
             try {
-              await withDeadline(created.connect(), config.requestTimeoutMs, timeout);
+              await withDeadline(created.connect(), config.requestTimeoutMs, timeout, timers);
             } catch (error) {
               // A connect that finishes after the deadline must not leave sockets open.
               await created.disconnect().catch(() => undefined);
@@ -202,16 +202,18 @@ export function createOffsetCommitter(config: KafkaSourceConfig, deps: ConsumerD
         await withDeadline(
           commitAsStandaloneConsumer(
             cluster,
-            { groupId: config.groupId, topics },
+            { groupId, topics },
             {
               clock: deps.clock,
               deadline: started + deadlineMs,
               initialBackoffMs: config.retryBackoffMs,
               maxBackoffMs: retryOptions(config).maxRetryTime ?? config.retryBackoffMs,
+              sleep: (ms) => sleepOn(timers, ms).promise,
             },
           ),
           deadlineMs,
           timeout,
+          timers,
         );
       } catch (error) {
         throw classifyError(error, where, config.brokers, clientSecurity(config));

@@ -1,13 +1,20 @@
+import { systemTimers } from './timers.js';
+import type { Timers } from './types.js';
+
 /** Fails with `onTimeout()` if `promise` has not settled after `ms`. The timer never keeps the process alive. */
-export async function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+export async function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  timers: Timers = systemTimers,
+): Promise<T> {
+  let cancel: () => void = () => undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-    timer.unref();
+    cancel = timers.after(ms, () => reject(onTimeout()));
   });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }

@@ -16,7 +16,7 @@ describe('classifyError', () => {
     });
     expect(classifyError(error, 'fetching metadata', ['127.0.0.1:9093'])).toMatchObject({
       code: 'NOT_A_BROKER',
-      failureType: 'config_error',
+      retriable: false,
       message:
         '127.0.0.1:9093 does not serve Metadata requests while fetching metadata: it looks like a KRaft controller listener (controller.listener.names), not a broker. Point bootstrap_servers at a broker listener.',
     });
@@ -36,14 +36,14 @@ describe('classifyError', () => {
 
   it('tells a PLAINTEXT client whose connection a TLS or SASL listener closed to set the security protocol', () => {
     const error = classifyError(closedAfterRetries(), 'connecting', servers, { plaintext: true });
-    expect(error).toMatchObject({ code: 'SECURITY_PROTOCOL_MISMATCH', failureType: 'config_error' });
+    expect(error).toMatchObject({ code: 'SECURITY_PROTOCOL_MISMATCH', retriable: false });
     expect(error.message).toContain('set protocol.security_protocol');
   });
 
   it('keeps a closed connection transient for a client that already uses TLS or SASL', () => {
     expect(classifyError(closedAfterRetries(), 'connecting', servers, { plaintext: false })).toMatchObject({
       code: 'BROKERS_UNREACHABLE',
-      failureType: 'transient_error',
+      retriable: true,
     });
   });
 
@@ -53,7 +53,7 @@ describe('classifyError', () => {
     );
     expect(classifyError(unknown, 'connecting', servers)).toMatchObject({
       code: 'BROKERS_UNREACHABLE',
-      failureType: 'config_error',
+      retriable: false,
     });
   });
 
@@ -61,7 +61,7 @@ describe('classifyError', () => {
     const refused = new kafkajs.KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
     expect(classifyError(refused, 'connecting', servers, { plaintext: true })).toMatchObject({
       code: 'BROKERS_UNREACHABLE',
-      failureType: 'transient_error',
+      retriable: true,
     });
   });
 
@@ -76,7 +76,7 @@ describe('classifyError', () => {
       'connecting',
       servers,
     );
-    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', failureType: 'config_error' });
+    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', retriable: false });
     expect(error.cause).toBeInstanceOf(kafkajs.KafkaJSSASLAuthenticationError);
   });
 
@@ -89,7 +89,7 @@ describe('classifyError', () => {
     } as unknown as Error);
     expect(classifyError(protocolError, 'reading', servers)).toMatchObject({
       code: 'AUTHORIZATION_FAILED',
-      failureType: 'config_error',
+      retriable: false,
     });
   });
 
@@ -102,7 +102,7 @@ describe('classifyError', () => {
       'connecting',
       servers,
     );
-    expect(error).toMatchObject({ code: 'BROKERS_UNREACHABLE', failureType: 'transient_error' });
+    expect(error).toMatchObject({ code: 'BROKERS_UNREACHABLE', retriable: true });
     expect(error.message).toContain('b1:9092,b2:9092');
   });
 
@@ -115,12 +115,12 @@ describe('classifyError', () => {
     } as unknown as Error);
     expect(classifyError(leader, 'fetching offsets', servers)).toMatchObject({
       code: 'BROKER_ERROR',
-      failureType: 'transient_error',
+      retriable: true,
     });
   });
 
   it('keeps a ConsumerError as it is', () => {
-    const original = new ConsumerError('TOPIC_NOT_FOUND', 'config_error', 'nothing');
+    const original = new ConsumerError('TOPIC_NOT_FOUND', 'nothing');
     expect(classifyError(original, 'x', servers)).toBe(original);
   });
 
@@ -128,7 +128,7 @@ describe('classifyError', () => {
     const cause = new TypeError('boom');
     expect(classifyError(cause, 'reading', servers)).toMatchObject({
       code: 'INTERNAL',
-      failureType: 'system_error',
+      retriable: false,
       cause,
     });
   });

@@ -1,7 +1,8 @@
-import type { KafkaSourceConfig } from '@source-kafka/spec';
+import type { SecurityConfig } from '@source-kafka/spec';
 
-// Every failure leaving this package is a ConsumerError: a stable code, the Airbyte failure type the app
-// reports, a message that names what failed and where, and the original error as `cause`.
+// Every failure leaving this package is a ConsumerError: a stable code, whether a retry may help, a message
+// that names what failed and where, and the original error as `cause`. What a failure means to a caller
+// (Airbyte's failure types, say) is the caller's to decide from `code` and `retriable`.
 
 export const consumerErrorCodes = {
   unsupportedMechanism: 'UNSUPPORTED_SASL_MECHANISM',
@@ -12,38 +13,52 @@ export const consumerErrorCodes = {
   authenticationFailed: 'AUTHENTICATION_FAILED',
   authorizationFailed: 'AUTHORIZATION_FAILED',
   tokenEndpoint: 'OAUTH_TOKEN_ENDPOINT_FAILED',
+  /** The token endpoint answered 2xx, but without an access token: not something a retry or config fixes. */
+  tokenAnswerInvalid: 'OAUTH_TOKEN_ANSWER_INVALID',
   topicNotFound: 'TOPIC_NOT_FOUND',
   partitionNotFound: 'PARTITION_NOT_FOUND',
   noStartOffset: 'NO_START_OFFSET',
-  retentionGap: 'RETENTION_GAP',
   groupHasActiveMembers: 'GROUP_HAS_ACTIVE_MEMBERS',
   brokerError: 'BROKER_ERROR',
+  /** kafkajs failed in a way it does not mark retriable and no other code names. */
+  kafkaError: 'KAFKA_ERROR',
   timeout: 'TIMEOUT',
   internal: 'INTERNAL',
 } as const;
 
 export type ConsumerErrorCode = (typeof consumerErrorCodes)[keyof typeof consumerErrorCodes];
 
-/** The Airbyte trace failure type: config errors are the user's to fix, transient ones may pass on retry. */
-export type FailureType = 'config_error' | 'transient_error' | 'system_error';
+export interface ConsumerErrorOptions {
+  readonly cause?: unknown;
+  readonly topic?: string | undefined;
+  readonly retriable?: boolean | undefined;
+}
 
 export class ConsumerError extends Error {
   override readonly name = 'ConsumerError';
   readonly code: ConsumerErrorCode;
-  readonly failureType: FailureType;
+  /**
+   * The same request may succeed later (a broker down, a timeout, a coordinator moving); false when
+   * something must change first (config, ACLs, the cluster) or the failure is not understood.
+   */
+  readonly retriable: boolean;
   /** The one topic the failure is about, when there is one (e.g. offsets lost to retention). */
   readonly topic: string | undefined;
 
-  constructor(
-    code: ConsumerErrorCode,
-    failureType: FailureType,
-    message: string,
-    options?: { cause?: unknown; topic?: string },
-  ) {
+  constructor(code: ConsumerErrorCode, message: string, options?: ConsumerErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.failureType = failureType;
+    this.retriable = options?.retriable ?? false;
     this.topic = options?.topic;
+  }
+
+  /** A failure that may pass when the same thing is tried again later. */
+  static retriable(
+    code: ConsumerErrorCode,
+    message: string,
+    options?: Omit<ConsumerErrorOptions, 'retriable'>,
+  ): ConsumerError {
+    return new ConsumerError(code, message, { ...options, retriable: true });
   }
 }
 
@@ -88,7 +103,7 @@ export interface ClientSecurity {
   readonly plaintext: boolean;
 }
 
-export function clientSecurity(config: Pick<KafkaSourceConfig, 'security'>): ClientSecurity {
+export function clientSecurity(config: { readonly security: SecurityConfig }): ClientSecurity {
   return { plaintext: config.security.protocol === 'PLAINTEXT' };
 }
 
@@ -114,7 +129,6 @@ export function classifyError(
   if (names.includes('KafkaJSSASLAuthenticationError') || types.some((t) => authTypes.has(t))) {
     return new ConsumerError(
       consumerErrorCodes.authenticationFailed,
-      'config_error',
       `SASL authentication failed against ${servers} while ${where}: check the SASL mechanism and the JAAS credentials (${last})`,
       { cause: error },
     );
@@ -122,7 +136,6 @@ export function classifyError(
   if (types.some((t) => authzTypes.has(t))) {
     return new ConsumerError(
       consumerErrorCodes.authorizationFailed,
-      'config_error',
       `Not authorized while ${where}: grant this principal the needed ACLs (${last})`,
       { cause: error },
     );
@@ -133,7 +146,6 @@ export function classifyError(
   ) {
     return new ConsumerError(
       consumerErrorCodes.authenticationFailed,
-      'config_error',
       `TLS handshake with ${servers} failed while ${where}: check the CA certificate and client certificate/key (${last})`,
       { cause: error },
     );
@@ -144,7 +156,6 @@ export function classifyError(
     const api = links.map((l) => l.apiName).find((n): n is string => typeof n === 'string');
     return new ConsumerError(
       consumerErrorCodes.notABroker,
-      'config_error',
       `${servers} does not serve ${api === undefined ? 'the client requests' : `${api} requests`} while ${where}: it looks like a KRaft controller listener (controller.listener.names), not a broker. Point bootstrap_servers at a broker listener.`,
       { cause: error },
     );
@@ -159,7 +170,6 @@ export function classifyError(
   ) {
     return new ConsumerError(
       consumerErrorCodes.securityProtocolMismatch,
-      'config_error',
       `The brokers ${servers} closed the connection while ${where}, as a listener that expects TLS or SASL does with a PLAINTEXT client: set protocol.security_protocol to the listener's protocol (SSL, SASL_PLAINTEXT or SASL_SSL), or point bootstrap_servers at a PLAINTEXT listener (${last})`,
       { cause: error },
     );
@@ -179,43 +189,30 @@ export function classifyError(
     const unresolvable = messages.some((m) => /ENOTFOUND/.test(m));
     return new ConsumerError(
       consumerErrorCodes.brokersUnreachable,
-      unresolvable ? 'config_error' : 'transient_error',
       `Could not reach the Kafka brokers ${servers} while ${where}: check bootstrap_servers, the network and the security protocol (${last})`,
-      { cause: error },
+      { cause: error, retriable: !unresolvable },
     );
   }
   if (names.includes('KafkaJSRequestTimeoutError') || names.includes('KafkaJSLockTimeout')) {
-    return new ConsumerError(
+    return ConsumerError.retriable(
       consumerErrorCodes.timeout,
-      'transient_error',
       `A request to ${servers} timed out while ${where} (${last})`,
       { cause: error },
     );
   }
   if (links.some((l) => l.retriable === true) || names.includes('KafkaJSNumberOfRetriesExceeded')) {
-    return new ConsumerError(
+    return ConsumerError.retriable(
       consumerErrorCodes.brokerError,
-      'transient_error',
       `The broker kept failing while ${where}, after retries with backoff (${last})`,
       { cause: error },
     );
   }
   if (names.some((n) => n.startsWith('KafkaJS'))) {
-    return new ConsumerError(
-      consumerErrorCodes.brokerError,
-      'system_error',
-      `Kafka error while ${where} (${last})`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new ConsumerError(
-    consumerErrorCodes.internal,
-    'system_error',
-    `Unexpected error while ${where} (${last})`,
-    {
+    return new ConsumerError(consumerErrorCodes.kafkaError, `Kafka error while ${where} (${last})`, {
       cause: error,
-    },
-  );
+    });
+  }
+  return new ConsumerError(consumerErrorCodes.internal, `Unexpected error while ${where} (${last})`, {
+    cause: error,
+  });
 }

@@ -90,7 +90,7 @@ describe('createOAuthBearerProvider', () => {
     });
     const error = await provider().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConsumerError);
-    expect((error as ConsumerError).failureType).toBe('config_error');
+    expect((error as ConsumerError).retriable).toBe(false);
     expect((error as ConsumerError).message).toMatch(/HTTP 401 \(invalid_client: bad secret\)/);
     expect((error as ConsumerError).message).not.toContain('s3cr3t-value');
   });

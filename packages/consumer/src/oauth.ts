@@ -88,9 +88,8 @@ export function createOAuthBearerProvider(
       });
     } catch (error) {
       const cause = withoutUrlCredentials(error);
-      throw new ConsumerError(
+      throw ConsumerError.retriable(
         consumerErrorCodes.tokenEndpoint,
-        'transient_error',
         `Could not reach the OAuth token endpoint ${endpoint} within ${deps.requestTimeoutMs} ms` +
           (cause instanceof Error ? ` (${cause.message})` : ''),
         { cause },
@@ -107,20 +106,19 @@ export function createOAuthBearerProvider(
     if (!response.ok) {
       // Only the OAuth error code and description are echoed: never the request, which carries the secret.
       const reason = [fields.error, fields.error_description].filter((v) => typeof v === 'string').join(': ');
+      // 400/401/403 refuse these credentials; anything else (5xx, 429) is the endpoint's own trouble.
+      const refused = response.status === 400 || response.status === 401 || response.status === 403;
       throw new ConsumerError(
         consumerErrorCodes.tokenEndpoint,
-        response.status === 400 || response.status === 401 || response.status === 403
-          ? 'config_error'
-          : 'transient_error',
         `The OAuth token endpoint ${endpoint} refused the client-credentials grant for client id ` +
           `"${credentials.clientId}" with HTTP ${response.status}${reason ? ` (${reason})` : ''}: check the client id, secret and scope`,
+        { retriable: !refused },
       );
     }
     const accessToken = fields.access_token;
     if (typeof accessToken !== 'string' || accessToken === '') {
       throw new ConsumerError(
-        consumerErrorCodes.tokenEndpoint,
-        'system_error',
+        consumerErrorCodes.tokenAnswerInvalid,
         `The OAuth token endpoint ${endpoint} answered without an access_token`,
       );
     }

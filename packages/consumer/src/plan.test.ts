@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConsumerError } from './errors.js';
 import { type PlanInput, planPartition } from './plan.js';
 
 const snapshot = { topic: 't', partition: 1, logStart: '100', end: '200', timestampOffset: '150' };
-const base: PlanInput = { snapshot, startPosition: { type: 'earliest' }, retentionGapPolicy: 'continue' };
+const base: PlanInput = { snapshot, startPosition: { type: 'earliest' } };
 
 describe('planPartition', () => {
   it('starts at the state offset when there is one', () => {
@@ -41,17 +40,6 @@ describe('planPartition', () => {
       logStart: '100',
       lostOffsets: '60',
     });
-  });
-
-  it('fails on a retention gap when the policy says so', () => {
-    try {
-      planPartition({ ...base, stateOffset: '40', retentionGapPolicy: 'fail' });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConsumerError);
-      expect((error as ConsumerError).code).toBe('RETENTION_GAP');
-      expect((error as ConsumerError).message).toMatch(/t:1.*60 offsets/);
-    }
   });
 
   it('reports a state offset beyond the end and falls back to the start position', () => {

@@ -18,7 +18,6 @@ export interface PlanInput {
   readonly snapshot: PartitionSnapshot;
   readonly stateOffset?: string | undefined;
   readonly startPosition: StartPosition;
-  readonly retentionGapPolicy: 'continue' | 'fail';
 }
 
 export interface PlannedPartition {
@@ -28,11 +27,7 @@ export interface PlannedPartition {
 
 function parseOffset(value: string, what: string): bigint {
   if (!/^-?\d+$/.test(value)) {
-    throw new ConsumerError(
-      consumerErrorCodes.invalidConfig,
-      'config_error',
-      `${what} "${value}" is not an integer offset`,
-    );
+    throw new ConsumerError(consumerErrorCodes.invalidConfig, `${what} "${value}" is not an integer offset`);
   }
   return BigInt(value);
 }
@@ -55,7 +50,6 @@ function configuredStart(input: PlanInput, logStart: bigint, end: bigint): bigin
     case 'none':
       throw new ConsumerError(
         consumerErrorCodes.noStartOffset,
-        'config_error',
         `Partition ${snapshot.topic}:${snapshot.partition} has no offset in the state and auto_offset_reset is "none": ` +
           'set auto_offset_reset to earliest or latest, or provide state for this partition',
       );
@@ -88,16 +82,7 @@ export function planPartition(input: PlanInput): PlannedPartition {
       logStart: logStart.toString(),
       lostOffsets: (logStart - requested).toString(),
     };
-    if (input.retentionGapPolicy === 'fail') {
-      throw new ConsumerError(
-        consumerErrorCodes.retentionGap,
-        'config_error',
-        `Partition ${where}: the state offset ${requested} is below the log start ${logStart}, so ${logStart - requested} ` +
-          'offsets were deleted by retention before they were read. Set the retention gap policy to "continue" to go on ' +
-          'from the log start, or reset the state.',
-        { topic: snapshot.topic },
-      );
-    }
+    // Whether a gap fails the read is the caller's policy: it gets the report and decides.
     return { range: range(logStart), report };
   }
   if (requested > end) {

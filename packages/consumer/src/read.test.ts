@@ -1,10 +1,9 @@
 // The start-up path of a bounded read against an in-memory stand-in for kafkajs: what a crash during the group
 // join looks like to the read, which no real broker produces on demand.
-import { parseConfig } from '@source-kafka/spec';
 import type { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConsumerError, consumerErrorCodes } from './errors.js';
-import { openBoundedRead } from './read.js';
+import { type BoundedReadRequest, openBoundedRead } from './read.js';
 
 const fake = vi.hoisted(() => ({ kafka: undefined as unknown }));
 
@@ -13,13 +12,20 @@ vi.mock('./client.js', async (importOriginal) => ({
   createKafka: () => fake.kafka as Kafka,
 }));
 
-const config = parseConfig({
-  bootstrap_servers: 'broker-1:9092',
-  subscription: { subscription_type: 'subscribe', topic_pattern: 'orders' },
-  protocol: { security_protocol: 'PLAINTEXT' },
-  auto_offset_reset: 'earliest',
-  request_timeout_ms: 1000,
-});
+const request: BoundedReadRequest = {
+  connection: {
+    brokers: ['broker-1:9092'],
+    clientId: 'read-test',
+    security: { protocol: 'PLAINTEXT' },
+    requestTimeoutMs: 1000,
+    retryBackoffMs: 100,
+  },
+  groupIdPrefix: 'airbyte-source-kafka',
+  partitions: [{ topic: 'orders', partition: 0 }],
+  startPosition: { type: 'earliest' },
+  isolationLevel: 'read_committed',
+  limits: { stallTimeoutMs: 1000 },
+};
 
 /** What kafkajs' consumer.seek throws once a crash has stopped the consumer (its group is gone). */
 const seekAfterCrash = Object.assign(
@@ -110,14 +116,14 @@ describe('a read whose consumer crashes while starting', () => {
     );
     const cluster = crashingCluster(seekAfterCrash, saslFailure);
     const { deps: d, debug } = deps();
-    const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 1000 }, d);
+    const read = await openBoundedRead(request, d);
 
     const error = await read[Symbol.asyncIterator]()
       .next()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConsumerError);
     expect((error as ConsumerError).code).toBe(consumerErrorCodes.authenticationFailed);
-    expect((error as ConsumerError).failureType).toBe('config_error');
+    expect((error as ConsumerError).retriable).toBe(false);
     expect((error as ConsumerError).cause).toBe(saslFailure);
     // The first refused seek ends the round: the others would be refused too.
     expect(cluster.seeks).toEqual(['orders:0@0']);
@@ -128,7 +134,7 @@ describe('a read whose consumer crashes while starting', () => {
   it('still throws any other seek failure', async () => {
     crashingCluster(new Error('offset out of range for orders:0'), new Error('unused'));
     const { deps: d } = deps();
-    const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 1000 }, d);
+    const read = await openBoundedRead(request, d);
     await expect(read[Symbol.asyncIterator]().next()).rejects.toThrow('offset out of range for orders:0');
   });
 });
@@ -141,7 +147,7 @@ describe('the temporary read group', () => {
       deleteGroups,
     );
     const { deps: d, warnings } = deps();
-    const read = await openBoundedRead(config, { starts: [], stallTimeoutMs: 1000 }, d);
+    const read = await openBoundedRead(request, d);
     await read[Symbol.asyncIterator]()
       .next()
       .catch(() => undefined);

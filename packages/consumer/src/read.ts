@@ -1,8 +1,10 @@
 // Bounded reads. kafkajs has no manual assign, so each read joins a consumer group of its own (a unique id
-// derived from config.groupId) whose single member is given exactly the chosen partitions by a custom assigner,
-// then seeks each one to its planned start. The group commits nothing: Airbyte state is the source of truth.
+// derived from the caller's group id prefix) whose single member is given exactly the chosen partitions by a
+// custom assigner, then seeks each one to its planned start. The group commits nothing: the caller's state is
+// the source of truth. The caller's side of the read (hand-off, stall and join deadlines) is ./read-loop.ts;
+// this file is the kafkajs side that feeds it.
 import { randomUUID } from 'node:crypto';
-import type { KafkaSourceConfig } from '@source-kafka/spec';
+import type { StartPosition, Subscription } from '@source-kafka/spec';
 import {
   type Admin,
   AssignerProtocol,
@@ -15,48 +17,45 @@ import {
 import { type ConsumerDeps, createKafka } from './client.js';
 import { withDeadline } from './deadline.js';
 import { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
-import { Handoff } from './handoff.js';
 import { fetchHighWatermarks } from './high-watermark.js';
 import { OutageBudget } from './outage.js';
 import { type PartitionSnapshot, planPartition } from './plan.js';
+import { ReadLoop, type ReadSummary } from './read-loop.js';
+import { type PartitionState, partitionKey } from './read-progress.js';
+import { sleepOn, systemTimers } from './timers.js';
 import { compileSubscribePattern, isInternalTopic, selectTopics, type TopicSelection } from './topics.js';
 import type {
+  KafkaConnection,
   KafkaHeader,
   KafkaRecord,
   OffsetReport,
   PartitionRange,
   PartitionStart,
   RecordBatch,
+  Timers,
   TimestampType,
   TopicInfo,
 } from './types.js';
 
-export interface PartitionOffset {
-  readonly topic: string;
-  readonly partition: number;
-  /** The next offset to read. */
-  readonly offset: string;
-}
+export type IsolationLevel = 'read_committed' | 'read_uncommitted';
 
-/** Why the read ended: every selected partition reached its snapshot end, a cap, no progress, or the caller. */
-export type StopReason = 'end' | 'max_records' | 'max_duration' | 'stalled' | 'closed';
-
-export interface ReadSummary {
-  readonly stopReason: StopReason;
-  readonly recordsRead: number;
-  /** For every selected partition, the offset to resume from: exact at any stop. */
-  readonly nextOffsets: readonly PartitionOffset[];
-}
-
-export interface ReadOptions {
-  /** Offsets from Airbyte state; selected partitions not listed use the configured start position. */
-  readonly starts: readonly PartitionStart[];
+/** What a read may hold and how long it waits; every field has a default. */
+export interface ReadLimits {
+  /** Records queued ahead of the caller, and the largest batch handed out. Default 500. */
+  readonly maxBufferedRecords?: number | undefined;
   /**
    * How long the caller may wait for the next batch, once the read's consumer has joined its group, before the
-   * read stops as 'stalled' (a clean stop, offsets exact). Default: the largest of 30 s, twice the request
-   * timeout and the broker outage tolerance (a frozen broker is an outage the read waits out too). Joining has its own deadline, the larger of this and 3 x the request timeout; missing it is an error.
+   * read stops as 'stalled' (offsets exact). Default: the largest of 30 s, twice the request timeout and
+   * `brokerOutageMs` (a frozen broker is an outage the read waits out too). Joining has its own deadline, the
+   * larger of this and 3 x the request timeout; missing it is an error.
    */
   readonly stallTimeoutMs?: number | undefined;
+  /**
+   * How long brokers that went away mid-read (a restart, a coordinator loading) are waited for, from the first
+   * failure after the last batch: within it kafkajs restarts the consumer and the read goes on where it was.
+   * Default 60 s; 0 fails at the first crash.
+   */
+  readonly brokerOutageMs?: number | undefined;
   /** Per-fetch byte bounds handed to kafkajs, i.e. what is held in memory ahead of the caller. Default 2 MB. */
   readonly fetchMaxBytes?: number | undefined;
   /** Default 512 KB. */
@@ -65,11 +64,24 @@ export interface ReadOptions {
   readonly sessionTimeoutMs?: number | undefined;
 }
 
+/** Everything a bounded read needs, and nothing about what the caller makes of the records. */
+export interface BoundedReadRequest {
+  readonly connection: KafkaConnection;
+  /** The read joins a group of its own, `<groupIdPrefix>.read.<uuid>`, which it deletes when it ends. */
+  readonly groupIdPrefix: string;
+  /** Exactly the partitions to read. An `offset` is where to resume (e.g. from saved state). */
+  readonly partitions: readonly PartitionStart[];
+  /** Where a partition without an offset starts, and one whose offset is beyond the end (a recreated topic). */
+  readonly startPosition: StartPosition;
+  readonly isolationLevel: IsolationLevel;
+  readonly limits?: ReadLimits | undefined;
+}
+
 export interface BoundedRead extends AsyncIterable<RecordBatch> {
   /** The consumer group this read joins; it never commits offsets. */
   readonly readGroupId: string;
-  readonly topics: readonly TopicInfo[];
   readonly ranges: readonly PartitionRange[];
+  /** Retention gaps (the caller decides whether they fail its read) and offsets beyond the end. */
   readonly reports: readonly OffsetReport[];
   /** Valid at any time; final once iteration has ended. */
   summary(): ReadSummary;
@@ -77,40 +89,16 @@ export interface BoundedRead extends AsyncIterable<RecordBatch> {
   close(): Promise<void>;
 }
 
-interface PartitionState {
-  readonly topic: string;
-  readonly partition: number;
-  readonly end: bigint;
-  /** Next offset to queue for the caller (kafkajs side). */
-  queued: bigint;
-  /** Next offset after what the caller has received. */
-  handed: bigint;
-}
-
-type Item =
-  | { readonly kind: 'batch'; readonly batch: RecordBatch }
-  | { readonly kind: 'advance'; readonly key: string; readonly nextOffset: bigint };
-
 const ASSIGNER_NAME = 'SourceKafkaExactPartitions';
 const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
-/** error_handling.broker_outage_seconds when the config does not say (the spec's default). */
+const DEFAULT_MAX_BUFFERED_RECORDS = 500;
 const DEFAULT_BROKER_OUTAGE_MS = 60_000;
 const MAX_WAIT_MS = 500;
 // Smaller than kafkajs' defaults (10 MB, 1 MB): in the benchmark they were faster and kept peak RSS lower, since
 // a whole fetch response is decoded into message objects before the first one is handed out.
 const DEFAULT_FETCH_MAX_BYTES = 2 * 1024 * 1024;
 const DEFAULT_FETCH_MAX_BYTES_PER_PARTITION = 512 * 1024;
-
-const keyOf = (topic: string, partition: number): string => `${partition}:${topic}`;
-
-function sleep(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
-}
 
 /**
  * kafkajs collapses repeated header keys into an array under the first occurrence's key, so order within one key
@@ -170,48 +158,57 @@ function exactAssigner(assignment: Record<string, number[]>): PartitionAssigner 
   });
 }
 
-async function connectAdmin(kafka: Kafka, config: KafkaSourceConfig): Promise<Admin> {
+async function connectAdmin(kafka: Kafka, connection: KafkaConnection, timers: Timers): Promise<Admin> {
   const admin = kafka.admin({ retry: { retries: 2 } });
-  const servers = config.brokers.join(',');
+  const servers = connection.brokers.join(',');
   try {
     await withDeadline(
       admin.connect(),
-      config.requestTimeoutMs,
+      connection.requestTimeoutMs,
       () =>
-        new ConsumerError(
+        ConsumerError.retriable(
           consumerErrorCodes.brokersUnreachable,
-          'transient_error',
-          `Could not connect to the Kafka brokers ${servers} within request_timeout_ms (${config.requestTimeoutMs} ms): ` +
+          `Could not connect to the Kafka brokers ${servers} within request_timeout_ms (${connection.requestTimeoutMs} ms): ` +
             'check bootstrap_servers, the network and the security protocol',
         ),
+      timers,
     );
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
-    throw classifyError(error, 'connecting', config.brokers, clientSecurity(config));
+    throw classifyError(error, 'connecting', connection.brokers, clientSecurity(connection));
   }
   return admin;
 }
 
-async function step<T>(config: KafkaSourceConfig, what: string, run: () => Promise<T>): Promise<T> {
+async function step<T>(
+  connection: KafkaConnection,
+  timers: Timers,
+  what: string,
+  run: () => Promise<T>,
+): Promise<T> {
   try {
     return await withDeadline(
       run(),
-      config.requestTimeoutMs * 3,
+      connection.requestTimeoutMs * 3,
       () =>
-        new ConsumerError(
+        ConsumerError.retriable(
           consumerErrorCodes.timeout,
-          'transient_error',
-          `${what} on ${config.brokers.join(',')} did not finish within ${config.requestTimeoutMs * 3} ms (3 x request_timeout_ms)`,
+          `${what} on ${connection.brokers.join(',')} did not finish within ${connection.requestTimeoutMs * 3} ms (3 x request_timeout_ms)`,
         ),
+      timers,
     );
   } catch (error) {
-    throw classifyError(error, what, config.brokers, clientSecurity(config));
+    throw classifyError(error, what, connection.brokers, clientSecurity(connection));
   }
 }
 
-async function resolveSelection(admin: Admin, config: KafkaSourceConfig): Promise<TopicSelection> {
-  const names = await step(config, 'listing topics', () => admin.listTopics());
-  const subscription = config.subscription;
+async function resolveSelection(
+  admin: Admin,
+  connection: KafkaConnection,
+  subscription: Subscription,
+  timers: Timers,
+): Promise<TopicSelection> {
+  const names = await step(connection, timers, 'listing topics', () => admin.listTopics());
   // Metadata only for the topics that can be selected: clusters may hold thousands.
   let wanted: string[];
   if (subscription.type === 'subscribe') {
@@ -222,7 +219,7 @@ async function resolveSelection(admin: Admin, config: KafkaSourceConfig): Promis
   }
   const cluster = new Map<string, number>();
   if (wanted.length > 0) {
-    const metadata = await step(config, 'fetching topic metadata', () =>
+    const metadata = await step(connection, timers, 'fetching topic metadata', () =>
       admin.fetchTopicMetadata({ topics: wanted }),
     );
     for (const topic of metadata.topics) cluster.set(topic.name, topic.partitions.length);
@@ -230,46 +227,59 @@ async function resolveSelection(admin: Admin, config: KafkaSourceConfig): Promis
   return selectTopics(subscription, cluster);
 }
 
-/** The selected topics with their partition counts, for `discover` and `check`. */
+/** The topics a subscription selects, with their partition counts, for `discover` and `check`. */
 export async function listSelectedTopics(
-  config: KafkaSourceConfig,
+  connection: KafkaConnection,
+  subscription: Subscription,
   deps: ConsumerDeps,
 ): Promise<TopicInfo[]> {
-  const kafka = createKafka(config, deps);
-  const admin = await connectAdmin(kafka, config);
+  const timers = deps.timers ?? systemTimers;
+  const kafka = createKafka(connection, deps);
+  const admin = await connectAdmin(kafka, connection, timers);
   try {
-    return [...(await resolveSelection(admin, config)).topics];
+    return [...(await resolveSelection(admin, connection, subscription, timers)).topics];
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
 }
 
+/** The requested partitions by topic, each once, in order. */
+function partitionsByTopic(starts: readonly PartitionStart[]): Map<string, number[]> {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of starts) {
+    const list = byTopic.get(topic) ?? [];
+    if (!list.includes(partition)) list.push(partition);
+    byTopic.set(topic, list);
+  }
+  return byTopic;
+}
+
 async function snapshotPartitions(
   admin: Admin,
-  config: KafkaSourceConfig,
-  selection: TopicSelection,
+  request: BoundedReadRequest,
+  partitions: ReadonlyMap<string, readonly number[]>,
   needsTimestamp: (topic: string, partition: number) => boolean,
   highWatermarks: ReadonlyMap<string, string> | undefined,
+  timers: Timers,
 ): Promise<PartitionSnapshot[]> {
+  const { connection, startPosition } = request;
   const snapshots: PartitionSnapshot[] = [];
-  for (const [topic, partitions] of selection.partitions) {
+  for (const [topic, list] of partitions) {
     // kafkajs' admin asks ListOffsets with isolation READ_COMMITTED, so `high` is the last stable offset.
-    const offsets = await step(config, `fetching offsets of topic ${topic}`, () =>
+    const offsets = await step(connection, timers, `fetching offsets of topic ${topic}`, () =>
       admin.fetchTopicOffsets(topic),
     );
-    const startPosition = config.startPosition;
     const byTimestamp =
-      startPosition.type === 'timestamp' && partitions.some((p) => needsTimestamp(topic, p))
-        ? await step(config, `fetching offsets by timestamp of topic ${topic}`, () =>
+      startPosition.type === 'timestamp' && list.some((p) => needsTimestamp(topic, p))
+        ? await step(connection, timers, `fetching offsets by timestamp of topic ${topic}`, () =>
             admin.fetchTopicOffsetsByTimestamp(topic, startPosition.timestampMs),
           )
         : [];
-    for (const partition of partitions) {
+    for (const partition of list) {
       const found = offsets.find((o) => o.partition === partition);
       if (found === undefined) {
-        throw new ConsumerError(
+        throw ConsumerError.retriable(
           consumerErrorCodes.partitionNotFound,
-          'transient_error',
           `The broker returned no offsets for ${topic}:${partition}`,
         );
       }
@@ -277,7 +287,7 @@ async function snapshotPartitions(
         topic,
         partition,
         logStart: found.low,
-        end: highWatermarks?.get(keyOf(topic, partition)) ?? found.high,
+        end: highWatermarks?.get(partitionKey(topic, partition)) ?? found.high,
         timestampOffset: byTimestamp.find((o) => o.partition === partition)?.offset,
       });
     }
@@ -286,29 +296,28 @@ async function snapshotPartitions(
 }
 
 /**
- * Connects, snapshots every selected partition's log start and end, plans the start offsets and returns a
- * bounded read: an async iterable of batches that ends when every partition reached its snapshot end, or a cap.
+ * Connects, snapshots every requested partition's log start and end, plans the start offsets and returns a
+ * bounded read: an async iterable of batches that ends when every partition reached its snapshot end, when no
+ * batch comes for the stall timeout, or when the caller closes it.
  */
-export async function openBoundedRead(
-  config: KafkaSourceConfig,
-  options: ReadOptions,
-  deps: ConsumerDeps,
-): Promise<BoundedRead> {
-  const kafka = createKafka(config, deps);
-  const admin = await connectAdmin(kafka, config);
-  let ranges: PartitionRange[];
-  let reports: OffsetReport[];
-  let selection: TopicSelection;
+export async function openBoundedRead(request: BoundedReadRequest, deps: ConsumerDeps): Promise<BoundedRead> {
+  const { connection } = request;
+  const timers = deps.timers ?? systemTimers;
+  const kafka = createKafka(connection, deps);
+  const admin = await connectAdmin(kafka, connection, timers);
+  const ranges: PartitionRange[] = [];
+  const reports: OffsetReport[] = [];
   try {
-    selection = await resolveSelection(admin, config);
+    const partitions = partitionsByTopic(request.partitions);
     const stateOffsets = new Map<string, string>();
-    for (const start of options.starts) {
-      if (start.offset !== undefined) stateOffsets.set(keyOf(start.topic, start.partition), start.offset);
+    for (const start of request.partitions) {
+      if (start.offset !== undefined)
+        stateOffsets.set(partitionKey(start.topic, start.partition), start.offset);
     }
     let highWatermarks: Map<string, string> | undefined;
-    if (config.isolationLevel === 'read_uncommitted' && selection.partitions.size > 0) {
-      highWatermarks = await step(config, 'fetching high watermarks', () =>
-        fetchHighWatermarks(kafka, selection.partitions),
+    if (request.isolationLevel === 'read_uncommitted' && partitions.size > 0) {
+      highWatermarks = await step(connection, timers, 'fetching high watermarks', () =>
+        fetchHighWatermarks(kafka, partitions),
       );
       if (highWatermarks === undefined) {
         deps.logger.warn(
@@ -318,19 +327,17 @@ export async function openBoundedRead(
     }
     const snapshots = await snapshotPartitions(
       admin,
-      config,
-      selection,
-      (topic, partition) => !stateOffsets.has(keyOf(topic, partition)),
+      request,
+      partitions,
+      (topic, partition) => !stateOffsets.has(partitionKey(topic, partition)),
       highWatermarks,
+      timers,
     );
-    ranges = [];
-    reports = [];
     for (const snapshot of snapshots) {
       const planned = planPartition({
         snapshot,
-        stateOffset: stateOffsets.get(keyOf(snapshot.topic, snapshot.partition)),
-        startPosition: config.startPosition,
-        retentionGapPolicy: config.retentionGapPolicy,
+        stateOffset: stateOffsets.get(partitionKey(snapshot.topic, snapshot.partition)),
+        startPosition: request.startPosition,
       });
       ranges.push(planned.range);
       if (planned.report !== undefined) {
@@ -341,7 +348,7 @@ export async function openBoundedRead(
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  return new KafkaBoundedRead(kafka, config, selection.topics, ranges, reports, options, deps);
+  return new KafkaBoundedRead(kafka, request, ranges, reports, { ...deps, timers });
 }
 
 export function describeReport(report: OffsetReport): string {
@@ -352,221 +359,88 @@ export function describeReport(report: OffsetReport): string {
         `${report.end} (was the topic recreated?); reading from the configured start position`;
 }
 
+/** The kafkajs side of one bounded read: a consumer group member that feeds the read loop. */
 class KafkaBoundedRead implements BoundedRead {
   readonly readGroupId: string;
-  private readonly states = new Map<string, PartitionState>();
-  private readonly active = new Set<string>();
-  private readonly handoff: Handoff<Item>;
+  private readonly connection: KafkaConnection;
+  private readonly loop: ReadLoop;
   private readonly chunkSize: number;
-  private readonly stallTimeoutMs: number;
-  private readonly joinTimeoutMs: number;
-  private joinStartedAt = 0;
-  private readonly startedAt: number;
   private readonly fetchMaxBytes: number;
   private readonly fetchMaxBytesPerPartition: number;
   private readonly sessionTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
+  private readonly timers: Timers;
   /** Broker failures mid-read are retried (kafkajs restarts the consumer) while this budget lasts. */
   private readonly outage: OutageBudget;
+  private readonly outageMs: number;
   private consumer: Consumer | undefined;
-  private started = false;
-  private joined = false;
-  private stopping = false;
-  private closePromise: Promise<void> | undefined;
-  private failure: ConsumerError | undefined;
-  private stopReason: StopReason | undefined;
-  private recordsRead = 0;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly config: KafkaSourceConfig,
-    readonly topics: readonly TopicInfo[],
+    private readonly request: BoundedReadRequest,
     readonly ranges: readonly PartitionRange[],
     readonly reports: readonly OffsetReport[],
-    options: ReadOptions,
-    private readonly deps: ConsumerDeps,
+    private readonly deps: ConsumerDeps & { readonly timers: Timers },
   ) {
-    this.readGroupId = `${config.groupId}.read.${randomUUID()}`;
-    this.chunkSize = Math.max(1, config.maxPollRecords);
-    this.handoff = new Handoff<Item>(this.chunkSize);
-    const outageMs = config.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS;
-    this.outage = new OutageBudget(outageMs, deps.clock);
-    this.stallTimeoutMs = options.stallTimeoutMs ?? Math.max(30_000, config.requestTimeoutMs * 2, outageMs);
-    // Joining is not stalling: a short stall timeout must not turn a slow group join into a failure.
-    this.joinTimeoutMs = Math.max(this.stallTimeoutMs, config.requestTimeoutMs * 3);
-    this.startedAt = deps.clock.now();
-    this.fetchMaxBytes = options.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES;
+    const limits = request.limits ?? {};
+    this.connection = request.connection;
+    this.timers = deps.timers;
+    this.readGroupId = `${request.groupIdPrefix}.read.${randomUUID()}`;
+    this.chunkSize = Math.max(1, limits.maxBufferedRecords ?? DEFAULT_MAX_BUFFERED_RECORDS);
+    this.outageMs = limits.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS;
+    this.outage = new OutageBudget(this.outageMs, deps.clock);
+    const stallTimeoutMs =
+      limits.stallTimeoutMs ?? Math.max(30_000, this.connection.requestTimeoutMs * 2, this.outageMs);
+    this.fetchMaxBytes = limits.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES;
     this.fetchMaxBytesPerPartition =
-      options.fetchMaxBytesPerPartition ?? DEFAULT_FETCH_MAX_BYTES_PER_PARTITION;
-    this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+      limits.fetchMaxBytesPerPartition ?? DEFAULT_FETCH_MAX_BYTES_PER_PARTITION;
+    this.sessionTimeoutMs = limits.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.heartbeatIntervalMs = Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.floor(this.sessionTimeoutMs / 10));
-    for (const range of ranges) {
-      const key = keyOf(range.topic, range.partition);
-      const start = BigInt(range.start);
-      const end = BigInt(range.end);
-      this.states.set(key, {
-        topic: range.topic,
-        partition: range.partition,
-        end,
-        queued: start,
-        handed: start,
-      });
-      if (start < end) this.active.add(key);
-    }
+    this.loop = new ReadLoop(
+      {
+        ranges,
+        rules: {
+          stallTimeoutMs,
+          // Joining is not stalling: a short stall timeout must not turn a slow group join into a failure.
+          joinTimeoutMs: Math.max(stallTimeoutMs, this.connection.requestTimeoutMs * 3),
+        },
+        capacity: this.chunkSize,
+        where: `group ${this.readGroupId} on ${this.connection.brokers.join(',')}`,
+        start: () => this.start(),
+        release: () => this.release(),
+      },
+      deps,
+    );
   }
 
   summary(): ReadSummary {
-    return {
-      stopReason: this.stopReason ?? (this.active.size === 0 ? 'end' : 'closed'),
-      recordsRead: this.recordsRead,
-      nextOffsets: [...this.states.values()].map((s) => ({
-        topic: s.topic,
-        partition: s.partition,
-        offset: s.handed.toString(),
-      })),
-    };
+    return this.loop.summary();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
     return {
-      next: () => this.next(),
+      next: () => this.loop.next(),
       return: async () => {
-        await this.stop('closed');
+        await this.loop.stop('closed');
         return { done: true, value: undefined };
       },
     };
   }
 
   close(): Promise<void> {
-    return this.stop('closed');
+    return this.loop.stop('closed');
   }
 
-  private async next(): Promise<IteratorResult<RecordBatch>> {
-    for (;;) {
-      if (this.failure !== undefined) {
-        await this.stop('closed');
-        throw this.failure;
-      }
-      if (this.stopReason !== undefined) {
-        await this.stop(this.stopReason);
-        return { done: true, value: undefined };
-      }
-      if (this.active.size === 0) {
-        await this.stop('end');
-        return { done: true, value: undefined };
-      }
-      const maxDuration = this.config.bounds.maxDurationMs;
-      const remainingMs =
-        maxDuration === undefined
-          ? Number.POSITIVE_INFINITY
-          : this.startedAt + maxDuration - this.deps.clock.now();
-      if (remainingMs <= 0) {
-        this.stopReason = 'max_duration';
-        continue;
-      }
-      if (!this.started) await this.start();
-
-      const item = this.handoff.take();
-      if (item === undefined) {
-        const joined = this.joined;
-        const waitedFrom = this.deps.clock.now();
-        // Until the group join (which interrupts this wait), the join deadline applies; after it, the stall one.
-        const limitMs = joined
-          ? this.stallTimeoutMs
-          : Math.max(1, this.joinStartedAt + this.joinTimeoutMs - waitedFrom);
-        const timer = sleep(Math.min(remainingMs, limitMs));
-        await this.handoff.waitForItem(timer.promise);
-        timer.cancel();
-        if (this.handoff.size === 0 && this.failure === undefined && this.stopReason === undefined) {
-          const now = this.deps.clock.now();
-          if (!this.joined) {
-            if (now - this.joinStartedAt >= this.joinTimeoutMs - 1) this.onJoinTimeout();
-          } else if (joined && now - waitedFrom >= this.stallTimeoutMs - 1) {
-            this.onStall();
-          }
-        }
-        continue;
-      }
-      if (item.kind === 'advance') {
-        this.advance(item.key, item.nextOffset);
-        continue;
-      }
-      return { done: false, value: this.hand(item.batch) };
-    }
-  }
-
-  /** Applies the record cap, records what the caller now holds, and returns what to hand out. */
-  private hand(batch: RecordBatch): RecordBatch {
-    const key = keyOf(batch.topic, batch.partition);
-    const cap = this.config.bounds.maxRecords;
-    let out = batch;
-    if (cap !== undefined && this.recordsRead + batch.records.length >= cap) {
-      const take = cap - this.recordsRead;
-      if (take < batch.records.length) {
-        const records = batch.records.slice(0, take);
-        const last = records[records.length - 1];
-        const nextOffset =
-          last === undefined
-            ? (this.states.get(key)?.handed.toString() ?? batch.nextOffset)
-            : (BigInt(last.offset) + 1n).toString();
-        out = { topic: batch.topic, partition: batch.partition, records, nextOffset };
-      }
-      this.stopReason = 'max_records';
-    }
-    this.recordsRead += out.records.length;
-    this.advance(key, BigInt(out.nextOffset));
-    return out;
-  }
-
-  private advance(key: string, nextOffset: bigint): void {
-    const state = this.states.get(key);
-    if (state === undefined) return;
-    if (nextOffset > state.handed) state.handed = nextOffset;
-    if (state.handed >= state.end) this.active.delete(key);
-  }
-
-  private onJoinTimeout(): void {
-    this.fail(
-      new ConsumerError(
-        consumerErrorCodes.timeout,
-        'transient_error',
-        `The read consumer did not join its group ${this.readGroupId} on ${this.config.brokers.join(',')} within ${this.joinTimeoutMs} ms`,
-      ),
-    );
-  }
-
-  private onStall(): void {
-    const stuck = [...this.active]
-      .map((key) => this.states.get(key))
-      .filter((s): s is PartitionState => s !== undefined)
-      .map((s) => `${s.topic}:${s.partition} at offset ${s.handed} (end ${s.end})`);
-    this.deps.logger.warn(
-      `No records arrived for ${this.stallTimeoutMs} ms before the snapshot end was reached; stopping cleanly. ` +
-        `Partitions still open: ${stuck.join(', ')}. The next sync resumes from these offsets.`,
-    );
-    this.stopReason = 'stalled';
-  }
-
-  private fail(error: ConsumerError): void {
-    this.failure ??= error;
-    this.handoff.interrupt();
+  private classify(error: unknown, where: string): ConsumerError {
+    return classifyError(error, where, this.connection.brokers, clientSecurity(this.connection));
   }
 
   private async start(): Promise<void> {
-    this.started = true;
-    this.joinStartedAt = this.deps.clock.now();
-    const assignment: Record<string, number[]> = {};
-    for (const key of this.active) {
-      const state = this.states.get(key);
-      if (state === undefined) continue;
-      const partitions = assignment[state.topic] ?? [];
-      partitions.push(state.partition);
-      assignment[state.topic] = partitions;
-    }
+    const assignment = this.loop.progress.assignment();
     const consumer = this.kafka.consumer({
       groupId: this.readGroupId,
       partitionAssigners: [exactAssigner(assignment)],
-      readUncommitted: this.config.isolationLevel === 'read_uncommitted',
+      readUncommitted: this.request.isolationLevel === 'read_uncommitted',
       sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: this.heartbeatIntervalMs,
       maxWaitTimeInMs: MAX_WAIT_MS,
@@ -576,59 +450,60 @@ class KafkaBoundedRead implements BoundedRead {
       // A retriable crash (brokers gone, a coordinator loading) restarts the consumer while the outage budget
       // lasts; the rejoin seeks back to the queued positions, so nothing is skipped or read twice. Past the
       // budget, or for any other crash, the read ends with a typed error and the next sync resumes from state.
-      retry: { ...this.retryBase(), restartOnFailure: async (error) => this.retryAfter(error) },
+      retry: {
+        initialRetryTime: this.connection.retryBackoffMs,
+        retries: 5,
+        restartOnFailure: async (error) => this.retryAfter(error),
+      },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.joined && this.outage.inOutage) {
+      if (this.loop.hasJoined && this.outage.inOutage) {
         this.deps.logger.info(
           `The brokers answer again after ${Math.round(this.outage.elapsedMs() / 1000)} s; the read goes on where it was`,
         );
-      } else if (this.joined) {
+      } else if (this.loop.hasJoined) {
         this.deps.logger.warn(
           `The read consumer rejoined its group ${this.readGroupId} (session expired or rebalance); seeking back to its positions`,
         );
       }
-      this.joined = true;
       // A rejoin (e.g. after a session timeout) forgets positions; put every open partition back where it was.
       this.seekAll();
-      // The caller may be waiting under the join deadline: from now on the stall deadline applies.
-      this.handoff.interrupt();
+      this.loop.onJoined();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts the consumer itself (retryAfter said so): this crash is part of an outage ridden out.
       if (event.payload.restart) return;
-      this.fail(
-        classifyError(event.payload.error, 'reading', this.config.brokers, clientSecurity(this.config)),
-      );
+      this.loop.fail(this.classify(event.payload.error, 'reading'));
     });
     // Batches made only of control records or aborted messages never reach eachBatch, but the position must
     // still move past them, or a partition ending in a commit marker would never finish.
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { topic, partition, batchSize, lastOffset } = event.payload;
       if (batchSize !== 0) return;
-      this.queueAdvance(keyOf(topic, partition), BigInt(lastOffset) + 1n);
+      this.queueAdvance(topic, partition, BigInt(lastOffset) + 1n);
     });
+    const servers = this.connection.brokers.join(',');
     try {
       await withDeadline(
         consumer.connect(),
-        this.config.requestTimeoutMs,
+        this.connection.requestTimeoutMs,
         () =>
-          new ConsumerError(
+          ConsumerError.retriable(
             consumerErrorCodes.brokersUnreachable,
-            'transient_error',
-            `Could not connect to the Kafka brokers ${this.config.brokers.join(',')} within request_timeout_ms`,
+            `Could not connect to the Kafka brokers ${servers} within request_timeout_ms`,
           ),
+        this.timers,
       );
       await withDeadline(
         consumer.subscribe({ topics: Object.keys(assignment), fromBeginning: true }),
-        this.config.requestTimeoutMs * 3,
+        this.connection.requestTimeoutMs * 3,
         () =>
-          new ConsumerError(
+          ConsumerError.retriable(
             consumerErrorCodes.timeout,
-            'transient_error',
-            `Subscribing the read consumer on ${this.config.brokers.join(',')} did not finish within 3 x request_timeout_ms`,
+            `Subscribing the read consumer on ${servers} did not finish within 3 x request_timeout_ms`,
           ),
+        this.timers,
       );
       await consumer.run({
         autoCommit: false,
@@ -638,9 +513,7 @@ class KafkaBoundedRead implements BoundedRead {
         eachBatch: (payload) => this.onBatch(payload),
       });
     } catch (error) {
-      this.fail(
-        classifyError(error, 'starting the read consumer', this.config.brokers, clientSecurity(this.config)),
-      );
+      this.loop.fail(this.classify(error, 'starting the read consumer'));
       return;
     }
     this.seekAll();
@@ -648,34 +521,23 @@ class KafkaBoundedRead implements BoundedRead {
 
   /** Whether kafkajs should restart the consumer after this retriable crash: within the outage budget only. */
   private retryAfter(error: Error): boolean {
-    if (this.stopping) return false;
+    if (this.loop.isStopping) return false;
     const first = !this.outage.inOutage;
     const retry = this.outage.failed();
     if (retry && first) {
-      const reason = classifyError(
-        error,
-        'reading',
-        this.config.brokers,
-        clientSecurity(this.config),
-      ).message;
-      const seconds = Math.round((this.config.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS) / 1000);
       this.deps.logger.warn(
-        `${reason}. Retrying for up to ${seconds} s (error_handling.broker_outage_seconds); nothing read so far is lost.`,
+        `${this.classify(error, 'reading').message}. Retrying for up to ${Math.round(this.outageMs / 1000)} s ` +
+          '(error_handling.broker_outage_seconds); nothing read so far is lost.',
       );
     }
     return retry;
   }
 
-  private retryBase(): { initialRetryTime: number; retries: number } {
-    return { initialRetryTime: this.config.retryBackoffMs, retries: 5 };
-  }
-
   private seekAll(): void {
     const consumer = this.consumer;
-    if (consumer === undefined || this.stopping) return;
-    for (const key of this.active) {
-      const state = this.states.get(key);
-      if (state === undefined || state.queued >= state.end) continue;
+    if (consumer === undefined || this.loop.isStopping) return;
+    for (const state of this.loop.progress.openPartitions()) {
+      if (state.queued >= state.end) continue;
       try {
         consumer.seek({ topic: state.topic, partition: state.partition, offset: state.queued.toString() });
       } catch (error) {
@@ -691,14 +553,10 @@ class KafkaBoundedRead implements BoundedRead {
     }
   }
 
-  private queueAdvance(key: string, nextOffset: bigint): void {
-    const state = this.states.get(key);
-    if (state === undefined || this.stopping) return;
-    const capped = nextOffset > state.end ? state.end : nextOffset;
-    if (capped <= state.queued) return;
-    state.queued = capped;
-    this.handoff.put({ kind: 'advance', key, nextOffset: capped });
-    this.pauseIfQueuedToEnd(state);
+  private queueAdvance(topic: string, partition: number, nextOffset: bigint): void {
+    if (this.loop.advance(topic, partition, nextOffset) === undefined) return;
+    const state = this.loop.progress.get(topic, partition);
+    if (state !== undefined) this.pauseIfQueuedToEnd(state);
   }
 
   private pauseIfQueuedToEnd(state: PartitionState): void {
@@ -709,31 +567,23 @@ class KafkaBoundedRead implements BoundedRead {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
-    const key = keyOf(batch.topic, batch.partition);
-    const state = this.states.get(key);
-    if (state === undefined || this.stopping || state.queued >= state.end) return;
+    const state = this.loop.progress.get(batch.topic, batch.partition);
+    if (state === undefined || this.loop.isStopping || state.queued >= state.end) return;
     this.outage.progressed();
     let chunk: KafkaRecord[] = [];
     let lastOffset = -1n;
     const emit = async (nextOffset: bigint): Promise<void> => {
       const records = chunk;
       chunk = [];
-      state.queued = nextOffset;
-      const pushed = this.handoff.push(
-        {
-          kind: 'batch',
-          batch: {
-            topic: state.topic,
-            partition: state.partition,
-            records,
-            nextOffset: nextOffset.toString(),
-          },
-        },
-        records.length,
-      );
+      const pushed = this.loop.push({
+        topic: state.topic,
+        partition: state.partition,
+        records,
+        nextOffset: nextOffset.toString(),
+      });
       // The caller may be slow; heartbeats keep this member in its group while kafkajs waits on us.
       for (;;) {
-        const tick = sleep(this.heartbeatIntervalMs);
+        const tick = sleepOn(this.timers, this.heartbeatIntervalMs);
         const done = await Promise.race([pushed.then(() => true), tick.promise.then(() => false)]);
         tick.cancel();
         if (done) break;
@@ -751,7 +601,7 @@ class KafkaBoundedRead implements BoundedRead {
       if (chunk.length >= this.chunkSize) {
         await emit(offset + 1n);
         resolveOffset(message.offset);
-        if (this.stopping || !isRunning() || isStale()) return;
+        if (this.loop.isStopping || !isRunning() || isStale()) return;
       }
     }
     // Past the last record handed out, the fetched batch may hold aborted messages and control records: skip them.
@@ -760,31 +610,24 @@ class KafkaBoundedRead implements BoundedRead {
     if (chunk.length > 0) {
       await emit(tail > lastOffset + 1n ? tail : lastOffset + 1n);
     } else if (tail > state.queued) {
-      this.queueAdvance(key, tail);
+      this.queueAdvance(state.topic, state.partition, tail);
     }
   }
 
-  private stop(reason: StopReason): Promise<void> {
-    // A caller that breaks out right after the last batch still read everything.
-    this.stopReason ??= this.active.size === 0 ? 'end' : reason;
-    if (this.closePromise !== undefined) return this.closePromise;
-    this.stopping = true;
-    this.handoff.close();
+  private async release(): Promise<void> {
     const consumer = this.consumer;
-    this.closePromise = (async () => {
-      if (consumer === undefined) return;
-      try {
-        await withDeadline(
-          consumer.disconnect(),
-          this.config.requestTimeoutMs + this.sessionTimeoutMs,
-          () => new Error('leaving the read group timed out'),
-        );
-      } catch (error) {
-        this.deps.logger.debug(`Leaving group ${this.readGroupId} failed: ${String(error)}`);
-      }
-      await this.deleteReadGroup();
-    })();
-    return this.closePromise;
+    if (consumer === undefined) return;
+    try {
+      await withDeadline(
+        consumer.disconnect(),
+        this.connection.requestTimeoutMs + this.sessionTimeoutMs,
+        () => new Error('leaving the read group timed out'),
+        this.timers,
+      );
+    } catch (error) {
+      this.deps.logger.debug(`Leaving group ${this.readGroupId} failed: ${String(error)}`);
+    }
+    await this.deleteReadGroup();
   }
 
   /**
@@ -793,14 +636,16 @@ class KafkaBoundedRead implements BoundedRead {
    */
   private async deleteReadGroup(): Promise<void> {
     const admin = this.kafka.admin({ retry: { retries: 2 } });
+    const { requestTimeoutMs } = this.connection;
     try {
       await withDeadline(
         (async () => {
           await admin.connect();
           await admin.deleteGroups([this.readGroupId]);
         })(),
-        this.config.requestTimeoutMs,
-        () => new Error(`no answer within request_timeout_ms (${this.config.requestTimeoutMs} ms)`),
+        requestTimeoutMs,
+        () => new Error(`no answer within request_timeout_ms (${requestTimeoutMs} ms)`),
+        this.timers,
       );
     } catch (error) {
       const groups = (error as { groups?: Array<{ error?: { type?: unknown } }> }).groups;
@@ -808,7 +653,7 @@ class KafkaBoundedRead implements BoundedRead {
       if (groups?.every((g) => g.error?.type === 'GROUP_ID_NOT_FOUND') === true) return;
       const reason = error instanceof Error ? error.message : String(error);
       this.deps.logger.warn(
-        `Could not delete the temporary consumer group ${this.readGroupId} (${reason}); it stays behind, Empty. Grant Delete on groups prefixed ${this.config.groupId}.read. to have each read remove its own.`,
+        `Could not delete the temporary consumer group ${this.readGroupId} (${reason}); it stays behind, Empty. Grant Delete on groups prefixed ${this.request.groupIdPrefix}.read. to have each read remove its own.`,
       );
     } finally {
       await admin.disconnect().catch(() => undefined);

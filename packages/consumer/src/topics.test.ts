@@ -33,7 +33,7 @@ describe('compileSubscribePattern', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConsumerError);
-      expect((error as ConsumerError).failureType).toBe('config_error');
+      expect((error as ConsumerError).retriable).toBe(false);
     }
   });
 });

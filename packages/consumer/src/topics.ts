@@ -24,7 +24,6 @@ export function compileSubscribePattern(pattern: string): RegExp {
   } catch (error) {
     throw new ConsumerError(
       consumerErrorCodes.invalidConfig,
-      'config_error',
       `subscription.topic_pattern "${pattern}" is not a valid regular expression`,
       { cause: error },
     );
@@ -85,7 +84,6 @@ export function selectTopics(
   if (internal.length > 0) {
     throw new ConsumerError(
       consumerErrorCodes.invalidConfig,
-      'config_error',
       `subscription.topic_partitions names internal topics, which are never read: ${internal.join(', ')}`,
     );
   }
@@ -94,7 +92,6 @@ export function selectTopics(
       missing.some((m) => m.includes('does not exist'))
         ? consumerErrorCodes.topicNotFound
         : consumerErrorCodes.partitionNotFound,
-      'config_error',
       `subscription.topic_partitions names partitions that do not exist: ${missing.join(', ')}`,
     );
   }

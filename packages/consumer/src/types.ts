@@ -1,5 +1,21 @@
 // Contract of the consumer package: raw bytes plus metadata out, no decoding.
 // Offsets are decimal strings, as in kafkajs, so no offset ever loses precision.
+import type { SecurityConfig } from '@source-kafka/spec';
+
+/**
+ * How to reach and authenticate to the cluster: all a client needs before it asks anything. The spec's
+ * normalized config has these fields, so it can be passed as it is.
+ */
+export interface KafkaConnection {
+  /** `host:port`, IPv6 hosts in brackets. */
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly security: SecurityConfig;
+  /** Per request; connect, join and close deadlines are derived from it. */
+  readonly requestTimeoutMs: number;
+  /** First retry backoff; it doubles on each retry. */
+  readonly retryBackoffMs: number;
+}
 
 export interface KafkaHeader {
   readonly key: string;
@@ -79,4 +95,10 @@ export interface Logger {
 
 export interface Clock {
   now(): number;
+}
+
+/** Schedules the waits of this package, so a test can run them on fake time. */
+export interface Timers {
+  /** Calls `fn` once after `ms`; the returned function cancels it. Never keeps the process alive. */
+  after(ms: number, fn: () => void): () => void;
 }

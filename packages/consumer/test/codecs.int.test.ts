@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { brokerSettingsFrom, createTopic, ensureKafkaJars } from '@source-kafka/testkit';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBoundedRead, registerCodecs } from '../src/index.js';
-import { collect, deps, testConfig } from './support.js';
+import { registerCodecs } from '../src/index.js';
+import { collect, deps, readSelected, testConfig } from './support.js';
 
 const run = promisify(execFile);
 const conn = inject('broker');
@@ -91,7 +91,7 @@ describe('codecs written by librdkafka (kcat)', () => {
       const config = testConfig(conn.plaintext.brokers, {
         subscription: { type: 'subscribe', pattern: topic },
       });
-      const { records } = await collect(await openBoundedRead(config, { starts: [] }, deps));
+      const { records } = await collect(await readSelected(config, { starts: [] }, deps));
       expect(decompressions.get(codec) ?? 0).toBeGreaterThan(0);
       expect(records).toHaveLength(payloads.length);
       records.forEach((record, i) => {
@@ -141,7 +141,7 @@ describe('codecs written by the Java producer', () => {
       subscription: { type: 'subscribe', pattern: topic },
     });
     const before = decompressions.get(codec) ?? 0;
-    const { records } = await collect(await openBoundedRead(config, { starts: [] }, deps));
+    const { records } = await collect(await readSelected(config, { starts: [] }, deps));
     expect((decompressions.get(codec) ?? 0) - before).toBeGreaterThan(0);
     expect(records.map((r) => r.value?.toString())).toEqual(lines);
   });

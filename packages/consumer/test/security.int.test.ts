@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { KafkaSourceConfig, SecurityConfig } from '@source-kafka/spec';
+import type { SecurityConfig } from '@source-kafka/spec';
 import { createTopic, produceMessages, unsecuredJwt } from '@source-kafka/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConsumerError, listSelectedTopics, openBoundedRead } from '../src/index.js';
-import { collect, deps, testConfig } from './support.js';
+import { ConsumerError, listSelectedTopics } from '../src/index.js';
+import { collect, deps, readSelected, type TestConfig, testConfig } from './support.js';
 
 const conn = inject('broker');
 let topic: string;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   ]);
 });
 
-function configFor(brokers: readonly string[], security: SecurityConfig): KafkaSourceConfig {
+function configFor(brokers: readonly string[], security: SecurityConfig): TestConfig {
   return testConfig(brokers, {
     security,
     requestTimeoutMs: 5_000,
@@ -25,16 +25,19 @@ function configFor(brokers: readonly string[], security: SecurityConfig): KafkaS
   });
 }
 
-async function expectReadable(config: KafkaSourceConfig): Promise<void> {
-  expect(await listSelectedTopics(config, deps)).toEqual([{ name: topic, partitions: 2 }]);
-  const { records } = await collect(await openBoundedRead(config, { starts: [] }, deps));
+async function expectReadable(config: TestConfig): Promise<void> {
+  expect(await listSelectedTopics(config, config.subscription, deps)).toEqual([
+    { name: topic, partitions: 2 },
+  ]);
+  const { records } = await collect(await readSelected(config, { starts: [] }, deps));
   expect(records.map((r) => r.value?.toString()).sort()).toEqual(['a', 'b']);
 }
 
-async function expectConfigError(config: KafkaSourceConfig, message: RegExp, secret?: string): Promise<void> {
-  const error = await listSelectedTopics(config, deps).catch((e: unknown) => e);
+async function expectConfigError(config: TestConfig, message: RegExp, secret?: string): Promise<void> {
+  const error = await listSelectedTopics(config, config.subscription, deps).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ConsumerError);
-  expect((error as ConsumerError).failureType).toBe('config_error');
+  // Something to fix first: a retry alone will not help.
+  expect((error as ConsumerError).retriable).toBe(false);
   expect((error as ConsumerError).message).toMatch(message);
   if (secret !== undefined) expect((error as ConsumerError).message).not.toContain(secret);
 }
@@ -105,6 +108,7 @@ describe('security modes', () => {
   it('fails on the mTLS listener without a client certificate', async () => {
     const error = await listSelectedTopics(
       configFor(conn.mtls.brokers, { protocol: 'SSL', tls: { caCertificate: conn.mtls.tls.caPem } }),
+      { type: 'subscribe', pattern: topic },
       deps,
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConsumerError);
@@ -228,10 +232,10 @@ describe('unreachable brokers', () => {
       requestTimeoutMs: 2_000,
       subscription: { type: 'subscribe', pattern: '.*' },
     });
-    const error = await listSelectedTopics(config, deps).catch((e: unknown) => e);
+    const error = await listSelectedTopics(config, config.subscription, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConsumerError);
     expect((error as ConsumerError).code).toBe('BROKERS_UNREACHABLE');
-    expect((error as ConsumerError).failureType).toBe('transient_error');
+    expect((error as ConsumerError).retriable).toBe(true);
     expect((error as ConsumerError).message).toContain('127.0.0.1:1,127.0.0.1:2');
   });
 });

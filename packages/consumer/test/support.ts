@@ -1,5 +1,17 @@
-import type { KafkaSourceConfig } from '@source-kafka/spec';
-import type { BoundedRead, ConsumerDeps, KafkaRecord, ReadSummary, RecordBatch } from '../src/index.js';
+import type { StartPosition, Subscription } from '@source-kafka/spec';
+import {
+  type BoundedRead,
+  type ConsumerDeps,
+  type IsolationLevel,
+  type KafkaConnection,
+  type KafkaRecord,
+  listSelectedTopics,
+  openBoundedRead,
+  type PartitionStart,
+  type ReadLimits,
+  type ReadSummary,
+  type RecordBatch,
+} from '../src/index.js';
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -18,10 +30,16 @@ export function recordingLogger() {
 
 export const deps: ConsumerDeps = { logger: silentLogger, clock: { now: () => Date.now() } };
 
-export function testConfig(
-  brokers: readonly string[],
-  overrides: Partial<KafkaSourceConfig> = {},
-): KafkaSourceConfig {
+/** What the consumer's tests configure: a connection, plus what the app derives a read from. */
+export interface TestConfig extends KafkaConnection {
+  readonly groupId: string;
+  readonly subscription: Subscription;
+  readonly maxPollRecords: number;
+  readonly startPosition: StartPosition;
+  readonly isolationLevel: IsolationLevel;
+}
+
+export function testConfig(brokers: readonly string[], overrides: Partial<TestConfig> = {}): TestConfig {
   return {
     brokers,
     clientId: 'consumer-int-test',
@@ -33,21 +51,6 @@ export function testConfig(
     maxPollRecords: 500,
     startPosition: { type: 'earliest' },
     isolationLevel: 'read_committed',
-    keyFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-    valueFormat: { format: 'BYTES', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-    layout: {
-      includeKey: true,
-      includeHeaders: true,
-      includeMetadata: true,
-      value: 'nested',
-      primaryKey: 'offset',
-    },
-    bounds: {},
-    checkpoint: { everyRecords: 1000, everyMs: 1000 },
-    badMessagePolicy: 'fail',
-    retentionGapPolicy: 'continue',
-    commitOffsetsToGroup: false,
-    schemaInferenceSampleSize: 0,
     ...overrides,
   };
 }
@@ -75,4 +78,40 @@ export async function collect(read: BoundedRead): Promise<Collected> {
 
 export function offsetsOf(summary: ReadSummary): Record<string, string> {
   return Object.fromEntries(summary.nextOffsets.map((o) => [`${o.topic}:${o.partition}`, o.offset]));
+}
+
+/**
+ * A bounded read of the partitions the config's subscription selects, as the app asks for one:
+ * the given starts resume their partitions, the others begin at the configured start position.
+ */
+export async function readSelected(
+  config: TestConfig,
+  options: { readonly starts: readonly PartitionStart[] } & ReadLimits,
+  consumerDeps: ConsumerDeps,
+): Promise<BoundedRead> {
+  const { starts, ...limits } = options;
+  const topics = await listSelectedTopics(config, config.subscription, consumerDeps);
+  const { subscription } = config;
+  const selected = (topic: string, partition: number) =>
+    subscription.type === 'subscribe' ||
+    subscription.partitions.some((p) => p.topic === topic && p.partition === partition);
+  const partitions = topics.flatMap((t) =>
+    Array.from({ length: t.partitions }, (_, partition) => partition)
+      .filter((partition) => selected(t.name, partition))
+      .map((partition): PartitionStart => {
+        const offset = starts.find((s) => s.topic === t.name && s.partition === partition)?.offset;
+        return { topic: t.name, partition, offset };
+      }),
+  );
+  return openBoundedRead(
+    {
+      connection: config,
+      groupIdPrefix: config.groupId,
+      partitions,
+      startPosition: config.startPosition,
+      isolationLevel: config.isolationLevel,
+      limits: { maxBufferedRecords: config.maxPollRecords, ...limits },
+    },
+    consumerDeps,
+  );
 }

@@ -7,7 +7,7 @@ import type { RegisteredSchema, SchemaRegistry } from './types.js';
 function emptyRegistry(): { registry: SchemaRegistry; lookups: Map<number, number> } {
   const lookups = new Map<number, number>();
   const notFound = (what: string): never => {
-    throw new SchemaRegistryError(schemaRegistryErrorCodes.notFound, 'config_error', `no ${what}`);
+    throw new SchemaRegistryError(schemaRegistryErrorCodes.notFound, `no ${what}`);
   };
   const registry: SchemaRegistry = {
     getSchemaById: async (id: number): Promise<RegisteredSchema> => {

@@ -432,7 +432,6 @@ export function createDeserializer(
   if (options.registry === undefined) {
     throw new SchemaRegistryError(
       schemaRegistryErrorCodes.notConfigured,
-      'config_error',
       `The ${format} format needs a schema registry; set schema_registry.url`,
     );
   }

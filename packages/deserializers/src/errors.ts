@@ -57,30 +57,33 @@ export const schemaRegistryErrorCodes = {
   unavailable: 'REGISTRY_UNAVAILABLE',
   badResponse: 'REGISTRY_BAD_RESPONSE',
   notConfigured: 'REGISTRY_NOT_CONFIGURED',
+  /** schema_registry.url does not parse as a URL. */
+  invalidUrl: 'REGISTRY_INVALID_URL',
+  /** The TLS handshake failed, or the registry answered TLS in plain HTTP. */
+  tlsFailed: 'REGISTRY_TLS_FAILED',
 } as const;
 
 export type SchemaRegistryErrorCode =
   (typeof schemaRegistryErrorCodes)[keyof typeof schemaRegistryErrorCodes];
 
-/** Airbyte's failure types, so the app can report the right one without knowing HTTP. */
-export type RegistryFailureType = 'config_error' | 'system_error' | 'transient_error';
-
+/**
+ * The registry refused, failed or could not be reached. `code` says which, so a caller tells a config to fix
+ * (unauthorized, not found, invalid URL, TLS) from an outage (unavailable) and a registry bug (bad response)
+ * without knowing HTTP.
+ */
 export class SchemaRegistryError extends Error {
   override readonly name = 'SchemaRegistryError';
   readonly code: SchemaRegistryErrorCode;
-  readonly failureType: RegistryFailureType;
   /** HTTP status, when the registry answered. */
   readonly status: number | undefined;
 
   constructor(
     code: SchemaRegistryErrorCode,
-    failureType: RegistryFailureType,
     message: string,
     options?: { status?: number | undefined; cause?: unknown },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.failureType = failureType;
     this.status = options?.status;
   }
 }
@@ -91,6 +94,7 @@ export function isRegistryConnectionError(error: unknown): boolean {
     error instanceof SchemaRegistryError &&
     (error.code === schemaRegistryErrorCodes.unauthorized ||
       error.code === schemaRegistryErrorCodes.unavailable ||
+      error.code === schemaRegistryErrorCodes.tlsFailed ||
       error.code === schemaRegistryErrorCodes.notConfigured)
   );
 }

@@ -4,7 +4,6 @@ export { createDeserializer } from './create-deserializer.js';
 export type {
   DeserializationErrorCode,
   DeserializationErrorDetails,
-  RegistryFailureType,
   SchemaRegistryErrorCode,
 } from './errors.js';
 export {

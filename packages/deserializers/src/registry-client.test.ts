@@ -84,7 +84,6 @@ describe('schema registry client', () => {
     await expect(client.getSchemaById(1)).rejects.toMatchObject({
       name: 'SchemaRegistryError',
       code: 'REGISTRY_UNAVAILABLE',
-      failureType: 'transient_error',
       message: expect.stringContaining('after 3 attempts'),
     });
   });
@@ -96,7 +95,6 @@ describe('schema registry client', () => {
     const client = createSchemaRegistryClient({ url, retries: 1, clock: noWait });
     await expect(client.getSchemaById(1)).rejects.toMatchObject({
       code: 'REGISTRY_UNAVAILABLE',
-      failureType: 'transient_error',
     });
   });
 
@@ -124,8 +122,7 @@ describe('schema registry client', () => {
         (e: unknown) => e,
       );
       expect(error).toMatchObject({
-        code: 'REGISTRY_UNAVAILABLE',
-        failureType: 'config_error',
+        code: 'REGISTRY_TLS_FAILED',
         message: expect.stringContaining('answered in plain HTTP, not TLS: schema_registry.url says https'),
       });
       expect((error as Error).message).not.toMatch(/SSL routines|wrong version number/);
@@ -160,7 +157,7 @@ describe('schema registry client', () => {
     });
     const error = await wrong.listSubjects().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaRegistryError);
-    expect(error).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED', failureType: 'config_error', status: 401 });
+    expect(error).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED', status: 401 });
     expect(String((error as Error).message)).not.toContain('wrong-pass');
     const right = createSchemaRegistryClient({
       url: registry.url,
@@ -216,7 +213,7 @@ describe('schema registry client', () => {
       clock: noWait,
     });
     await expect(untrusted.listSubjects()).rejects.toMatchObject({
-      failureType: 'config_error',
+      code: 'REGISTRY_TLS_FAILED',
       message: expect.stringContaining('TLS handshake'),
     });
   });
@@ -231,7 +228,6 @@ describe('schema registry client', () => {
       .catch((e: unknown) => e);
     expect(wrong).toMatchObject({
       code: 'REGISTRY_UNAUTHORIZED',
-      failureType: 'config_error',
       message: expect.stringContaining('check schema_registry.bearer_token'),
     });
     expect((wrong as Error).message).not.toContain('tok-Wrong-2');
@@ -263,7 +259,7 @@ describe('schema registry client', () => {
       .listSubjects()
       .catch((e: unknown) => e);
     expect(without).toBeInstanceOf(SchemaRegistryError);
-    expect(without).toMatchObject({ failureType: 'config_error' });
+    expect(without).toMatchObject({ code: 'REGISTRY_TLS_FAILED' });
     expect((without as Error).message).toContain('client certificate');
   });
 

@@ -176,8 +176,7 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
       base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     } catch (error) {
       throw new SchemaRegistryError(
-        schemaRegistryErrorCodes.badResponse,
-        'config_error',
+        schemaRegistryErrorCodes.invalidUrl,
         'schema_registry.url is not a valid URL',
         { cause: error },
       );
@@ -279,7 +278,6 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
     if (!Array.isArray(body) || !body.every((s) => typeof s === 'string')) {
       throw new SchemaRegistryError(
         schemaRegistryErrorCodes.badResponse,
-        'system_error',
         'The schema registry answered GET /subjects with something other than a list of names',
       );
     }
@@ -308,7 +306,6 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
     } catch (error) {
       throw new SchemaRegistryError(
         schemaRegistryErrorCodes.badResponse,
-        'system_error',
         `The schema registry's answer for ${what} is not a schema: ${(error as Error).message}`,
         { cause: error },
       );
@@ -330,8 +327,7 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
             `${String((error as { code?: unknown }).code)} ${(error as Error).message}`,
           );
           throw new SchemaRegistryError(
-            schemaRegistryErrorCodes.unavailable,
-            'config_error',
+            schemaRegistryErrorCodes.tlsFailed,
             plainHttp
               ? `The schema registry at ${this.#base.origin} answered in plain HTTP, not TLS: schema_registry.url says https; use http:// or enable TLS on the registry`
               : `TLS handshake with the schema registry at ${this.#base.origin} failed (${tlsReason(error)}); ${this.#tlsFields}`,
@@ -347,7 +343,6 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
         } catch (error) {
           throw new SchemaRegistryError(
             schemaRegistryErrorCodes.badResponse,
-            'system_error',
             `The schema registry answered ${what} with invalid JSON`,
             { status: response.status, cause: error },
           );
@@ -356,7 +351,6 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
       if (response.status === 401 || response.status === 403) {
         throw new SchemaRegistryError(
           schemaRegistryErrorCodes.unauthorized,
-          'config_error',
           `The schema registry at ${this.#base.origin} refused the request (HTTP ${response.status}) while fetching ${what}; ${this.#authFields}`,
           { status: response.status },
         );
@@ -364,7 +358,6 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
       if (response.status === 404) {
         throw new SchemaRegistryError(
           schemaRegistryErrorCodes.notFound,
-          'config_error',
           `The schema registry at ${this.#base.origin} has no ${what}${registryReason(response.body)}`,
           { status: response.status },
         );
@@ -375,14 +368,12 @@ export class ConfluentSchemaRegistryClient implements SchemaRegistry {
       }
       throw new SchemaRegistryError(
         schemaRegistryErrorCodes.badResponse,
-        'system_error',
         `The schema registry answered HTTP ${response.status} while fetching ${what}${registryReason(response.body)}`,
         { status: response.status },
       );
     }
     throw new SchemaRegistryError(
       schemaRegistryErrorCodes.unavailable,
-      'transient_error',
       `The schema registry at ${this.#base.origin} is unavailable after ${this.#retries + 1} attempts to fetch ${what}: ${(lastError as Error | undefined)?.message ?? 'unknown error'}`,
       { cause: lastError },
     );

@@ -234,7 +234,6 @@ export async function streamSchemaFor(request: StreamSchemaRequest): Promise<Str
   if (registry === undefined) {
     throw new SchemaRegistryError(
       schemaRegistryErrorCodes.notConfigured,
-      'config_error',
       `The ${format} format needs a schema registry; set schema_registry.url`,
     );
   }

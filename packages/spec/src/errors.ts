@@ -18,8 +18,6 @@ export function formatProblem(problem: ConfigProblem): string {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = CONFIG_INVALID;
-  /** The Airbyte trace failure type the runner reports this error as. */
-  readonly failureType = 'config_error' as const;
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown }) {

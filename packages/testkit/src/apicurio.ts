@@ -24,7 +24,7 @@ import {
   stopService,
   writeJsonAtomically,
 } from './managed-service.js';
-import { portInUse } from './probe.js';
+import { portInUse } from './port-in-use.js';
 import { tailOf } from './process-util.js';
 
 /** Who started the registry: a person keeps it; a test run stops it when the last test run using it ends. */

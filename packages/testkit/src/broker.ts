@@ -21,7 +21,8 @@ import {
   stopService,
   writeJsonAtomically,
 } from './managed-service.js';
-import { portInUse, probeAllListeners, probeListener } from './probe.js';
+import { portInUse } from './port-in-use.js';
+import { probeAllListeners, probeListener } from './probe.js';
 import { runTool, tailOf } from './process-util.js';
 import {
   log4jConfig,

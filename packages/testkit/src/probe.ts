@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { createKafka, LISTENER_NAMES, type ListenerName } from './clients.js';
 import type { BrokerConnection } from './connection.js';
 
@@ -29,15 +28,4 @@ export async function probeListener(
 export async function probeAllListeners(conn: BrokerConnection): Promise<string[]> {
   const results = await Promise.all(LISTENER_NAMES.map((listener) => probeListener(conn, listener)));
   return results.filter((message): message is string => message !== undefined);
-}
-
-/** Whether something already listens on the port (tried by binding it ourselves). */
-export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(true));
-    server.listen({ port, host, exclusive: true }, () => {
-      server.close(() => resolve(false));
-    });
-  });
 }
