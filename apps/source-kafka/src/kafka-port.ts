@@ -13,6 +13,7 @@ import {
   type OffsetCommitter,
   openBoundedRead,
   type PartitionStart,
+  type ReadLimits,
   type RecordBatch,
   type StopReason,
   systemTimers,
@@ -27,7 +28,14 @@ function exactTopicPattern(topic: string): string {
   return topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): KafkaPort {
+/** Read limits that are not the connector's config: how long the brokers may send nothing before a stall. */
+export type KafkaPortLimits = Pick<ReadLimits, 'stallTimeoutMs'>;
+
+export function createKafkaPort(
+  config: KafkaSourceConfig,
+  deps: ConsumerDeps,
+  limits: KafkaPortLimits = {},
+): KafkaPort {
   const timers = deps.timers ?? systemTimers;
   /** A read of exactly these partitions: no cap here, the app counts records and time itself. */
   const open = (partitions: readonly PartitionStart[], startPosition: StartPosition): Promise<BoundedRead> =>
@@ -38,7 +46,11 @@ export function createKafkaPort(config: KafkaSourceConfig, deps: ConsumerDeps): 
         partitions,
         startPosition,
         isolationLevel: config.isolationLevel,
-        limits: { maxBufferedRecords: config.maxPollRecords, brokerOutageMs: config.brokerOutageMs },
+        limits: {
+          ...limits,
+          maxBufferedRecords: config.maxPollRecords,
+          brokerOutageMs: config.brokerOutageMs,
+        },
       },
       deps,
     );

@@ -1,3 +1,4 @@
+import { globalTimers } from '@source-kafka/testkit/fake-time';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   finalStatus,
@@ -8,12 +9,7 @@ import {
   TimeCap,
 } from './read-rules.js';
 
-const timers = {
-  after(ms: number, fn: () => void) {
-    const timer = setTimeout(fn, ms);
-    return () => clearTimeout(timer);
-  },
-};
+const timers = globalTimers;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });

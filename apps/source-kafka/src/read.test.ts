@@ -12,6 +12,7 @@ import {
 } from '@source-kafka/consumer';
 import { createDeserializer, type JsonValue } from '@source-kafka/deserializers';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { globalTimers, settleWithin as settleOnFakeTime } from '@source-kafka/testkit/fake-time';
 import { describe, expect, it, vi } from 'vitest';
 import {
   InvalidCatalogError,
@@ -849,28 +850,8 @@ describe('readStreams', () => {
   });
 });
 
-/** Node's timers as vitest fakes them: every wait of the sync runs on fake time. */
-const fakeableTimers: Timers = {
-  after(ms, fn) {
-    const timer = setTimeout(fn, ms);
-    return () => clearTimeout(timer);
-  },
-};
-
-/** Runs `promise` while fake time passes; says whether it settled within `ms`, and how. */
-async function settleWithin<T>(promise: Promise<T>, ms: number) {
-  let outcome: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => {
-      outcome = { settled: true, value };
-    },
-    (error: unknown) => {
-      outcome = { settled: true, error };
-    },
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return outcome;
-}
+const settleWithin = <T>(promise: Promise<T>, ms: number) =>
+  settleOnFakeTime(promise, ms, (t) => vi.advanceTimersByTimeAsync(t));
 
 describe('a sync whose brokers stop sending', () => {
   it('writes its state, reports the streams cut short INCOMPLETE and fails with a transient error', async () => {
@@ -911,7 +892,7 @@ describe('a sync whose brokers stop sending', () => {
         streams: [{ name: 't', syncMode: 'incremental' }],
         config: { bounds: { maxDurationMs: 60_000 } },
         clock: { now: () => Date.now() },
-        timers: fakeableTimers,
+        timers: globalTimers,
       });
       // After two batches the brokers go quiet; only the time cap's timer can end the wait.
       h.kafka.quietAfterBatches = 2;
@@ -937,7 +918,8 @@ describe('a sync whose brokers stop sending', () => {
         topics: { t: jsonTopic(1, 10) },
         streams: [{ name: 't', syncMode: 'incremental' }],
         config: { commitOffsetsToGroup: true },
-        timers: fakeableTimers,
+        clock: { now: () => Date.now() },
+        timers: globalTimers,
       });
       h.kafka.quietAfterBatches = 2;
       h.kafka.closeHangs = true;
@@ -948,7 +930,9 @@ describe('a sync whose brokers stop sending', () => {
         return new Promise<never>(() => undefined);
       };
       const running = h.run();
-      const ended = await settleWithin(running, 10_000);
+      // 5 s for the last commit, then the 1 s a leave always gets: the sync is over 6 s after its last STATE.
+      expect((await settleWithin(running, 5_999)).settled).toBe(false);
+      const ended = await settleWithin(running, 1);
       expect(ended.settled).toBe(true);
       expect(ended.error).toBeInstanceOf(ReadStalledError);
       expect(commits).toBe(1);
@@ -959,7 +943,7 @@ describe('a sync whose brokers stop sending', () => {
       ).toBe(true);
       expect(
         h.logs.some((l) =>
-          l.startsWith('WARN The Kafka consumer did not leave its read group within 5000 ms'),
+          l.startsWith('WARN The Kafka consumer did not leave its read group within 1000 ms'),
         ),
       ).toBe(true);
       expect(states(h.writer.messages).at(-1)).toMatchObject({

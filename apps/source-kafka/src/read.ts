@@ -29,7 +29,15 @@ import type {
   ConnectorLogger,
   SyncMode,
 } from './protocol.js';
-import { finalStatus, RecordCap, SkippedMessages, settlesWithin, TimeCap } from './read-rules.js';
+import {
+  finalStatus,
+  RecordCap,
+  SkippedMessages,
+  type StreamEnding,
+  type SyncEnding,
+  settlesWithin,
+  TimeCap,
+} from './read-rules.js';
 import { buildRecordData } from './record.js';
 import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
 
@@ -310,39 +318,20 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       }
     }
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
-    if (skippedMessages.total > 0) {
-      logger.warn(
-        `Skipped ${skippedMessages.total} message(s) that could not be decoded (bad-message policy: skip).`,
-      );
-    }
-    if (truncates > 0) {
-      logger.warn(
-        `Passed over ${truncates} Debezium truncate event(s) (op t): a destination cannot apply a truncate from records, so its rows stay until a full refresh.`,
-      );
-    }
-    if (nullKeys > 0) {
-      logger.warn(
-        `Skipped ${nullKeys} message(s) without a key (record_layout.primary_key is message_key); STATE sourceStats.rejectedRecordCount counts them.`,
-      );
-    }
+    logPassedOver(logger, { skipped: skippedMessages.total, truncates, nullKeys });
     logger.info(`${formatProgress(progress.summary())} Done.`);
     // Only a read the consumer ended for lack of records: a stop of the app's own (a cap, the signal) is no stall.
     const ending = { aborted, stalled: !aborted && !timeCap.reached && session.stopReason() === 'stalled' };
-    const cutShort: string[] = [];
-    for (const name of streamNames) {
-      const reachedEnd = reachedEnds(checkpointer, session.ranges, name);
-      const status = finalStatus(ending, { syncMode: modes.get(name) ?? 'incremental', reachedEnd });
-      if (!reachedEnd && status === 'INCOMPLETE' && !aborted) cutShort.push(name);
-      if (status === 'INCOMPLETE' && !aborted && !ending.stalled && fullRefreshStreams.has(name)) {
-        logger.warn(
-          `Full-refresh stream "${name}" stopped before the end offsets snapshotted at start (the time cap), so the ` +
-            'destination would hold only part of it: it is reported INCOMPLETE. If read_bounds.max_duration_seconds ' +
-            'is set, raise it.',
-        );
-      }
-      if (!running.has(name) && !aborted) emitStatus(writer, clock, name, 'RUNNING');
-      emitStatus(writer, clock, name, status);
-    }
+    const cutShort = endStreams(
+      { writer, clock, logger },
+      ending,
+      streamNames.map((name) => ({
+        name,
+        syncMode: modes.get(name) ?? 'incremental',
+        reachedEnd: reachedEnds(checkpointer, session.ranges, name),
+        ran: running.has(name),
+      })),
+    );
     if (ending.stalled) stalled = new ReadStalledError(cutShort);
     await writer.flush();
     if (stalled === undefined) return { records, skipped: skippedMessages.total, stoppedEarly };
@@ -353,13 +342,67 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     throw error;
   } finally {
     timeCap.cancel();
-    await closeAfterLastState(session, committer, timers, logger);
+    await closeAfterLastState(session, committer, clock, timers, logger);
   }
   throw stalled;
 }
 
-/** How long the last group commit, and then leaving the read group, may take once the last STATE is out. */
+/** Says once, at the end, what was passed over and why: one line per kind, not one per message. */
+function logPassedOver(
+  logger: ConnectorLogger,
+  counts: { readonly skipped: number; readonly truncates: number; readonly nullKeys: number },
+): void {
+  if (counts.skipped > 0) {
+    logger.warn(`Skipped ${counts.skipped} message(s) that could not be decoded (bad-message policy: skip).`);
+  }
+  if (counts.truncates > 0) {
+    logger.warn(
+      `Passed over ${counts.truncates} Debezium truncate event(s) (op t): a destination cannot apply a truncate from records, so its rows stay until a full refresh.`,
+    );
+  }
+  if (counts.nullKeys > 0) {
+    logger.warn(
+      `Skipped ${counts.nullKeys} message(s) without a key (record_layout.primary_key is message_key); STATE sourceStats.rejectedRecordCount counts them.`,
+    );
+  }
+}
+
+/**
+ * Writes each stream's terminal status (after RUNNING, which a stream that got no batch has not had yet) and
+ * returns the streams cut short of their snapshotted end.
+ */
+function endStreams(
+  out: { readonly writer: AirbyteMessageSink; readonly clock: Clock; readonly logger: ConnectorLogger },
+  ending: SyncEnding,
+  streams: readonly (StreamEnding & { readonly name: string; readonly ran: boolean })[],
+): string[] {
+  const cutShort: string[] = [];
+  for (const stream of streams) {
+    const status = finalStatus(ending, stream);
+    if (ending.aborted) {
+      emitStatus(out.writer, out.clock, stream.name, status);
+      continue;
+    }
+    if (!stream.reachedEnd && status === 'INCOMPLETE') {
+      cutShort.push(stream.name);
+      if (!ending.stalled) {
+        out.logger.warn(
+          `Full-refresh stream "${stream.name}" stopped before the end offsets snapshotted at start (the time cap), so the ` +
+            'destination would hold only part of it: it is reported INCOMPLETE. If read_bounds.max_duration_seconds ' +
+            'is set, raise it.',
+        );
+      }
+    }
+    if (!stream.ran) emitStatus(out.writer, out.clock, stream.name, 'RUNNING');
+    emitStatus(out.writer, out.clock, stream.name, status);
+  }
+  return cutShort;
+}
+
+/** How long the last group commit and leaving the read group may take together, once the last STATE is out. */
 const CLOSE_GRACE_MS = 5_000;
+/** Leaving the group always gets at least this, however long the last commit took. */
+const MIN_LEAVE_MS = 1_000;
 
 /**
  * Nothing after the last STATE may keep the sync alive for long: a broker that stopped answering would hold
@@ -368,9 +411,11 @@ const CLOSE_GRACE_MS = 5_000;
 async function closeAfterLastState(
   session: ReadSession,
   committer: BackgroundGroupCommitter | undefined,
+  clock: Clock,
   timers: Timers,
   logger: ConnectorLogger,
 ): Promise<void> {
+  const deadline = clock.now() + CLOSE_GRACE_MS;
   if (committer !== undefined && !(await settlesWithin(committer.drain(), CLOSE_GRACE_MS, timers))) {
     logger.warn(
       `The last offset commit to the consumer group did not finish within ${CLOSE_GRACE_MS} ms; it is dropped (the state holds the offsets).`,
@@ -381,9 +426,10 @@ async function closeAfterLastState(
       `Closing the Kafka consumer failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   });
-  if (!(await settlesWithin(closing, CLOSE_GRACE_MS, timers))) {
+  const leaveMs = Math.max(MIN_LEAVE_MS, deadline - clock.now());
+  if (!(await settlesWithin(closing, leaveMs, timers))) {
     logger.warn(
-      `The Kafka consumer did not leave its read group within ${CLOSE_GRACE_MS} ms; stopped waiting (the temporary group may stay behind until the broker expires it).`,
+      `The Kafka consumer did not leave its read group within ${leaveMs} ms; stopped waiting (the temporary group may stay behind until the broker expires it).`,
     );
   }
 }

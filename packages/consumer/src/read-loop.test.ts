@@ -1,5 +1,6 @@
 // The caller's side of a bounded read on fake time: the client side is this test, feeding events as kafkajs
 // would, and every wait runs on vitest's fake timers and clock.
+import { globalTimers, settleWithin } from '@source-kafka/testkit/fake-time';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsumerError } from './errors.js';
 import { emptyWaitVerdict, ReadLoop, type WaitRules, waitLimitMs } from './read-loop.js';
@@ -45,35 +46,15 @@ function loop(ranges: PartitionRange[], options: { capacity?: number } = {}) {
     },
     {
       clock: { now: () => Date.now() },
-      timers: {
-        after(ms, fn) {
-          const timer = setTimeout(fn, ms);
-          return () => clearTimeout(timer);
-        },
-      },
+      timers: globalTimers,
       logger: { debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} },
     },
   );
   return { read, warnings, calls };
 }
 
-/** Settles `promise` while fake time runs, and says whether it settled within `ms`. */
-async function within<T>(
-  promise: Promise<T>,
-  ms: number,
-): Promise<{ settled: boolean; value?: T; error?: unknown }> {
-  let outcome: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => {
-      outcome = { settled: true, value };
-    },
-    (error: unknown) => {
-      outcome = { settled: true, error };
-    },
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return outcome;
-}
+const within = <T>(promise: Promise<T>, ms: number) =>
+  settleWithin(promise, ms, (t) => vi.advanceTimersByTimeAsync(t));
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
@@ -175,9 +156,10 @@ describe('a read loop on fake time', () => {
   it('starts the stall clock at the join, not at the start of the wait the join interrupted', async () => {
     const { read } = loop([range('t', 0, 0, 10)]);
     const waiting = read.next();
-    await vi.advanceTimersByTimeAsync(rules.stallTimeoutMs - 1_000);
+    // A slow join: longer than the stall timeout, within the join deadline.
+    await vi.advanceTimersByTimeAsync(rules.stallTimeoutMs + 5_000);
     read.onJoined();
-    // 1 s after the join is well within the stall timeout, though the wait began 29 s earlier.
+    // 1 s after the join is well within the stall timeout, though the wait began 36 s earlier.
     expect((await within(waiting, 1_000)).settled).toBe(false);
     expect((await within(waiting, rules.stallTimeoutMs)).value).toEqual({ done: true, value: undefined });
     expect(read.summary().stopReason).toBe('stalled');
@@ -223,12 +205,7 @@ describe('a read loop on fake time', () => {
       },
       {
         clock: { now: () => Date.now() },
-        timers: {
-          after(ms, fn) {
-            const timer = setTimeout(fn, ms);
-            return () => clearTimeout(timer);
-          },
-        },
+        timers: globalTimers,
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       },
     );
