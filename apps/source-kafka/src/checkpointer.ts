@@ -18,6 +18,7 @@ export interface CheckpointerOptions {
 
 interface StreamProgress {
   readonly partitions: Map<string, string>;
+  readonly topicId: string | undefined;
   recordsSinceCheckpoint: number;
   rejectedSinceCheckpoint: number;
   dirty: boolean;
@@ -45,9 +46,10 @@ export class Checkpointer {
   }
 
   /** Starts tracking a stream at the offsets where its read begins (so a stream with no records keeps them). */
-  addStream(stream: string, startOffsets: Readonly<Record<string, string>>): void {
+  addStream(stream: string, startOffsets: Readonly<Record<string, string>>, topicId?: string): void {
     this.streams.set(stream, {
       partitions: new Map(Object.entries(startOffsets)),
+      topicId,
       recordsSinceCheckpoint: 0,
       rejectedSinceCheckpoint: 0,
       dirty: true,
@@ -140,5 +142,7 @@ function toState(progress: StreamProgress): TopicState {
   const partitions: Record<string, string> = {};
   const keys = [...progress.partitions.keys()].sort((a, b) => Number(a) - Number(b));
   for (const key of keys) partitions[key] = progress.partitions.get(key)!;
-  return { version: STATE_VERSION, partitions };
+  return progress.topicId === undefined
+    ? { version: STATE_VERSION, partitions }
+    : { version: STATE_VERSION, partitions, topicId: progress.topicId };
 }

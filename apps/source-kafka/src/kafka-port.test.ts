@@ -62,7 +62,7 @@ describe('the Kafka port', () => {
       ],
       startPosition: { type: 'earliest' },
       isolationLevel: 'read_committed',
-      limits: { maxBufferedRecords: 77 },
+      limits: { maxBufferedRecords: 77, brokerOutageMs: 60_000 },
     });
     expect(requests[1]).toMatchObject({
       partitions: [
@@ -71,7 +71,8 @@ describe('the Kafka port', () => {
       ],
       startPosition: { type: 'latest' },
     });
-    // Caps, layout and policies are the app's: the request names none of them.
+    // Caps, layout and policies are the app's: the request names none of them (how long to wait for brokers
+    // that went away is the read's own business).
     for (const request of requests) {
       expect(Object.keys(request).sort()).toEqual([
         'connection',
@@ -81,7 +82,7 @@ describe('the Kafka port', () => {
         'partitions',
         'startPosition',
       ]);
-      expect(Object.keys(request.limits ?? {})).toEqual(['maxBufferedRecords']);
+      expect(Object.keys(request.limits ?? {})).toEqual(['maxBufferedRecords', 'brokerOutageMs']);
     }
   });
 

@@ -5,7 +5,10 @@
 import {
   type BoundedRead,
   type ConsumerDeps,
+  ConsumerError,
+  consumerErrorCodes,
   createOffsetCommitter,
+  fetchTopicIds,
   type KafkaRecord,
   listSelectedTopics,
   type OffsetCommitter,
@@ -15,6 +18,7 @@ import {
   type RecordBatch,
   type StopReason,
   systemTimers,
+  withDeadline,
 } from '@source-kafka/consumer';
 import type { KafkaSourceConfig, StartPosition } from '@source-kafka/spec';
 import { errorCodes, SourceKafkaError } from './errors.js';
@@ -43,13 +47,37 @@ export function createKafkaPort(
         partitions,
         startPosition,
         isolationLevel: config.isolationLevel,
-        limits: { ...limits, maxBufferedRecords: config.maxPollRecords },
+        limits: {
+          ...limits,
+          maxBufferedRecords: config.maxPollRecords,
+          brokerOutageMs: config.brokerOutageMs,
+        },
       },
       deps,
     );
 
   return {
     listTopics: () => listSelectedTopics(config, config.subscription, deps),
+
+    async topicIds(topics) {
+      try {
+        return await withDeadline(
+          fetchTopicIds(config, topics, deps),
+          config.requestTimeoutMs * 3,
+          () => new Error(`no answer within 3 x request_timeout_ms (${config.requestTimeoutMs * 3} ms)`),
+          timers,
+        );
+      } catch (error) {
+        // kafkajs internals that moved fail the sync, as every other hook does (the consumer's kafkajs fence).
+        if (error instanceof ConsumerError && error.code === consumerErrorCodes.kafkajsHookMissing)
+          throw error;
+        // The IDs only sharpen a check; the read itself must not fail over them.
+        deps.logger.warn(
+          `Could not look up topic IDs (${error instanceof Error ? error.message : String(error)}): a deleted and recreated topic is noticed only when its offsets went back.`,
+        );
+        return undefined;
+      }
+    },
 
     async openRead(starts) {
       const reads: BoundedRead[] = [];

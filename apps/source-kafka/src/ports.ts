@@ -42,6 +42,11 @@ export interface KafkaPort {
   /** Topics the subscription selects, with partition counts. */
   listTopics(): Promise<TopicInfo[]>;
   /**
+   * The Kafka topic IDs of these topics (name -> ID), or undefined when the cluster has none to give. A port
+   * without it (a test fake) makes the read rely on offsets alone to notice a recreated topic.
+   */
+  topicIds?(topics: readonly string[]): Promise<ReadonlyMap<string, string> | undefined>;
+  /**
    * Opens a read of exactly these partitions. A start without an offset uses the configured start
    * position; full refresh passes `earliest: true` for its partitions.
    */

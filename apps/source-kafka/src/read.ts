@@ -100,8 +100,9 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   }
 
   let starts: ReadStart[];
+  let topicIds: ReadonlyMap<string, string>;
   try {
-    starts = await planStarts(options);
+    ({ starts, topicIds } = await planStarts(options));
   } catch (error) {
     await reportIncomplete(writer, clock, streamNames);
     throw error;
@@ -145,7 +146,7 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   try {
     enforceRetentionPolicy(session.reports, modes, config);
     for (const name of streamNames) {
-      checkpointer.addStream(name, startOffsets(session.ranges, name));
+      checkpointer.addStream(name, startOffsets(session.ranges, name), topicIds.get(name));
     }
     for (const estimate of estimateRows(session.ranges)) {
       writer.write(
@@ -473,7 +474,9 @@ async function closeAfterLastState(
  * Where each partition of the configured streams starts. Fails on a catalog stream the subscription does
  * not select and on a malformed incoming state, before anything is read.
  */
-async function planStarts(options: ReadOptions): Promise<ReadStart[]> {
+async function planStarts(
+  options: ReadOptions,
+): Promise<{ starts: ReadStart[]; topicIds: ReadonlyMap<string, string> }> {
   const { config, kafka } = options;
   const { logger } = options.ctx;
   const topics = new Map((await kafka.listTopics()).map((t) => [t.name, t.partitions]));
@@ -485,6 +488,7 @@ async function planStarts(options: ReadOptions): Promise<ReadStart[]> {
     );
   }
 
+  const topicIds = (await kafka.topicIds?.(options.streams.map((s) => s.name))) ?? new Map<string, string>();
   const starts: ReadStart[] = [];
   for (const stream of options.streams) {
     const partitions = selectedPartitions(config, stream.name, topics.get(stream.name) ?? 0);
@@ -493,7 +497,16 @@ async function planStarts(options: ReadOptions): Promise<ReadStart[]> {
       continue;
     }
     const raw = options.states.get(stream.name);
-    const state: TopicState | undefined = raw === undefined ? undefined : parseTopicState(stream.name, raw);
+    let state: TopicState | undefined = raw === undefined ? undefined : parseTopicState(stream.name, raw);
+    const topicId = topicIds.get(stream.name);
+    if (state?.topicId !== undefined && topicId !== undefined && state.topicId !== topicId) {
+      logger.warn(
+        `Topic "${stream.name}" was deleted and recreated since the last sync: its topic ID is ${topicId}, the state's ` +
+          `is ${state.topicId}. The saved offsets belong to the old topic, so they are dropped and every partition ` +
+          `starts at the configured start position (${config.startPosition.type}).`,
+      );
+      state = undefined;
+    }
     const plan = planPartitionStarts(stream.name, partitions, state);
     if (plan.vanished.length > 0) {
       logger.warn(
@@ -511,7 +524,7 @@ async function planStarts(options: ReadOptions): Promise<ReadStart[]> {
     }
     starts.push(...plan.starts);
   }
-  return starts;
+  return { starts, topicIds };
 }
 
 /**
@@ -669,7 +682,11 @@ function writeStates(writer: AirbyteMessageSink, checkpoints: readonly StreamChe
 export function stateMessage(cp: StreamCheckpoint): AirbyteMessage {
   return streamStateMessage(
     { name: cp.stream },
-    { version: cp.state.version, partitions: { ...cp.state.partitions } },
+    {
+      version: cp.state.version,
+      partitions: { ...cp.state.partitions },
+      ...(cp.state.topicId === undefined ? {} : { topic_id: cp.state.topicId }),
+    },
     {
       recordCount: cp.recordCount,
       rejectedRecordCount: cp.rejectedCount > 0 ? cp.rejectedCount : undefined,

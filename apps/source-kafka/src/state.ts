@@ -8,10 +8,18 @@ export interface TopicState {
   readonly version: typeof STATE_VERSION;
   /** Partition number (as a string key) -> next offset to read, a decimal string. */
   readonly partitions: Readonly<Record<string, string>>;
+  /**
+   * The Kafka topic ID these offsets belong to (`topic_id` in the stream_state). A recreated topic gets a new
+   * one, so a mismatch means the offsets describe a log that no longer exists. Absent in states written before
+   * it was recorded, and on clusters that have no topic IDs (Kafka < 2.8).
+   */
+  readonly topicId?: string | undefined;
 }
 
 const offsetPattern = /^(0|[1-9][0-9]*)$/;
 const partitionPattern = /^(0|[1-9][0-9]*)$/;
+/** Kafka's Uuid.toString(): 16 bytes in URL-safe base64 without padding. */
+const topicIdPattern = /^[A-Za-z0-9_-]{22}$/;
 
 /**
  * Validates a stream_state from the incoming state. Anything malformed is an error naming the stream and
@@ -47,7 +55,14 @@ export function parseTopicState(stream: string, raw: unknown): TopicState {
     }
     out[partition] = text;
   }
-  return { version: STATE_VERSION, partitions: out };
+  const topicId = record.topic_id;
+  if (topicId === undefined || topicId === null) return { version: STATE_VERSION, partitions: out };
+  if (typeof topicId !== 'string' || !topicIdPattern.test(topicId)) {
+    throw invalid(
+      `The ${where}: "topic_id" must be a Kafka topic ID (22 characters), got ${JSON.stringify(topicId)}.`,
+    );
+  }
+  return { version: STATE_VERSION, partitions: out, topicId };
 }
 
 export function emptyTopicState(): TopicState {

@@ -73,7 +73,11 @@ describe('source-kafka CLI', () => {
     );
     expect(estimate?.trace).toMatchObject({ estimate: { name: selected, type: 'STREAM', row_estimate: 20 } });
     const last = statesOf(read.messages).at(-1)!;
-    expect(last.stream.stream_state).toEqual({ version: 1, partitions: { '0': '10', '1': '10' } });
+    expect(last.stream.stream_state).toEqual({
+      version: 1,
+      partitions: { '0': '10', '1': '10' },
+      topic_id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+    });
     expect(last.sourceStats?.recordCount).toBe(20);
   });
 

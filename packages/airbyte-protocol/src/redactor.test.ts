@@ -68,6 +68,16 @@ describe('secret redaction', () => {
     expect(redactor.redact('ab and abc')).toBe(`${REDACTED} and ${REDACTED}c`);
   });
 
+  it('masks a secret of a megabyte (a pasted key file), too large for one regular expression', () => {
+    const key = `-----BEGIN PRIVATE KEY-----${'k'.repeat(1_048_576)}`;
+    const redactor = new SecretRedactor([key, 'short']);
+    expect(redactor.isEmpty).toBe(false);
+    expect(redactor.redact(`a ${key} b short c`)).toBe(`a ${REDACTED} b ${REDACTED} c`);
+    expect(redactor.redactMessage(logMessage('WARN', `key ${key}`))).toEqual(
+      logMessage('WARN', `key ${REDACTED}`),
+    );
+  });
+
   it('treats regular expression characters in a secret literally', () => {
     expect(new SecretRedactor(['a.b*']).redact('a.b* axbb')).toBe(`${REDACTED} axbb`);
   });

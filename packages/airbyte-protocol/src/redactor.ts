@@ -58,6 +58,8 @@ export function secretValuesAt(config: unknown, paths: readonly SecretPath[]): s
  */
 export class SecretRedactor {
   readonly #pattern: RegExp | undefined;
+  /** The variants, longest first, when they are too large for one RegExp (a pasted megabyte key file). */
+  readonly #plain: readonly string[] | undefined;
 
   constructor(secrets: Iterable<string>) {
     const variants = new Set<string>();
@@ -69,20 +71,42 @@ export class SecretRedactor {
     }
     // Longest first, so a secret that contains another is masked whole.
     const sorted = [...variants].sort((a, b) => b.length - a.length);
-    this.#pattern = sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
+    let pattern: RegExp | undefined;
+    try {
+      pattern = sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
+      // V8 compiles on first use: a test here makes a pattern it refuses fail now, not in the middle of a write.
+      pattern?.test('');
+      if (pattern !== undefined) pattern.lastIndex = 0;
+    } catch {
+      // V8 refuses a regular expression of about a megabyte ("too large"); plain replacement has no such limit.
+      pattern = undefined;
+    }
+    this.#pattern = pattern;
+    this.#plain = pattern === undefined && sorted.length > 0 ? sorted : undefined;
   }
 
   get isEmpty(): boolean {
-    return this.#pattern === undefined;
+    return this.#pattern === undefined && this.#plain === undefined;
   }
 
   redact(text: string): string {
-    return this.#pattern === undefined ? text : text.replace(this.#pattern, REDACTED);
+    if (this.#plain !== undefined) {
+      let out = text;
+      for (const secret of this.#plain) out = out.replaceAll(secret, REDACTED);
+      return out;
+    }
+    if (this.#pattern === undefined) return text;
+    try {
+      return text.replace(this.#pattern, REDACTED);
+    } catch {
+      // Withheld whole rather than leaked, and never thrown: a throw here would drop the message itself.
+      return REDACTED;
+    }
   }
 
   /** Masks the free-text fields of LOG, TRACE ERROR and CONNECTION_STATUS messages; others pass unchanged. */
   redactMessage(message: AirbyteMessage): AirbyteMessage {
-    if (this.#pattern === undefined) return message;
+    if (this.isEmpty) return message;
     switch (message.type) {
       case 'LOG': {
         const log = { ...message.log, message: this.redact(message.log.message) };

@@ -19,7 +19,8 @@ export type KafkajsHook =
   | 'empty-batches'
   | 'private-cluster'
   | 'batch-context'
-  | 'seek-before-run';
+  | 'seek-before-run'
+  | 'raw-broker';
 
 export interface KafkajsHookStatus {
   readonly hook: KafkajsHook;
@@ -30,7 +31,8 @@ export interface KafkajsHookStatus {
 
 const require = createRequire(import.meta.url);
 
-function hookMissing(hook: KafkajsHook, detail: string, cause?: unknown): ConsumerError {
+/** The error every hook throws when kafkajs no longer has what it reaches for. */
+export function hookMissing(hook: KafkajsHook, detail: string, cause?: unknown): ConsumerError {
   return new ConsumerError(
     consumerErrorCodes.kafkajsHookMissing,
     `kafkajs internals changed: hook "${hook}" of @source-kafka/consumer is missing (${detail}). Install exactly kafkajs ${PROVEN_KAFKAJS_VERSIONS.join(' or ')}.`,

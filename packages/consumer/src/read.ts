@@ -19,6 +19,7 @@ import { withDeadline } from './deadline.js';
 import { ConsumerError, classifyError, clientSecurity, consumerErrorCodes } from './errors.js';
 import { fetchHighWatermarks } from './high-watermark.js';
 import { isSeekBeforeRunError, timestampTypeOf } from './kafkajs-internals.js';
+import { OutageBudget } from './outage.js';
 import { type PartitionSnapshot, planPartition } from './plan.js';
 import { ReadLoop, type ReadSummary } from './read-loop.js';
 import { type PartitionState, partitionKey } from './read-progress.js';
@@ -44,10 +45,17 @@ export interface ReadLimits {
   readonly maxBufferedRecords?: number | undefined;
   /**
    * How long the caller may wait for the next batch, once the read's consumer has joined its group, before the
-   * read stops as 'stalled' (offsets exact). Default: the larger of 30 s and twice the request timeout. Joining
-   * has its own deadline, the larger of this and 3 x the request timeout; missing it is an error.
+   * read stops as 'stalled' (offsets exact). Default: the largest of 30 s, twice the request timeout and
+   * `brokerOutageMs` (a frozen broker is an outage the read waits out too). Joining has its own deadline, the
+   * larger of this and 3 x the request timeout; missing it is an error.
    */
   readonly stallTimeoutMs?: number | undefined;
+  /**
+   * How long brokers that went away mid-read (a restart, a coordinator loading) are waited for, from the first
+   * failure after the last batch: within it kafkajs restarts the consumer and the read goes on where it was.
+   * Default 60 s; 0 fails at the first crash.
+   */
+  readonly brokerOutageMs?: number | undefined;
   /** Per-fetch byte bounds handed to kafkajs, i.e. what is held in memory ahead of the caller. Default 2 MB. */
   readonly fetchMaxBytes?: number | undefined;
   /** Default 512 KB. */
@@ -85,6 +93,7 @@ const ASSIGNER_NAME = 'SourceKafkaExactPartitions';
 const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BUFFERED_RECORDS = 500;
+const DEFAULT_BROKER_OUTAGE_MS = 60_000;
 const MAX_WAIT_MS = 500;
 // Smaller than kafkajs' defaults (10 MB, 1 MB): in the benchmark they were faster and kept peak RSS lower, since
 // a whole fetch response is decoded into message objects before the first one is handed out.
@@ -354,6 +363,9 @@ class KafkaBoundedRead implements BoundedRead {
   private readonly sessionTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
   private readonly timers: Timers;
+  /** Broker failures mid-read are retried (kafkajs restarts the consumer) while this budget lasts. */
+  private readonly outage: OutageBudget;
+  private readonly outageMs: number;
   private consumer: Consumer | undefined;
 
   constructor(
@@ -368,7 +380,10 @@ class KafkaBoundedRead implements BoundedRead {
     this.timers = deps.timers;
     this.readGroupId = `${request.groupIdPrefix}.read.${randomUUID()}`;
     this.chunkSize = Math.max(1, limits.maxBufferedRecords ?? DEFAULT_MAX_BUFFERED_RECORDS);
-    const stallTimeoutMs = limits.stallTimeoutMs ?? Math.max(30_000, this.connection.requestTimeoutMs * 2);
+    this.outageMs = limits.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS;
+    this.outage = new OutageBudget(this.outageMs, deps.clock);
+    const stallTimeoutMs =
+      limits.stallTimeoutMs ?? Math.max(30_000, this.connection.requestTimeoutMs * 2, this.outageMs);
     this.fetchMaxBytes = limits.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES;
     this.fetchMaxBytesPerPartition =
       limits.fetchMaxBytesPerPartition ?? DEFAULT_FETCH_MAX_BYTES_PER_PARTITION;
@@ -425,16 +440,22 @@ class KafkaBoundedRead implements BoundedRead {
       maxBytes: this.fetchMaxBytes,
       maxBytesPerPartition: this.fetchMaxBytesPerPartition,
       allowAutoTopicCreation: false,
-      // A crash ends the read with a typed error; the next sync resumes from state.
+      // A retriable crash (brokers gone, a coordinator loading) restarts the consumer while the outage budget
+      // lasts; the rejoin seeks back to the queued positions, so nothing is skipped or read twice. Past the
+      // budget, or for any other crash, the read ends with a typed error and the next sync resumes from state.
       retry: {
         initialRetryTime: this.connection.retryBackoffMs,
         retries: 5,
-        restartOnFailure: async () => false,
+        restartOnFailure: async (error) => this.retryAfter(error),
       },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.loop.hasJoined) {
+      if (this.loop.hasJoined && this.outage.inOutage) {
+        this.deps.logger.info(
+          `The brokers answer again after ${Math.round(this.outage.elapsedMs() / 1000)} s; the read goes on where it was`,
+        );
+      } else if (this.loop.hasJoined) {
         this.deps.logger.warn(
           `The read consumer rejoined its group ${this.readGroupId} (session expired or rebalance); seeking back to its positions`,
         );
@@ -444,6 +465,8 @@ class KafkaBoundedRead implements BoundedRead {
       this.loop.onJoined();
     });
     consumer.on(consumer.events.CRASH, (event) => {
+      // kafkajs restarts the consumer itself (retryAfter said so): this crash is part of an outage ridden out.
+      if (event.payload.restart) return;
       this.loop.fail(this.classify(event.payload.error, 'reading'));
     });
     // Batches made only of control records or aborted messages never reach eachBatch, but the position must
@@ -489,6 +512,20 @@ class KafkaBoundedRead implements BoundedRead {
     this.seekAll();
   }
 
+  /** Whether kafkajs should restart the consumer after this retriable crash: within the outage budget only. */
+  private retryAfter(error: Error): boolean {
+    if (this.loop.isStopping) return false;
+    const first = !this.outage.inOutage;
+    const retry = this.outage.failed();
+    if (retry && first) {
+      this.deps.logger.warn(
+        `${this.classify(error, 'reading').message}. Retrying for up to ${Math.round(this.outageMs / 1000)} s ` +
+          '(error_handling.broker_outage_seconds); nothing read so far is lost.',
+      );
+    }
+    return retry;
+  }
+
   private seekAll(): void {
     const consumer = this.consumer;
     if (consumer === undefined || this.loop.isStopping) return;
@@ -524,6 +561,7 @@ class KafkaBoundedRead implements BoundedRead {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     const state = this.loop.progress.get(batch.topic, batch.partition);
     if (state === undefined || this.loop.isStopping || state.queued >= state.end) return;
+    this.outage.progressed();
     let chunk: KafkaRecord[] = [];
     let lastOffset = -1n;
     const emit = async (nextOffset: bigint): Promise<void> => {

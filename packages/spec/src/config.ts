@@ -181,6 +181,11 @@ export interface KafkaSourceConfig {
   readonly badMessagePolicy: 'fail' | 'skip';
   /** A state offset below the log start (retention deleted it): go on from the log start, or fail. */
   readonly retentionGapPolicy: 'continue' | 'fail';
+  /**
+   * How long a read waits for brokers that stopped answering (a restart, a rolling upgrade) before it gives up
+   * with a transient error; within it the read goes on where it was. Always set by parseConfig (default 60 s).
+   */
+  readonly brokerOutageMs?: number | undefined;
   /** Commit checkpointed offsets to the consumer group (Java `enable_auto_commit`), for lag dashboards. */
   readonly commitOffsetsToGroup: boolean;
   /** Newest messages per topic that discover types JSON keys and values from; 0 turns inference off. */

@@ -30,6 +30,7 @@ export const DEFAULTS = {
   checkpointEverySeconds: 60,
   badMessagePolicy: 'fail',
   retentionGapPolicy: 'continue',
+  brokerOutageSeconds: 60,
   schemaInferenceSampleSize: 1000,
 } as const;
 

@@ -169,6 +169,7 @@ describe('Java-shaped configs', () => {
       checkpoint: { everyRecords: 10000, everyMs: 60000 },
       badMessagePolicy: 'fail',
       retentionGapPolicy: 'continue',
+      brokerOutageMs: 60_000,
       commitOffsetsToGroup: true,
       schemaInferenceSampleSize: 1000,
       testTopic: 'test.topic',
@@ -799,5 +800,20 @@ describe('schema registry authentication', () => {
     const text = JSON.stringify(problems);
     expect(text).not.toContain('tok-SECRET');
     expect(text).not.toContain(client.keyPem.split('\n')[1]);
+  });
+});
+
+describe('error_handling.broker_outage_seconds', () => {
+  it('is how long a read rides out brokers that went away, 60 s unless set, 0 to 3600', () => {
+    expect(parseConfig(javaConfig()).brokerOutageMs).toBe(60_000);
+    expect(parseConfig(javaConfig({ error_handling: { broker_outage_seconds: 0 } })).brokerOutageMs).toBe(0);
+    expect(parseConfig(javaConfig({ error_handling: { broker_outage_seconds: 3600 } })).brokerOutageMs).toBe(
+      3_600_000,
+    );
+    for (const bad of [-1, 3601, 1.5, '60']) {
+      expect(() => parseConfig(javaConfig({ error_handling: { broker_outage_seconds: bad } }))).toThrow(
+        /error_handling\.broker_outage_seconds/,
+      );
+    }
   });
 });

@@ -578,6 +578,8 @@ export function parseConfig(raw: unknown): KafkaSourceConfig {
     },
     badMessagePolicy:
       oneOf(['fail', 'skip'] as const, errorHandling.bad_message_policy) ?? DEFAULTS.badMessagePolicy,
+    brokerOutageMs:
+      (integerAt(errorHandling, 'broker_outage_seconds') ?? DEFAULTS.brokerOutageSeconds) * 1000,
     retentionGapPolicy:
       oneOf(['continue', 'fail'] as const, errorHandling.retention_gap_policy) ??
       (autoOffsetReset === 'none' ? 'fail' : DEFAULTS.retentionGapPolicy),

@@ -574,7 +574,8 @@ const checkpoint: JsonObject = {
 const errorHandling: JsonObject = {
   title: 'Error Handling',
   type: 'object',
-  description: 'What a sync does with messages it cannot decode and with offsets lost to retention.',
+  description:
+    'What a sync does with messages it cannot decode, with offsets lost to retention and with brokers that go away.',
   order: 10,
   properties: {
     bad_message_policy: {
@@ -592,6 +593,16 @@ const errorHandling: JsonObject = {
       type: 'string',
       enum: ['continue', 'fail'],
       order: 1,
+    },
+    broker_outage_seconds: {
+      title: 'Broker Outage Tolerance, seconds',
+      description:
+        'How long a sync waits for brokers that stop answering mid-read (a restart, a rolling upgrade, a network blip). Within it the sync goes on where it was, with nothing lost; past it the sync writes its state and ends INCOMPLETE with a transient error, and the next sync resumes. 0: end at the first broker failure that retries did not cover.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: DEFAULTS.brokerOutageSeconds,
+      order: 2,
     },
   },
 };

@@ -220,6 +220,30 @@ function brokerService(settings: BrokerSettings): ManagedService<BrokerState, Br
   return service;
 }
 
+/** Spawns the broker JVM on the run folder's properties (detached, logs appended) and returns its pid. */
+function spawnKafka(settings: BrokerSettings, distribution: KafkaDistribution, runDir: string): number {
+  const p = paths(runDir);
+  const out = openSync(join(p.logs, 'stdout.log'), 'a');
+  const child = spawn(
+    javaCommand(),
+    [...jvmArgs(settings, distribution, runDir), 'kafka.Kafka', p.properties],
+    {
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
+  );
+  closeSync(out);
+  const pid = child.pid;
+  if (pid === undefined) {
+    throw new BrokerError(
+      brokerErrorCodes.startFailed,
+      `Could not spawn ${javaCommand()} for the Kafka broker`,
+    );
+  }
+  child.unref();
+  return pid;
+}
+
 async function launch(
   service: ManagedService<BrokerState, BrokerConnection>,
   settings: BrokerSettings,
@@ -274,24 +298,7 @@ async function launch(
     { timeoutMs: 120_000, what: `formatting KRaft storage for Kafka ${kafkaVersion}` },
   );
 
-  const out = openSync(join(p.logs, 'stdout.log'), 'a');
-  const child = spawn(
-    javaCommand(),
-    [...jvmArgs(settings, distribution, runDir), 'kafka.Kafka', p.properties],
-    {
-      detached: true,
-      stdio: ['ignore', out, out],
-    },
-  );
-  closeSync(out);
-  const pid = child.pid;
-  if (pid === undefined) {
-    throw new BrokerError(
-      brokerErrorCodes.startFailed,
-      `Could not spawn ${javaCommand()} for the Kafka broker`,
-    );
-  }
-  child.unref();
+  const pid = spawnKafka(settings, distribution, runDir);
   const state: BrokerState = {
     pid,
     kafkaVersion,
@@ -380,4 +387,42 @@ export async function stopOrphanedBroker(
   log: Log = console.error,
 ): Promise<boolean> {
   return stopOrphanedService(brokerService(settings), log);
+}
+
+/**
+ * Starts the broker of these settings again on the data it has, after it died or was killed (the fault
+ * suite's broker restarts): unlike a start, nothing in its run folder is wiped, so its topics survive.
+ */
+export async function restartBroker(
+  settings = brokerSettingsFrom(process.env),
+  log: Log = console.error,
+): Promise<BrokerConnection> {
+  const p = paths(settings.runDir);
+  const previous = JSON.parse(await readFile(p.state, 'utf8')) as BrokerState;
+  const connection = JSON.parse(await readFile(p.connection, 'utf8')) as BrokerConnection;
+  const distribution = await ensureKafkaJars(previous.kafkaVersion, settings.cacheDir, log);
+  const pid = spawnKafka(settings, distribution, settings.runDir);
+  await writeJsonAtomically(p.state, { ...previous, pid, startedAt: new Date().toISOString() });
+  await awaitReady(
+    brokerService(settings),
+    pid,
+    {
+      deadline: Date.now() + settings.startTimeoutMs,
+      pollMs: 250,
+      probe: async () => {
+        const failures = await probeAllListeners(connection);
+        return failures.length === 0 ? undefined : failures.join('\n');
+      },
+      failure: async (exited, failures) =>
+        new BrokerError(
+          brokerErrorCodes.startFailed,
+          exited
+            ? `Kafka exited while restarting.\n${await logTail(settings.runDir)}`
+            : `Kafka did not answer within ${settings.startTimeoutMs} ms of a restart:\n${failures}`,
+        ),
+    },
+    log,
+  );
+  log(`Kafka restarted (pid ${pid}) on its data in ${p.data}`);
+  return connection;
 }

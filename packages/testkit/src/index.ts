@@ -27,6 +27,7 @@ export {
   connectionFilePath,
   readBrokerConnection,
   releaseBroker,
+  restartBroker,
   startBroker,
   stopBroker,
   stopOrphanedBroker,
