@@ -90,7 +90,11 @@ describe('a sync whose brokers stop sending before the snapshotted end', () => {
     const states = messages.flatMap((m) =>
       m.type === 'STATE' ? [(m.state as { stream: { stream_state: unknown } }).stream.stream_state] : [],
     );
-    expect(states.at(-1)).toEqual({ version: 1, partitions: { '0': '0' } });
+    expect(states.at(-1)).toEqual({
+      version: 1,
+      partitions: { '0': '0' },
+      topic_id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+    });
     const statuses = messages.flatMap((m) => {
       const trace = m.trace as { type?: string; stream_status?: { status: string } } | undefined;
       return trace?.type === 'STREAM_STATUS' && trace.stream_status !== undefined
