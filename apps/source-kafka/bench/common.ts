@@ -179,6 +179,21 @@ export function requireBuiltApp(): void {
   }
 }
 
+/**
+ * The Node flags on dist/main.js' shebang line (`#!/usr/bin/env -S node <flags>`): the image and the package's
+ * bin run the file through it, so the benchmark passes the same flags to measure what ships.
+ */
+export function shippedNodeFlags(): string[] {
+  const first = readFileSync(builtMain, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env(?: -S)? node((?: --\S+)*)\s*$/.exec(first);
+  if (match === null)
+    throw new BenchError('bad_shebang', `${builtMain} starts with an unexpected line: ${first}`);
+  return match[1]!
+    .trim()
+    .split(' ')
+    .filter((flag) => flag !== '');
+}
+
 /** When dist/main.js was built, so a result can be tied to a build. */
 export function builtAt(): string {
   return statSync(builtMain).mtime.toISOString();

@@ -32,6 +32,7 @@ import {
   runSettings,
   type SeedMarker,
   setting,
+  shippedNodeFlags,
   type TimedRun,
   timedRun,
   timestamp,
@@ -68,7 +69,16 @@ export function connectorTool(
   return {
     name: 'source-kafka read',
     command: process.execPath,
-    args: [...nodeFlags, builtMain, 'read', '--config', configPath, '--catalog', catalogPath],
+    args: [
+      ...shippedNodeFlags(),
+      ...nodeFlags,
+      builtMain,
+      'read',
+      '--config',
+      configPath,
+      '--catalog',
+      catalogPath,
+    ],
     countPattern: '"type":"RECORD"',
   };
 }
@@ -325,7 +335,7 @@ function renderReport(input: ReportInput): string {
     ...input.descriptions,
     `- Broker: Kafka ${input.conn.kafkaVersion}, PLAINTEXT ${input.conn.plaintext.brokers.join(',')}, same machine.`,
     `- Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), shared; load average before ${load(input.loadBefore)}, after ${load(input.loadAfter)}.`,
-    `- Tools: Node ${process.version} running \`dist/main.js\` (built ${builtAt()}) and the kafkajs loop (bench/kafkajs-lines.ts, through tsx); ${kcatVersion()}.`,
+    `- Tools: Node ${process.version} running \`dist/main.js\` (built ${builtAt()}, with its shebang's flags \`${shippedNodeFlags().join(' ')}\`) and the kafkajs loop (bench/kafkajs-lines.ts, through tsx); ${kcatVersion()}.`,
     `- Runs: ${input.warmup} untimed warm-up of each, then ${input.runs} timed runs of each, alternating in ABBA order within a topic.`,
     '- Each run: stdout piped into `grep -c -F` (a C-speed /dev/null that counts record lines), and the run fails unless the count equals the seeded messages. Wall time from spawn to exit (includes start-up); peak RSS and CPU from GNU time.',
     '- MB/s counts message payload (keys + values as stored), not output bytes, so the tools share a numerator.',

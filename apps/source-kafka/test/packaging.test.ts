@@ -1,4 +1,5 @@
 // The Airbyte packaging: one version (package.json) everywhere it is written, and a metadata.yaml of our own.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,5 +130,24 @@ describe('metadata.yaml', () => {
       expect(data, field).toHaveProperty(field);
     }
     expect(data.definitionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('the executable', () => {
+  // The image's entrypoint and the package's bin run src/main.ts (as dist/main.js) through its shebang line, so
+  // running that line must start this Node with the young-generation cap (see the comment in src/main.ts).
+  it('starts Node with --max-semi-space-size=16 through its shebang', () => {
+    const shebang = read(resolve(appDir, 'src/main.ts')).split('\n', 1)[0] ?? '';
+    expect(shebang.startsWith('#!')).toBe(true);
+    const [command, ...args] = shebang.slice(2).split(' ');
+    const execArgv = execFileSync(
+      command!,
+      [...args, '-e', 'process.stdout.write(JSON.stringify(process.execArgv))'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+      },
+    );
+    expect(JSON.parse(execArgv)).toEqual(['--max-semi-space-size=16', '-e', expect.any(String)]);
   });
 });
