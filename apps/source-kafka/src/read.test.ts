@@ -14,6 +14,7 @@ import { createDeserializer, createJsonTextDeserializer, type JsonValue } from '
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { globalTimers, settleWithin as settleOnFakeTime } from '@source-kafka/testkit/fake-time';
 import { describe, expect, it, vi } from 'vitest';
+import { sourceConfig } from '../test/fixtures/source-config.js';
 import {
   InvalidCatalogError,
   InvalidStateError,
@@ -26,33 +27,7 @@ import type { Decoders, KafkaPort, ReadStart, TopicOffset } from './ports.js';
 import type { AirbyteMessage, AirbyteMessageSink } from './protocol.js';
 import { type ConfiguredStream, readStreams } from './read.js';
 
-const baseConfig: KafkaSourceConfig = {
-  brokers: ['localhost:9092'],
-  clientId: 'c',
-  groupId: 'g',
-  subscription: { type: 'subscribe', pattern: '.*' },
-  security: { protocol: 'PLAINTEXT' },
-  requestTimeoutMs: 1000,
-  retryBackoffMs: 100,
-  maxPollRecords: 500,
-  startPosition: { type: 'earliest' },
-  isolationLevel: 'read_committed',
-  keyFormat: { format: 'STRING', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-  valueFormat: { format: 'JSON', subjectNameStrategy: 'TopicNameStrategy', validateJsonSchema: false },
-  layout: {
-    includeKey: true,
-    includeHeaders: false,
-    includeMetadata: true,
-    value: 'nested',
-    primaryKey: 'offset',
-  },
-  bounds: {},
-  checkpoint: { everyRecords: 1000, everyMs: 60_000 },
-  badMessagePolicy: 'fail',
-  retentionGapPolicy: 'continue',
-  commitOffsetsToGroup: false,
-  schemaInferenceSampleSize: 0,
-};
+const baseConfig = sourceConfig;
 
 function msg(offset: number, value: string | null, key: string | null = null): KafkaRecord {
   return {

@@ -1,6 +1,6 @@
 import type { PartitionRange, RecordBatch } from '@source-kafka/consumer';
-import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { describe, expect, it } from 'vitest';
+import { sourceConfig } from '../test/fixtures/source-config.js';
 import { InvalidStateError } from './errors.js';
 import type { KafkaPort, ReadStart } from './ports.js';
 import type { AirbyteMessage, AirbyteMessageSink } from './protocol.js';
@@ -10,23 +10,7 @@ import { parseTopicState } from './state.js';
 const OLD_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const NEW_ID = 'BBBBBBBBBBBBBBBBBBBBBB';
 
-const config = {
-  brokers: ['localhost:9092'],
-  subscription: { type: 'subscribe', pattern: '.*' },
-  startPosition: { type: 'earliest' },
-  layout: {
-    includeKey: false,
-    includeHeaders: false,
-    includeMetadata: true,
-    value: 'nested',
-    primaryKey: 'offset',
-  },
-  bounds: {},
-  checkpoint: { everyRecords: 1000, everyMs: 60_000 },
-  badMessagePolicy: 'fail',
-  retentionGapPolicy: 'continue',
-  commitOffsetsToGroup: false,
-} as unknown as KafkaSourceConfig;
+const config = sourceConfig;
 
 /** A topic of two empty partitions whose ID the port reports: the read only plans where each partition starts. */
 function port(topicId: string | undefined): KafkaPort & { opened: ReadStart[] } {
