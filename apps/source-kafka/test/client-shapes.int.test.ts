@@ -1,5 +1,8 @@
-// The catalog and state files shaped as Airbyte's Python clients write them (every unset field `null`,
-// see packages/airbyte-protocol/test/fixtures/clients), through the CLI against the real broker.
+// The catalog and state files Airbyte's Python clients wrote (every unset field `null`, kept in
+// packages/airbyte-protocol/test/fixtures/clients), through the CLI against the real broker.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BrokerConnection } from '@source-kafka/testkit';
 import { createTopic, produceMessages } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
@@ -7,47 +10,48 @@ import { failureOf, ofType, plaintextConfig, recordsOf, runCli, stateInput } fro
 
 const conn: BrokerConnection = inject('broker');
 
-/** `orjson.dumps(asdict(catalog))` in airbyte-cdk's standard tests: every optional field written as null. */
-function cdkStandardTestsCatalog(stream: Record<string, unknown>): unknown {
-  return {
-    streams: [
-      {
-        stream: {
-          source_defined_cursor: null,
-          default_cursor_field: null,
-          source_defined_primary_key: null,
-          namespace: null,
-          is_resumable: null,
-          is_file_based: null,
-          ...stream,
-        },
-        sync_mode: 'incremental',
-        destination_sync_mode: 'append',
-        cursor_field: null,
-        destination_object_name: null,
-        primary_key: null,
-        generation_id: null,
-        minimum_generation_id: null,
-        sync_id: null,
-        include_files: null,
-      },
-    ],
-  };
+// Written by the clients themselves (packages/airbyte-protocol/test/fixtures/clients/generate.py).
+const clientFixtures = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../packages/airbyte-protocol/test/fixtures/clients',
+);
+
+function clientFixture<T>(name: string): T {
+  return JSON.parse(readFileSync(join(clientFixtures, name), 'utf8')) as T;
 }
 
-/** PyAirbyte's `to_state_input_file_text()`: our STATE, parsed and dumped again by pydantic. */
+type Fields = Record<string, unknown>;
+
+/**
+ * The catalog airbyte-cdk's standard tests wrote (`orjson.dumps(asdict(catalog))`: every optional field null),
+ * with the stream we discovered in place of its own.
+ */
+function cdkStandardTestsCatalog(stream: Fields): unknown {
+  const written = clientFixture<{ streams: Array<Fields & { stream: Fields }> }>(
+    'cdk-standard-tests-catalog.json',
+  );
+  const [entry] = written.streams;
+  if (entry === undefined) throw new Error('cdk-standard-tests-catalog.json holds no stream');
+  return { streams: [{ ...entry, stream: { ...entry.stream, ...stream } }] };
+}
+
+interface PyAirbyteState extends Fields {
+  readonly stream: { readonly stream_descriptor: Fields };
+  readonly sourceStats: Fields | null;
+}
+
+/** PyAirbyte's `to_state_input_file_text()` as it wrote it, carrying our STATE's stream, state and count. */
 function pyairbyteState(state: ReturnType<typeof stateInput>[number]): unknown {
+  const [written] = clientFixture<PyAirbyteState[]>('pyairbyte-stream-state.json');
+  if (written === undefined) throw new Error('pyairbyte-stream-state.json holds no state');
   const recordCount = (state as { sourceStats?: { recordCount?: number } }).sourceStats?.recordCount;
   return {
-    type: 'STREAM',
+    ...written,
     stream: {
-      stream_descriptor: { name: state.stream.stream_descriptor.name, namespace: null },
+      stream_descriptor: { ...written.stream.stream_descriptor, name: state.stream.stream_descriptor.name },
       stream_state: state.stream.stream_state,
     },
-    global_: null,
-    data: null,
-    sourceStats: recordCount === undefined ? null : { recordCount, rejectedRecordCount: null },
-    destinationStats: null,
+    sourceStats: recordCount === undefined ? null : { ...written.sourceStats, recordCount },
   };
 }
 
