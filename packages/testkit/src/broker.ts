@@ -312,12 +312,36 @@ async function launch(
   log(`Kafka ${kafkaVersion} starting (pid ${pid}), logs in ${p.logs}`);
 
   const connection = connectionFor(kafkaVersion, ports, await readTls(p.tls), p.logs);
+  await awaitListeners(settings, service, pid, connection, log, {
+    pollMs: 500,
+    exited: async () => `Kafka ${kafkaVersion} exited during start-up.\n${await logTail(runDir)}`,
+    silent: async (failures) =>
+      `Kafka ${kafkaVersion} did not answer metadata requests within ${settings.startTimeoutMs} ms:\n${failures}\n${await logTail(runDir)}`,
+  });
+  await writeJsonAtomically(p.connection, connection);
+  log(`Kafka ${kafkaVersion} ready: PLAINTEXT ${connection.plaintext.brokers[0]}`);
+  return { connection, state, startedNow: true };
+}
+
+/** Waits until every listener of a starting broker answers, or fails with what the broker did instead. */
+async function awaitListeners(
+  settings: BrokerSettings,
+  service: ReturnType<typeof brokerService>,
+  pid: number,
+  connection: BrokerConnection,
+  log: Log,
+  messages: {
+    readonly pollMs: number;
+    readonly exited: () => Promise<string>;
+    readonly silent: (failures: string) => Promise<string>;
+  },
+): Promise<void> {
   await awaitReady(
     service,
     pid,
     {
       deadline: Date.now() + settings.startTimeoutMs,
-      pollMs: 500,
+      pollMs: messages.pollMs,
       probe: async () => {
         const failures = await probeAllListeners(connection);
         return failures.length === 0 ? undefined : failures.join('\n');
@@ -325,16 +349,11 @@ async function launch(
       failure: async (exited, failures) =>
         new BrokerError(
           brokerErrorCodes.startFailed,
-          exited
-            ? `Kafka ${kafkaVersion} exited during start-up.\n${await logTail(runDir)}`
-            : `Kafka ${kafkaVersion} did not answer metadata requests within ${settings.startTimeoutMs} ms:\n${failures}\n${await logTail(runDir)}`,
+          exited ? await messages.exited() : await messages.silent(failures),
         ),
     },
     log,
   );
-  await writeJsonAtomically(p.connection, connection);
-  log(`Kafka ${kafkaVersion} ready: PLAINTEXT ${connection.plaintext.brokers[0]}`);
-  return { connection, state, startedNow: true };
 }
 
 export interface StartOptions {
@@ -403,26 +422,12 @@ export async function restartBroker(
   const distribution = await ensureKafkaJars(previous.kafkaVersion, settings.cacheDir, log);
   const pid = spawnKafka(settings, distribution, settings.runDir);
   await writeJsonAtomically(p.state, { ...previous, pid, startedAt: new Date().toISOString() });
-  await awaitReady(
-    brokerService(settings),
-    pid,
-    {
-      deadline: Date.now() + settings.startTimeoutMs,
-      pollMs: 250,
-      probe: async () => {
-        const failures = await probeAllListeners(connection);
-        return failures.length === 0 ? undefined : failures.join('\n');
-      },
-      failure: async (exited, failures) =>
-        new BrokerError(
-          brokerErrorCodes.startFailed,
-          exited
-            ? `Kafka exited while restarting.\n${await logTail(settings.runDir)}`
-            : `Kafka did not answer within ${settings.startTimeoutMs} ms of a restart:\n${failures}`,
-        ),
-    },
-    log,
-  );
+  await awaitListeners(settings, brokerService(settings), pid, connection, log, {
+    pollMs: 250,
+    exited: async () => `Kafka exited while restarting.\n${await logTail(settings.runDir)}`,
+    silent: async (failures) =>
+      `Kafka did not answer within ${settings.startTimeoutMs} ms of a restart:\n${failures}`,
+  });
   log(`Kafka restarted (pid ${pid}) on its data in ${p.data}`);
   return connection;
 }
