@@ -14,6 +14,7 @@ import { createDeserializer, createJsonTextDeserializer, type JsonValue } from '
 import type { KafkaSourceConfig } from '@source-kafka/spec';
 import { globalTimers, settleWithin as settleOnFakeTime } from '@source-kafka/testkit/fake-time';
 import { describe, expect, it, vi } from 'vitest';
+import { decoders, msg } from '../test/fixtures/records.js';
 import { sourceConfig } from '../test/fixtures/source-config.js';
 import {
   InvalidCatalogError,
@@ -28,17 +29,6 @@ import type { AirbyteMessage, AirbyteMessageSink } from './protocol.js';
 import { type ConfiguredStream, readStreams } from './read.js';
 
 const baseConfig = sourceConfig;
-
-function msg(offset: number, value: string | null, key: string | null = null): KafkaRecord {
-  return {
-    offset: String(offset),
-    timestamp: '1700000000000',
-    timestampType: 'CreateTime',
-    key: key === null ? null : Buffer.from(key),
-    value: value === null ? null : Buffer.from(value),
-    headers: [],
-  };
-}
 
 /** An in-memory topic: partition -> messages at offsets 0..n-1. */
 type Topics = Record<string, KafkaRecord[][]>;
@@ -156,23 +146,6 @@ class FakeKafka implements KafkaPort {
     };
   }
 }
-
-class PoisonError extends Error {
-  override name = 'DeserializationError';
-}
-
-const decoders: Decoders = {
-  key: (bytes) => (bytes === null ? null : Buffer.from(bytes).toString('utf8')),
-  value: (bytes) => {
-    if (bytes === null) return null;
-    const text = Buffer.from(bytes).toString('utf8');
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch (error) {
-      throw new PoisonError(`not JSON: ${text}`, { cause: error });
-    }
-  },
-};
 
 class CollectingWriter implements AirbyteMessageSink {
   readonly messages: AirbyteMessage[] = [];

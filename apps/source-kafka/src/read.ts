@@ -2,34 +2,18 @@ import {
   estimateTraceMessage,
   streamStateMessage,
   streamStatusMessage,
-  stringifyJson,
 } from '@source-kafka/airbyte-protocol';
-import {
-  type KafkaRecord,
-  type OffsetReport,
-  type PartitionRange,
-  type RecordBatch,
-  systemTimers,
-  type Timers,
-} from '@source-kafka/consumer';
-import {
-  type Deserializer,
-  JsonObjectMembers,
-  type JsonTextDeserializer,
-  type JsonValue,
-} from '@source-kafka/deserializers';
+import { type OffsetReport, type PartitionRange, systemTimers, type Timers } from '@source-kafka/consumer';
 import type { KafkaSourceConfig } from '@source-kafka/spec';
+import { BatchWriter } from './batch-writer.js';
 import { Checkpointer, type StreamCheckpoint } from './checkpointer.js';
-import { EnvelopeError, type EnvelopeResult, unwrapConnectKey, unwrapValue } from './envelope.js';
-import { InvalidCatalogError, PoisonMessageError, ReadStalledError, RetentionGapError } from './errors.js';
-import { fieldNames } from './fields.js';
+import { InvalidCatalogError, ReadStalledError, RetentionGapError } from './errors.js';
 import { BackgroundGroupCommitter } from './group-commit.js';
 import type { Decoders, KafkaPort, ReadSession, ReadStart, TopicOffset } from './ports.js';
 import { estimateRows, formatProgress, ProgressTracker } from './progress.js';
 import type {
   AirbyteMessage,
   AirbyteMessageSink,
-  AirbyteRecordMessageMeta,
   AirbyteStreamStatus,
   Clock,
   ConnectorLogger,
@@ -44,7 +28,6 @@ import {
   settlesWithin,
   TimeCap,
 } from './read-rules.js';
-import { buildRecordData, type DecodedPart, recordDataBytes } from './record.js';
 import { parseTopicState, planPartitionStarts, type TopicState } from './state.js';
 
 export interface ConfiguredStream {
@@ -134,10 +117,6 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
   const stopRead = () => void session.close().catch(() => undefined);
   const timeCap = new TimeCap(config.bounds.maxDurationMs, clock, timers, stopRead);
   const skippedMessages = new SkippedMessages(logger);
-  /** Messages without a key, skipped because the message key is the primary key. */
-  let nullKeys = 0;
-  /** Debezium truncate events: a destination has no way to apply them, so they are passed over and counted. */
-  let truncates = 0;
   let stoppedEarly = false;
   let stalled: ReadStalledError | undefined;
   const fullRefreshStreams = new Set(
@@ -158,34 +137,15 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
     }
 
     const progress = new ProgressTracker(session.ranges, clock, options.progressIntervalMs);
-    const { layout, badMessagePolicy } = config;
-    const poisonReason = options.isPoison ?? defaultPoisonReason;
-    const keyIsPrimaryKey = layout.primaryKey === 'message_key';
-    const envelope = layout.envelope ?? 'none';
-    // Without an envelope, a key or value is written as its own JSON text where the format allows (a
-    // flattened object as its members' text); envelopes and the message-key columns need decoded values.
-    const asText = envelope === 'none';
-    const flatten = layout.value === 'flatten';
-    const { decoders } = options;
-    const decodeKey: Deserializer | JsonTextDeserializer | undefined = !layout.includeKey
-      ? undefined
-      : asText && !flatten && !keyIsPrimaryKey
-        ? (decoders.keyText ?? decoders.key)
-        : decoders.key;
-    const decodeValue = !asText
-      ? decoders.value
-      : flatten
-        ? (decoders.valueMembers ?? decoders.value)
-        : (decoders.valueText ?? decoders.value);
-    /**
-     * The key of the Debezium delete just read, per topic partition: the tombstone Debezium writes right after
-     * it only serves compaction, so it is consumed. A tombstone without its delete (compaction removed that, or
-     * an earlier sync read it) still deletes the key under the message-key primary key.
-     */
-    const deletedKeys = new Map<string, Buffer | null>();
-    /** Paths the deserializers wrote as null (NaN, infinite floats), per message; reused to spare garbage. */
-    const nulledKey: string[] = [];
-    const nulledValue: string[] = [];
+    const batchWriter = new BatchWriter({
+      config,
+      decoders: options.decoders,
+      sink: writer,
+      checkpointer,
+      skippedMessages,
+      logger,
+      isPoison: options.isPoison,
+    });
 
     ctx.signal.addEventListener('abort', stopRead, { once: true });
     // Iterated by hand: leaving a `for await` calls the iterator's return(), which waits for the consumer to
@@ -203,114 +163,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       const mode = modes.get(stream);
       if (recordCap.skips(mode)) continue;
       const emittedAt = clock.now();
-      const partitionKey = `${stream}\u0000${batch.partition}`;
-      const allowed = recordCap.allowance(mode);
-      let written = 0;
-      let paced = true;
-      let nextOffset = batch.nextOffset;
-      /** The record cap ended the batch before its last record. */
-      let cut = false;
-      /** A message that cannot be decoded under the `fail` policy: the batch ends before it. */
-      let poison: PoisonMessageError | undefined;
-      for (let i = 0; i < batch.records.length; i++) {
-        const record = batch.records[i]!;
-        if (written >= allowed) {
-          nextOffset = record.offset;
-          cut = true;
-          break;
-        }
-        let key: DecodedPart = null;
-        let value: DecodedPart = null;
-        let unwrapped: EnvelopeResult | undefined;
-        nulledKey.length = 0;
-        nulledValue.length = 0;
-        try {
-          if (decodeKey !== undefined && record.key !== null) {
-            const k = decodeKey(record.key, context(batch, record, 'key', nulledKey));
-            key = k instanceof Promise ? await k : k;
-          }
-          if (record.value !== null) {
-            const v = decodeValue(record.value, context(batch, record, 'value', nulledValue));
-            value = v instanceof Promise ? await v : v;
-          }
-          if (envelope !== 'none') {
-            if (key !== null) key = unwrapConnectKey(decodedValue(key));
-            if (record.value !== null) unwrapped = unwrapValue(envelope, decodedValue(value));
-          }
-        } catch (error) {
-          const reason = error instanceof EnvelopeError ? error.message : poisonReason(error);
-          if (reason === undefined) throw error;
-          if (badMessagePolicy === 'skip') {
-            checkpointer.reject(stream);
-            skippedMessages.skip(
-              `topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}`,
-              reason,
-            );
-            continue;
-          }
-          // Everything before the poison message is written and checkpointed, so a rerun fails right here.
-          poison = new PoisonMessageError(batch.topic, batch.partition, record.offset, reason, error);
-          nextOffset = record.offset;
-          break;
-        }
-        let change: { readonly timeMs: number | undefined; readonly deleted: boolean } | undefined;
-        if (envelope === 'debezium') {
-          const deleted = deletedKeys.get(partitionKey);
-          deletedKeys.delete(partitionKey);
-          if (unwrapped?.kind === 'truncate') {
-            truncates++;
-            continue;
-          }
-          if (unwrapped === undefined) {
-            const followsItsDelete = deleted !== undefined && sameKey(deleted, record.key);
-            if (followsItsDelete || !keyIsPrimaryKey) continue;
-          } else {
-            change = unwrapped.change;
-            if (change?.deleted === true) deletedKeys.set(partitionKey, record.key);
-            if (nulledValue.length > 0) rowPaths(nulledValue, change?.deleted === true ? 'before' : 'after');
-          }
-        }
-        if (keyIsPrimaryKey && key === null) {
-          // Such a message has no identity to deduplicate on (a compacted topic cannot even hold one).
-          nullKeys++;
-          checkpointer.reject(stream);
-          if (nullKeys === 1) {
-            logger.warn(
-              `Skipped the message at topic "${batch.topic}", partition ${batch.partition}, offset ${record.offset}: it has no key, and the message key is the primary key (record_layout.primary_key). Messages without a key are skipped and counted.`,
-            );
-          }
-          continue;
-        }
-        if (unwrapped?.kind === 'row') value = unwrapped.row;
-        // A decoded object to flatten goes through buildRecordData, where its names meet the added ones.
-        const data =
-          asText && !(flatten && isJsonObject(value))
-            ? recordDataBytes(
-                { topic: stream, partition: batch.partition, record, key, value },
-                layout,
-                emittedAt,
-              )
-            : stringifyJson(
-                buildRecordData(
-                  {
-                    topic: stream,
-                    partition: batch.partition,
-                    record,
-                    key: decodedValue(key),
-                    value: decodedValue(value),
-                    change,
-                  },
-                  layout,
-                  emittedAt,
-                ),
-              );
-        const meta =
-          nulledKey.length + nulledValue.length === 0
-            ? undefined
-            : nulledMeta(nulledKey, nulledValue, layout.value === 'flatten' && isJsonObject(value));
-        paced = writer.writeRecordData(stream, data, emittedAt, undefined, meta) && paced;
-        written++;
-      }
+      const { written, paced, nextOffset, cut, poison } = await batchWriter.write(
+        batch,
+        recordCap.allowance(mode),
+        emittedAt,
+      );
       records += written;
       recordCap.count(mode, written, cut);
       checkpointer.advance(stream, batch.partition, nextOffset, written);
@@ -354,7 +211,11 @@ export async function readStreams(options: ReadOptions): Promise<ReadSummary> {
       }
     }
     await checkpoint(writer, checkpointer.finalCheckpoint(), committer);
-    logPassedOver(logger, { skipped: skippedMessages.total, truncates, nullKeys });
+    logPassedOver(logger, {
+      skipped: skippedMessages.total,
+      truncates: batchWriter.truncates,
+      nullKeys: batchWriter.nullKeys,
+    });
     logger.info(`${formatProgress(progress.summary())} Done.`);
     // Only a read the consumer ended for lack of records: a stop of the app's own (a cap, the signal) is no stall.
     const ending = { aborted, stalled: !aborted && !timeCap.reached && session.stopReason() === 'stalled' };
@@ -546,82 +407,6 @@ function selectedPartitions(config: KafkaSourceConfig, topic: string, count: num
   if (subscription.type === 'subscribe') return [...Array(count).keys()];
   const listed = subscription.partitions.filter((p) => p.topic === topic).map((p) => p.partition);
   return [...new Set(listed)].filter((p) => p < count).sort((a, b) => a - b);
-}
-
-function context(batch: RecordBatch, record: KafkaRecord, part: 'key' | 'value', nulledFields: string[]) {
-  return {
-    topic: batch.topic,
-    partition: batch.partition,
-    offset: record.offset,
-    part,
-    headers: record.headers,
-    nulledFields,
-  };
-}
-
-/** A decoded object (not JSON text). */
-function isJsonObject(value: DecodedPart): boolean {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array) &&
-    !(value instanceof JsonObjectMembers)
-  );
-}
-
-/** Where decoded values are needed the decoders give them, never JSON text. */
-function decodedValue(part: DecodedPart): JsonValue {
-  if (part instanceof Uint8Array || part instanceof JsonObjectMembers) {
-    throw new TypeError('JSON text where a decoded value was expected');
-  }
-  return part;
-}
-
-/**
- * Protocol 0.18's record meta for values the deserializers wrote as null (JSON has no NaN or Infinity), each
- * named by its path in the record's data: under `_kafka_key`, under `value`, or at the top level when an
- * object value is flattened.
- */
-function nulledMeta(
-  nulledKey: readonly string[],
-  nulledValue: readonly string[],
-  valueFlattened: boolean,
-): AirbyteRecordMessageMeta {
-  const under = (root: string, path: string) => (path === '' ? root : `${root}.${path}`);
-  const fields = [
-    ...nulledKey.map((path) => under(fieldNames.key, path)),
-    ...nulledValue.map((path) => (valueFlattened ? path : under(fieldNames.value, path))),
-  ];
-  return {
-    changes: fields.map((field) => ({
-      field,
-      change: 'NULLED' as const,
-      reason: 'SOURCE_SERIALIZATION_ERROR' as const,
-    })),
-  };
-}
-
-function sameKey(a: Buffer | null, b: Buffer | null): boolean {
-  return a === null || b === null ? a === b : a.equals(b);
-}
-
-/**
- * A Debezium record holds only the row (`after`, or `before` for a delete): the paths nulled inside it lose
- * that prefix, and the ones elsewhere in the envelope (`source`) are not in the record.
- */
-function rowPaths(paths: string[], side: 'after' | 'before'): void {
-  const kept = paths.flatMap((path) =>
-    path === side ? [''] : path.startsWith(`${side}.`) ? [path.slice(side.length + 1)] : [],
-  );
-  paths.length = 0;
-  paths.push(...kept);
-}
-
-/** Deserializers throw DeserializationError for bad bytes; anything else (registry down) is not poison. */
-
-function defaultPoisonReason(error: unknown): string | undefined {
-  return error instanceof Error && error.name === 'DeserializationError' ? error.message : undefined;
 }
 
 /**

@@ -213,13 +213,7 @@ export function recordDataBytes(
   putAscii(record.value === null ? 'true' : 'false');
   if (layout.primaryKey === 'message_key') {
     const key = input.key;
-    if (
-      key !== null &&
-      typeof key === 'object' &&
-      !Array.isArray(key) &&
-      !(key instanceof Uint8Array) &&
-      !(key instanceof JsonObjectMembers)
-    ) {
+    if (isJsonObject(key)) {
       for (const name of Object.keys(key)) {
         putText(`,${JSON.stringify(`${fieldNames.keyFieldPrefix}${name}`)}:`);
         putText(stringifyJson(key[name] as JsonValue));
@@ -298,4 +292,15 @@ function putPart(part: DecodedPart): void {
   if (part instanceof Uint8Array) putBytes(part);
   else if (part instanceof JsonObjectMembers) throw new TypeError('object members outside a flattened value');
   else putText(stringifyJson(part));
+}
+
+/** A decoded object (not JSON text). */
+export function isJsonObject(value: DecodedPart): value is { readonly [name: string]: JsonValue } {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof JsonObjectMembers)
+  );
 }
