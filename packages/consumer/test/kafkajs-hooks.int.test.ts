@@ -15,7 +15,16 @@ import {
   privateClusterStatus,
   seekBeforeRunStatus,
 } from '../src/kafkajs-internals.js';
-import { collect, deps, offsetsOf, readSelected, testConfig } from './support.js';
+import {
+  collect,
+  createCompactingTopic,
+  deps,
+  offsetsOf,
+  overwriteKeys,
+  readOnceCompacted,
+  readSelected,
+  testConfig,
+} from './support.js';
 
 const conn = inject('broker');
 
@@ -30,44 +39,23 @@ describe('kafkajs hooks (canaries)', () => {
   it('empty-batches: a compacted topic whose cleaner left empty batches is read to its end, stepping over them', async () => {
     const status = emptyBatchesStatus();
     expect(status.installed, status.detail).toBe(true);
-    const topic = await createTopic(conn, {
-      prefix: 'canary-empty-batches',
-      partitions: 1,
-      config: {
-        'cleanup.policy': 'compact',
-        // Kafka 4 refuses segment.bytes below 1 MiB and offers this test-only key for small segments instead.
-        [conn.kafkaVersion.startsWith('3.') ? 'segment.bytes' : 'internal.segment.bytes']: '2048',
-        'min.cleanable.dirty.ratio': '0.001',
-        'min.compaction.lag.ms': '0',
-        'delete.retention.ms': '0',
-      },
-    });
+    const topic = await createCompactingTopic(conn, 'canary-empty-batches');
     // 3 keys overwritten 20 times, each round by a new idempotent producer: once the cleaner has run, every
     // round but the last is an empty batch header (a producer's last batch is kept), whole segments of them.
     const rounds = 20;
-    const latest = new Map<string, string>();
-    for (let round = 0; round < rounds; round++) {
-      const batch = Array.from({ length: 3 }, (_, k) => ({
-        key: `key${k}`,
-        value: `v${round}-${k}-${'x'.repeat(200)}`,
-        partition: 0,
-      }));
-      for (const m of batch) latest.set(m.key, m.value);
-      await produceMessages(conn, topic, batch);
-    }
+    const latest = await overwriteKeys(conn, topic, { rounds, keys: 3, padding: 200 });
     const end = String(rounds * 3);
     const config = testConfig(conn.plaintext.brokers, {
       subscription: { type: 'subscribe', pattern: topic },
     });
-    // The broker's cleaner runs on its own schedule (15 s backoff by default): read until it has left gaps.
-    const read = () => readSelected(config, { starts: [] }, deps);
-    let before = emptyBatchesStepped();
-    let result = await collect(await read());
-    for (let attempt = 0; attempt < 40 && result.records.length === rounds * 3; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      before = emptyBatchesStepped();
-      result = await collect(await read());
-    }
+    let before = 0;
+    const result = await readOnceCompacted(
+      () => readSelected(config, { starts: [] }, deps),
+      rounds * 3,
+      () => {
+        before = emptyBatchesStepped();
+      },
+    );
     expect(result.records.length).toBeLessThan(rounds * 3);
     // The read got past the empty batches to the snapshot end, where plain kafkajs refetches the first one until
     // the read stops as stalled...

@@ -1,7 +1,17 @@
 import { createKafka, createTopic, produceMessages, withAdmin } from '@source-kafka/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { ConsumerError, createOffsetCommitter } from '../src/index.js';
-import { collect, deps, offsetsOf, readSelected, recordingLogger, testConfig } from './support.js';
+import {
+  collect,
+  createCompactingTopic,
+  deps,
+  offsetsOf,
+  overwriteKeys,
+  readOnceCompacted,
+  readSelected,
+  recordingLogger,
+  testConfig,
+} from './support.js';
 
 const conn = inject('broker');
 
@@ -169,41 +179,16 @@ describe('offset edge cases', () => {
   });
 
   it('reads a compacted topic with offset gaps to its end, and resumes from a compacted-away offset', async () => {
-    const topic = await createTopic(conn, {
-      prefix: 'consumer-compacted',
-      partitions: 1,
-      config: {
-        'cleanup.policy': 'compact',
-        // Kafka 4 refuses segment.bytes below 1 MiB and offers this test-only key for small segments instead.
-        [conn.kafkaVersion.startsWith('3.') ? 'segment.bytes' : 'internal.segment.bytes']: '2048',
-        'min.cleanable.dirty.ratio': '0.001',
-        'min.compaction.lag.ms': '0',
-        'delete.retention.ms': '0',
-      },
-    });
-    // 5 keys overwritten 40 times each, one request per round so segments roll and the cleaner can work. The
-    // fixture producer is idempotent, so the cleaner leaves empty batch headers behind (each producer's last batch):
-    // the read must step over them, where plain kafkajs would fetch the same offset until the stall timeout.
-    const latest = new Map<string, string>();
-    for (let round = 0; round < 40; round++) {
-      const batch = Array.from({ length: 5 }, (_, k) => ({
-        key: `key${k}`,
-        value: `v${round}-${k}-${'x'.repeat(100)}`,
-        partition: 0,
-      }));
-      for (const m of batch) latest.set(m.key, m.value);
-      await produceMessages(conn, topic, batch);
-    }
+    const topic = await createCompactingTopic(conn, 'consumer-compacted');
+    // 5 keys overwritten 40 times each. The fixture producer is idempotent, so the cleaner leaves empty batch
+    // headers behind (each producer's last batch): the read must step over them, where plain kafkajs would
+    // fetch the same offset until the stall timeout.
+    const latest = await overwriteKeys(conn, topic, { rounds: 40, keys: 5, padding: 100 });
     const config = testConfig(conn.plaintext.brokers, {
       subscription: { type: 'subscribe', pattern: topic },
       maxPollRecords: 3,
     });
-    // The broker's cleaner runs on its own schedule (15 s backoff by default): wait for the first gaps.
-    let result = await collect(await readSelected(config, { starts: [] }, deps));
-    for (let attempt = 0; attempt < 40 && result.records.length === 200; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      result = await collect(await readSelected(config, { starts: [] }, deps));
-    }
+    const result = await readOnceCompacted(() => readSelected(config, { starts: [] }, deps), 200);
     const offsets = result.records.map((r) => Number(r.offset));
     expect(offsets.length).toBeLessThan(200);
     expect(offsets).toEqual([...offsets].sort((a, b) => a - b));

@@ -1,4 +1,5 @@
 import type { StartPosition, Subscription } from '@source-kafka/spec';
+import { type BrokerConnection, createTopic, produceMessages } from '@source-kafka/testkit';
 import {
   type BoundedRead,
   type ConsumerDeps,
@@ -114,4 +115,61 @@ export async function readSelected(
     },
     consumerDeps,
   );
+}
+
+/** A one-partition compacted topic on tiny segments, so the broker's cleaner compacts it within seconds. */
+export function createCompactingTopic(conn: BrokerConnection, prefix: string): Promise<string> {
+  return createTopic(conn, {
+    prefix,
+    partitions: 1,
+    config: {
+      'cleanup.policy': 'compact',
+      // Kafka 4 refuses segment.bytes below 1 MiB and offers this test-only key for small segments instead.
+      [conn.kafkaVersion.startsWith('3.') ? 'segment.bytes' : 'internal.segment.bytes']: '2048',
+      'min.cleanable.dirty.ratio': '0.001',
+      'min.compaction.lag.ms': '0',
+      'delete.retention.ms': '0',
+    },
+  });
+}
+
+/**
+ * Writes `keys` keys `rounds` times to partition 0, one produce request per round, so segments roll and the
+ * cleaner can work. Resolves each key's last value.
+ */
+export async function overwriteKeys(
+  conn: BrokerConnection,
+  topic: string,
+  options: { readonly rounds: number; readonly keys: number; readonly padding: number },
+): Promise<Map<string, string>> {
+  const latest = new Map<string, string>();
+  for (let round = 0; round < options.rounds; round++) {
+    const batch = Array.from({ length: options.keys }, (_, k) => ({
+      key: `key${k}`,
+      value: `v${round}-${k}-${'x'.repeat(options.padding)}`,
+      partition: 0,
+    }));
+    for (const m of batch) latest.set(m.key, m.value);
+    await produceMessages(conn, topic, batch);
+  }
+  return latest;
+}
+
+/**
+ * Reads again until the broker's cleaner (on its own schedule, 15 s backoff by default) has compacted away
+ * some of the `written` records, or 40 tries. `beforeRead` runs before each read.
+ */
+export async function readOnceCompacted(
+  read: () => Promise<BoundedRead>,
+  written: number,
+  beforeRead: () => void = () => {},
+): Promise<Collected> {
+  beforeRead();
+  let result = await collect(await read());
+  for (let attempt = 0; attempt < 40 && result.records.length === written; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    beforeRead();
+    result = await collect(await read());
+  }
+  return result;
 }
