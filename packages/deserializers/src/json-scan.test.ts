@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SCAN_INVALID, SCAN_LINE_BREAKS, SCAN_ONE_LINE, scanJson, withoutLineBreaks } from './json-scan.js';
+import {
+  lastRootMembers,
+  SCAN_INVALID,
+  SCAN_LINE_BREAKS,
+  SCAN_ONE_LINE,
+  scanJson,
+  withoutLineBreaks,
+} from './json-scan.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -152,5 +159,63 @@ describe('scanJson', () => {
     }
     expect(validSeen).toBeGreaterThan(100);
     expect(disagreements).toBe(0);
+  });
+
+  // The scanner reads strings 16 bytes at a time and relies on zero padding after the input: every length and
+  // every position of the byte that ends or breaks a string, near those steps, must decide as JSON.parse does.
+  it('agrees with JSON.parse at every string length and stop position around its 16-byte steps', () => {
+    const stops = [
+      [0x22],
+      [0x5c, 0x6e],
+      [0x5c, 0x75, 0x30, 0x30, 0x34, 0x31],
+      [0x5c],
+      [0x09],
+      [0x00],
+      [0xc3, 0xa9],
+      [0xc3],
+      [0xe6, 0x97, 0xa5],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0xf0, 0x9f],
+    ];
+    let checked = 0;
+    for (let before = 0; before <= 40; before++) {
+      for (const stop of stops) {
+        for (const close of [true, false]) {
+          const bytes = Uint8Array.from([
+            0x22,
+            ...Array(before).fill(0x61),
+            ...stop,
+            ...(close ? [0x61, 0x22] : []),
+          ]);
+          expect(scanJson(bytes) !== SCAN_INVALID, `${before} ${stop} ${close}`).toBe(parses(bytes));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(41 * stops.length * 2);
+  });
+
+  it('grows its memory for a value larger than it holds, and then still scans small values', () => {
+    const big = utf8(
+      JSON.stringify({ text: 'x'.repeat(3_000_000), list: Array.from({ length: 50_000 }, (_, i) => [i]) }),
+    );
+    expect(scanJson(big)).toBe(SCAN_ONE_LINE);
+    const broken = Uint8Array.from(big);
+    broken[broken.length - 2] = 0x2c; // `[49999],]`: a trailing comma at the very end
+    expect(scanJson(broken)).toBe(SCAN_INVALID);
+    expect(scanJson(utf8('{"a":1}'))).toBe(SCAN_ONE_LINE);
+    expect(scanJson(utf8('{"a":1'))).toBe(SCAN_INVALID);
+  });
+
+  it('finds the root members after a scan, unless a name starts with `_` or holds an escape', () => {
+    const text = utf8(' { "a": 1, "b": {"_c": 2} } ');
+    expect(scanJson(text)).toBe(SCAN_ONE_LINE);
+    expect(new TextDecoder().decode(lastRootMembers(text))).toBe('"a": 1, "b": {"_c": 2} ');
+    expect(scanJson(utf8('{}'))).toBe(SCAN_ONE_LINE);
+    expect(lastRootMembers(utf8('{}'))?.length).toBe(0);
+    for (const unplain of ['{"a":1,"_b":2}', '{"a\\u0062":1}', '[{"a":1}]', '"a"']) {
+      expect(scanJson(utf8(unplain)), unplain).not.toBe(SCAN_INVALID);
+      expect(lastRootMembers(utf8(unplain)), unplain).toBeUndefined();
+    }
   });
 });
