@@ -145,6 +145,17 @@ export function connectorConfig(
   };
 }
 
+/** The connector's config extra for the Avro topic: TopicNameStrategy through the test registry. */
+export function avroFormat(registryUrl: string): Record<string, unknown> {
+  return {
+    MessageFormat: {
+      deserialization_type: 'AVRO',
+      deserialization_strategy: 'TopicNameStrategy',
+      schema_registry_url: registryUrl,
+    },
+  };
+}
+
 export function fullRefreshCatalog(topic: string): unknown {
   return {
     streams: [

@@ -4,13 +4,14 @@
 // bench/results/<stamp>-profile.md. The raw .cpuprofile stays in bench/results/profile-<stamp>/ (git-ignored;
 // open it in Chrome DevTools for the full tree).
 //
-//   node --conditions=source-kafka-source --import tsx apps/source-kafka/bench/profile.ts [--messages=100000] [--top=5]
+//   node --conditions=source-kafka-source --import tsx apps/source-kafka/bench/profile.ts [--messages=100000] [--top=5] [--scenario=json|avro]
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { readBrokerConnection } from '@source-kafka/testkit';
+import { readApicurioConnection, readBrokerConnection } from '@source-kafka/testkit';
 import {
   appDir,
+  avroFormat,
   BenchError,
   connectorConfig,
   fullRefreshCatalog,
@@ -26,17 +27,23 @@ import {
 import { type CpuProfile, summarizeCpuProfile, summaryMarkdown } from './cpuprofile-summary.js';
 import { connectorTool, verifiedRun } from './run.js';
 import { seed } from './seed.js';
+import { seedAvro } from './seed-avro.js';
 
 async function main(): Promise<void> {
   const settings = runSettings();
   requireBuiltApp();
   const conn = readBrokerConnection();
-  const marker = await seed(conn, settings, false);
+  const avro = setting('scenario', 'json') === 'avro';
+  const registry = avro ? readApicurioConnection() : undefined;
+  const marker = registry ? await seedAvro(conn, registry, settings) : await seed(conn, settings, false);
+  const extra = registry
+    ? { ...settings.configExtra, ...avroFormat(registry.ccompatUrl) }
+    : settings.configExtra;
   const stamp = timestamp();
   const profileDir = join(resultsDir, `profile-${stamp}`);
   mkdirSync(profileDir, { recursive: true });
   const inputs = await writeConnectorInputs(
-    connectorConfig(conn, marker.topic, settings.configExtra),
+    connectorConfig(conn, marker.topic, extra),
     fullRefreshCatalog(marker.topic),
   );
   try {

@@ -19,6 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type BrokerConnection, readApicurioConnection, readBrokerConnection } from '@source-kafka/testkit';
 import {
+  avroFormat,
   BenchError,
   benchDir,
   builtAt,
@@ -223,13 +224,7 @@ async function main(): Promise<void> {
       const registry = readApicurioConnection();
       const marker = await seedAvro(conn, registry, settings);
       const kcat = kcatTool(conn, marker.topic);
-      const config = connectorConfig(conn, marker.topic, {
-        MessageFormat: {
-          deserialization_type: 'AVRO',
-          deserialization_strategy: 'TopicNameStrategy',
-          schema_registry_url: registry.ccompatUrl,
-        },
-      });
+      const config = connectorConfig(conn, marker.topic, avroFormat(registry.ccompatUrl));
       const tools = [
         await connectorFor(config, marker.topic, 'source-kafka read, Avro'),
         kafkajsTool(conn, marker.topic),

@@ -45,6 +45,7 @@ export {
   UsageError,
   WriterClosedError,
 } from './errors.js';
+export { FdOutput } from './fd-output.js';
 export type { ReadJsonFileOptions } from './input-file.js';
 export { readJsonFile } from './input-file.js';
 export { stringifyJson } from './json-text.js';

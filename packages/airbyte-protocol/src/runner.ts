@@ -17,6 +17,7 @@ import {
 } from './classify.js';
 import type { Clock, Connector, ConnectorContext, FailureType, LogLevel } from './contract.js';
 import { InputFileError } from './errors.js';
+import { FdOutput } from './fd-output.js';
 import { readJsonFile } from './input-file.js';
 import { createLogger } from './logger.js';
 import type { StreamDescriptor } from './messages.js';
@@ -25,10 +26,14 @@ import { EMPTY_INPUT_STATE, parseInputState } from './state.js';
 import { describeUnknownFields, findUnknownFields } from './unknown-fields.js';
 import { type MessageOutput, MessageWriter, type MessageWriterOptions } from './writer.js';
 
+const STDOUT_FD = 1;
+/** On a fatal path, how long lines already handed to the output get to reach it before the process exits. */
+const EXIT_OUTPUT_GRACE_MS = 5_000;
+
 export interface RunnerOptions {
   /** Command line without node and script; default `process.argv.slice(2)`. */
   readonly argv?: readonly string[];
-  /** Default `process.stdout`. */
+  /** Default: standard output (file descriptor 1), written off the main thread (FdOutput). */
   readonly output?: MessageOutput;
   readonly clock?: Clock;
   /** Lowest level written; default INFO, DEBUG with `--debug`. */
@@ -69,7 +74,7 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
     return 0;
   }
   let redactor = new SecretRedactor([]);
-  const writer = new MessageWriter(options.output ?? process.stdout, {
+  const writer = new MessageWriter(options.output ?? new FdOutput(STDOUT_FD), {
     ...options.writer,
     redact: (message) => redactor.redactMessage(message),
   });
@@ -279,21 +284,33 @@ function attachProcessHandlers({
   let signalled = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let exiting = false;
-  const exitNow = (code: number): never => {
+  const exitNow = (code: number): void => {
+    if (exiting) return;
     exiting = true;
+    process.exitCode = code;
     writer.flushSync();
-    process.exit(code);
+    // The output writes on another thread: what it holds (the TRACE among it) must reach the reader first.
+    const timer = setTimeout(() => process.exit(code), EXIT_OUTPUT_GRACE_MS);
+    writer.flush().then(
+      () => process.exit(code),
+      () => process.exit(code),
+    );
+    timer.unref();
   };
   const handleSignal = (signal: NodeJS.Signals): void => {
     // A second signal, or a connector that ignores the abort signal, must not keep the process alive.
-    if (signalled) exitNow(EXIT_TERMINATED);
+    if (signalled) {
+      exitNow(EXIT_TERMINATED);
+      return;
+    }
     signalled = true;
     onSignal(signal);
     // Kept referenced: a connector stuck on a promise with nothing else pending still exits with 143.
     graceTimer = setTimeout(() => exitNow(EXIT_TERMINATED), shutdownGraceMs);
   };
   const handleFatal = (error: unknown): void => {
-    exitNow(onFatal(error));
+    // A failure while already exiting (the connector still unwinding) adds nothing for the platform.
+    if (!exiting) exitNow(onFatal(error));
   };
   // Only reached while the command runs: the runner detaches these handlers before its own exit.
   const handleExit = (code: number): void => {

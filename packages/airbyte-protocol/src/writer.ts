@@ -223,7 +223,9 @@ export class MessageWriter implements AirbyteMessageSink {
     if (typeof fd === 'number' && this.#out.writableLength === 0) {
       writeAllSync(fd, data);
     } else {
-      this.#out.write(data);
+      // Counted in flight, so a flush() after this one waits for these bytes too.
+      this.#inFlight++;
+      this.#out.write(data, this.#onChunkWritten);
     }
   }
 

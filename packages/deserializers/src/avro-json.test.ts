@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAvroDecoder, parseAvroSchemas } from './avro.js';
-import { compileAvroJsonWriter } from './avro-json.js';
+import { compileAvroJsonWriter, numberText } from './avro-json.js';
 import { parseExactJson } from './exact-json.js';
 
 const schemas = {
@@ -129,5 +129,59 @@ describe('Avro binary to JSON text', () => {
       }),
     );
     expect(compileAvroJsonWriter(type)).toBeUndefined();
+  });
+});
+
+describe('numbers in Avro JSON text', () => {
+  it('spells every finite double as String() does', () => {
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const view = new DataView(new ArrayBuffer(8));
+    const samples: number[] = [
+      0,
+      -0,
+      1,
+      -1,
+      0.1,
+      0.2 + 0.1,
+      1e-6,
+      9.99e-7,
+      1e-7,
+      123456789012345,
+      999999999999999,
+      1e15,
+      1e21,
+      2 ** 53,
+      2 ** 53 - 1,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      5e-324,
+      0.000001234,
+      1.5e-5,
+      48.007,
+      11.007,
+      Math.fround(0.1),
+      Math.fround(2.5e-3),
+      0.30000000000000004,
+      1 / 3,
+    ];
+    for (let i = 0; i < 100_000; i++) {
+      // Short decimals (the common case), random doubles, floats, and raw bit patterns.
+      const digits = Math.floor(random() * 16);
+      const scale = 10 ** Math.floor(random() * 12);
+      samples.push(Math.round(random() * 10 ** digits) / scale);
+      samples.push((random() - 0.5) * 10 ** Math.floor(random() * 30 - 10));
+      samples.push(Math.fround((random() - 0.5) * 1000));
+      view.setUint32(0, (random() * 2 ** 32) >>> 0);
+      view.setUint32(4, (random() * 2 ** 32) >>> 0);
+      const raw = view.getFloat64(0);
+      if (Number.isFinite(raw)) samples.push(raw);
+    }
+    const wrong = samples.filter((d) => numberText(d) !== String(d));
+    expect(wrong.slice(0, 5).map((d) => [String(d), numberText(d)])).toEqual([]);
+    expect(samples.length).toBeGreaterThan(350_000);
   });
 });

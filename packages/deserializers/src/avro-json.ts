@@ -29,19 +29,27 @@ function reserve(bytes: number): void {
 }
 
 // Values are short: a loop beats Buffer#write and Buffer#copy, whose native calls cost more than the copy.
+// The loops work on locals: module variables would be loaded from the context and stored back at every byte.
 function putAscii(text: string): void {
   const n = text.length;
   reserve(n);
-  for (let k = 0; k < n; k++) out[at++] = text.charCodeAt(k);
+  const o = out;
+  const base = at;
+  for (let k = 0; k < n; k++) o[base + k] = text.charCodeAt(k);
+  at = base + n;
 }
 
 function putRange(from: Buffer, start: number, stop: number): void {
-  reserve(stop - start);
-  if (stop - start > 64) {
+  const n = stop - start;
+  reserve(n);
+  if (n > 64) {
     at += from.copy(out, at, start, stop);
     return;
   }
-  for (let k = start; k < stop; k++) out[at++] = from[k]!;
+  const o = out;
+  const base = at - start;
+  for (let k = start; k < stop; k++) o[base + k] = from[k]!;
+  at += n;
 }
 
 function putByte(byte: number): void {
@@ -49,17 +57,76 @@ function putByte(byte: number): void {
   out[at++] = byte;
 }
 
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+const digits = new Uint8Array(24);
+
+/**
+ * A finite number as `String(d)` spells it. Converting a double to its shortest text was the largest cost of
+ * an Avro read, so decimals of up to 15 significant digits (prices, coordinates, ratios) are found by
+ * scaling: the smallest k with round(|d| * 10^k) / 10^k === |d| gives the shortest digits, and below 10^15
+ * they are the only ones at that length, so they are what V8 prints. Anything else goes to String(d).
+ */
+function putNumber(d: number): void {
+  const a = Math.abs(d);
+  // String(d) writes below 1e-6 with an exponent; 2^53 bounds exact integer arithmetic on the digits.
+  if (a >= 1e-6 && a < 1e15) {
+    for (let k = 0; k < 16; k++) {
+      const n = Math.round(a * POWERS_OF_TEN[k]!);
+      if (n >= 1e15) break;
+      if (n / POWERS_OF_TEN[k]! === a) {
+        putDecimal(d < 0, n, k);
+        return;
+      }
+    }
+  } else if (a === 0) {
+    putByte(0x30); // -0 as well, as String(-0) does
+    return;
+  }
+  putAscii(String(d));
+}
+
+/** n * 10^-k, with n < 10^15: its digits with a point k from the right and at least one before it. */
+function putDecimal(negative: boolean, n: number, k: number): void {
+  let length = 0;
+  do {
+    const q = Math.floor(n / 10);
+    digits[length++] = 0x30 + n - q * 10;
+    n = q;
+  } while (n > 0);
+  while (length <= k) digits[length++] = 0x30;
+  reserve(length + 2);
+  if (negative) out[at++] = 0x2d;
+  for (let j = length - 1; j >= 0; j--) {
+    if (j === k - 1) out[at++] = 0x2e;
+    out[at++] = digits[j]!;
+  }
+}
+
+/** For tests: the text putNumber writes. */
+export function numberText(d: number): string {
+  at = 0;
+  putNumber(d);
+  return out.toString('latin1', 0, at);
+}
+
 /** A zigzag varint of at most 7 bytes (exact as a double); NaN when truncated or longer. */
 function readSmallLong(): number {
+  const s = src;
+  const stop = end;
+  let p = pos;
   let n = 0;
   let scale = 1;
   for (let k = 0; k < 7; k++) {
-    if (pos >= end) return Number.NaN;
-    const b = src[pos++]!;
+    if (p >= stop) break;
+    const b = s[p++]!;
     n += (b & 0x7f) * scale;
-    if ((b & 0x80) === 0) return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    if ((b & 0x80) === 0) {
+      pos = p;
+      return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    }
     scale *= 128;
   }
+  pos = p;
   return Number.NaN;
 }
 
@@ -114,7 +181,7 @@ const writeFloat: Node = () => {
   const f = src.readFloatLE(pos);
   pos += 4;
   if (!Number.isFinite(f)) return false;
-  putAscii(String(f));
+  putNumber(f);
   return true;
 };
 
@@ -123,7 +190,7 @@ const writeDouble: Node = () => {
   const d = src.readDoubleLE(pos);
   pos += 8;
   if (!Number.isFinite(d)) return false;
-  putAscii(String(d));
+  putNumber(d);
   return true;
 };
 
@@ -132,8 +199,9 @@ const writeString: Node = () => {
   const length = readSmallLong();
   if (!(length >= 0) || pos + length > end) return false;
   const stop = pos + length;
+  const s = src;
   let k = pos;
-  while (k < stop && PLAIN[src[k]!] === 1) k++;
+  while (k < stop && PLAIN[s[k]!] === 1) k++;
   if (k === stop) {
     putByte(0x22);
     putRange(src, pos, stop);
