@@ -201,7 +201,26 @@ const writeString: Node = () => {
   const stop = pos + length;
   const s = src;
   let k = pos;
-  while (k < stop && PLAIN[s[k]!] === 1) k++;
+  if (length <= 64) {
+    // Short strings are checked and copied in one pass; `at` moves only when all of it was plain.
+    reserve(length + 2);
+    const o = out;
+    let a = at;
+    o[a++] = 0x22;
+    for (; k < stop; k++) {
+      const c = s[k]!;
+      if (PLAIN[c] !== 1) break;
+      o[a++] = c;
+    }
+    if (k === stop) {
+      o[a] = 0x22;
+      at = a + 1;
+      pos = stop;
+      return true;
+    }
+  } else {
+    while (k < stop && PLAIN[s[k]!] === 1) k++;
+  }
   if (k === stop) {
     putByte(0x22);
     putRange(src, pos, stop);
