@@ -1,5 +1,6 @@
 import type avro from 'avsc';
 import { minWidthOf } from './avro.js';
+import { compileAvroJsonWasmWriter } from './avro-json-wasm-writer.js';
 
 // Avro binary straight to JSON text, for schemas without logical types: the same JSON the decoder and its
 // mapper give (avro.ts), written as UTF-8 bytes without building the value. It gives up (undefined) on
@@ -401,28 +402,60 @@ function compile(type: AvroType, state: CompileState): Node | undefined {
   }
 }
 
+/** Values in a row the WebAssembly writer gave up on before the JavaScript writer takes over for a while. */
+const WASM_GIVE_UP_RUN = 4;
+const JAVASCRIPT_ONLY_VALUES = 1000;
+
 export type AvroJsonWriter = (payload: Buffer, start: number) => Uint8Array | undefined;
 
 /**
  * A writer of the JSON text of messages in `type` (from `start` to the end of `payload`), or undefined when
- * the schema has logical types. The text is a fresh copy; undefined means "decode this one instead".
+ * the schema has logical types. The text is a fresh copy; undefined means "decode this one instead". The
+ * WebAssembly writer (avro-json-wasm-writer.ts) goes first and hands anything it gives up on to this
+ * module's JavaScript; `wasm: false` leaves it out (tests compare the two).
  */
-export function compileAvroJsonWriter(type: AvroType): AvroJsonWriter | undefined {
+export function compileAvroJsonWriter(
+  type: AvroType,
+  options: { readonly wasm?: boolean } = {},
+): AvroJsonWriter | undefined {
   const root = compile(type, { nodes: new Map() });
   if (root === undefined) return undefined;
-  return (payload, start) => {
+  const node: Node = root;
+  const javascript: AvroJsonWriter = (payload, start) => {
     src = payload;
     pos = start;
     end = payload.length;
     at = 0;
     try {
-      if (!root() || pos !== end) return undefined;
+      if (!node() || pos !== end) return undefined;
       const text = Buffer.allocUnsafe(at);
       out.copy(text, 0, 0, at);
       return text;
     } finally {
       src = EMPTY;
     }
+  };
+  const fast = options.wasm === false ? undefined : compileAvroJsonWasmWriter(type);
+  if (fast === undefined) return javascript;
+  // Data the C code keeps giving up on (floats, most of which widen to a double of 17 digits) would be
+  // written twice: after a run of such values the JavaScript writer takes the next ones on its own.
+  let givenUp = 0;
+  let javascriptOnly = 0;
+  return (payload, start) => {
+    if (javascriptOnly > 0) {
+      javascriptOnly--;
+      return javascript(payload, start);
+    }
+    const text = fast(payload, start);
+    if (text !== undefined) {
+      givenUp = 0;
+      return text;
+    }
+    if (++givenUp === WASM_GIVE_UP_RUN) {
+      givenUp = 0;
+      javascriptOnly = JAVASCRIPT_ONLY_VALUES;
+    }
+    return javascript(payload, start);
   };
 }
 

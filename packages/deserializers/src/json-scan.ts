@@ -5,6 +5,7 @@
 // compiled to WebAssembly (wasm/json-scan.c): it validates about three times faster than the same loop in
 // JavaScript, and on a JSON read that loop was the largest cost.
 import { JSON_SCAN_WASM_BASE64 } from './json-scan-wasm.js';
+import { growTo, heapStart, instantiateWasm } from './wasm-module.js';
 
 /** The bytes are not JSON (or not UTF-8); the decoding path gives the exact reason. */
 export const SCAN_INVALID = -1;
@@ -13,24 +14,14 @@ export const SCAN_ONE_LINE = 0;
 /** Valid JSON with CR or LF between tokens (the only place JSON allows them raw). */
 export const SCAN_LINE_BREAKS = 1;
 
-// TypeScript declares WebAssembly only in the DOM library, so the few members used here are typed locally.
-interface WebAssemblyApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
 interface ScannerExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  readonly __heap_base: { readonly value: unknown };
   scan(input: number, length: number, stack: number, result: number): number;
 }
 
-const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-const wasm = new Instance(new Module(Buffer.from(JSON_SCAN_WASM_BASE64, 'base64')), {})
-  .exports as ScannerExports;
-const WASM_PAGE = 65_536;
+const wasm = instantiateWasm<ScannerExports>(JSON_SCAN_WASM_BASE64);
 /** The padding the scanner may read past the input: it loads 16 string bytes at a time. */
 const PADDING = 16;
-const RESULT = (Number(wasm.__heap_base.value) + 15) & ~15;
+const RESULT = heapStart(wasm);
 const INPUT = RESULT + 16;
 
 let memory = new Uint8Array(wasm.memory.buffer);
@@ -42,8 +33,7 @@ export function scanJson(bytes: Uint8Array): number {
   const stack = INPUT + length + PADDING;
   // The memory grows to the largest value seen and keeps that size: a wasm memory cannot shrink.
   const end = stack + (length >>> 3) + 1;
-  if (end > memory.length) {
-    wasm.memory.grow(Math.ceil((end - memory.length) / WASM_PAGE));
+  if (growTo(wasm.memory, end)) {
     memory = new Uint8Array(wasm.memory.buffer);
     results = new Int32Array(wasm.memory.buffer, RESULT, 3);
   }
