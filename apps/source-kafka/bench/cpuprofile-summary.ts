@@ -77,6 +77,8 @@ export function areaOf(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:')) return 'node internals';
+  // The deserializers' C code (json-scan, avro-json); a module's URL names only its hash.
+  if (url.startsWith('wasm://')) return 'WebAssembly (packages/deserializers)';
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
   const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (pkg !== null) return pkg[1]!;

@@ -74,10 +74,13 @@ static int put_ascii(const char *text) {
   return put((const u8 *)text, n);
 }
 
-/* A zigzag varint of at most 7 bytes, as the JavaScript writer's readSmallLong reads it. */
-static int read_small(int64_t *value) {
+/*
+ * A zigzag varint of at most max_bytes bytes: 7 for what the JavaScript writer reads with readSmallLong (exact
+ * as a double), 10 for a long, whose bits past 64 are dropped as BigInt.asUintN(64) drops them.
+ */
+static int read_varint(int max_bytes, int64_t *value) {
   uint64_t n = 0;
-  for (int k = 0; k < 7; k++) {
+  for (int k = 0; k < max_bytes; k++) {
     if (pos >= end) return 0;
     u8 b = in[pos++];
     n |= (uint64_t)(b & 0x7f) << (7 * k);
@@ -89,20 +92,7 @@ static int read_small(int64_t *value) {
   return 0;
 }
 
-/* Any long of at most 10 bytes, bits past 64 dropped (as BigInt.asUintN(64) does). */
-static int read_long(int64_t *value) {
-  uint64_t n = 0;
-  for (int k = 0; k < 10; k++) {
-    if (pos >= end) return 0;
-    u8 b = in[pos++];
-    n |= (uint64_t)(b & 0x7f) << (7 * k);
-    if (!(b & 0x80)) {
-      *value = (int64_t)(n >> 1) ^ -(int64_t)(n & 1);
-      return 1;
-    }
-  }
-  return 0;
-}
+static int read_small(int64_t *value) { return read_varint(7, value); }
 
 static int put_int64(int64_t v) {
   u8 digits[20];
@@ -306,7 +296,7 @@ static int emit(int32_t node) {
     }
     case LONG: {
       int64_t v;
-      return read_long(&v) && put_int64(v);
+      return read_varint(10, &v) && put_int64(v);
     }
     case FLOAT: {
       if (end - pos < 4) return 0;
