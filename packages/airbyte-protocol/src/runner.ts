@@ -81,6 +81,8 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
   const abort = new AbortController();
   let command: ParsedArgs['command'] | undefined;
   let terminated = false;
+  /** Set when a fatal error or signal is ending the process: a connector that then returns cannot undo it. */
+  let exitingWith: number | undefined;
 
   /** Writes the failure in the form the command calls for and returns the exit code. */
   const reportFailure = (error: unknown): number => {
@@ -124,6 +126,10 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
           abort.abort(new Error(`Received ${signal}`));
         },
         onFatal: reportFailure,
+        onExiting: (code) => {
+          exitingWith = code;
+          if (!abort.signal.aborted) abort.abort(new Error('The connector is exiting'));
+        },
         onPrematureExit: () =>
           reportFailure(
             new Error(
@@ -170,6 +176,7 @@ export async function runConnector<C>(connector: Connector<C>, options: RunnerOp
     detach();
   }
   if (terminated) exitCode = EXIT_TERMINATED;
+  if (exitingWith !== undefined) exitCode = exitingWith;
   if (manageProcess) process.exit(exitCode);
   return exitCode;
 }
@@ -268,6 +275,8 @@ interface ProcessHandlerOptions {
   readonly writer: MessageWriter;
   readonly onSignal: (signal: NodeJS.Signals) => void;
   readonly onFatal: (error: unknown) => number;
+  /** The process is about to exit with `code` on a fatal error or signal: stop the connector. */
+  readonly onExiting: (code: number) => void;
   /** The process is exiting while the command is still running (process.exit elsewhere, or an empty loop). */
   readonly onPrematureExit: () => void;
   readonly shutdownGraceMs: number;
@@ -278,6 +287,7 @@ function attachProcessHandlers({
   writer,
   onSignal,
   onFatal,
+  onExiting,
   onPrematureExit,
   shutdownGraceMs,
 }: ProcessHandlerOptions): () => void {
@@ -288,17 +298,20 @@ function attachProcessHandlers({
     if (exiting) return;
     exiting = true;
     process.exitCode = code;
+    onExiting(code);
     writer.flushSync();
-    // The output writes on another thread: what it holds (the TRACE among it) must reach the reader first.
+    // The output writes on another thread: what it holds (the TRACE among it) must reach the reader first,
+    // and nothing may follow it, so the writer refuses the lines a connector still unwinding would add.
     const timer = setTimeout(() => process.exit(code), EXIT_OUTPUT_GRACE_MS);
-    writer.flush().then(
+    timer.unref();
+    writer.close().then(
       () => process.exit(code),
       () => process.exit(code),
     );
-    timer.unref();
   };
   const handleSignal = (signal: NodeJS.Signals): void => {
-    // A second signal, or a connector that ignores the abort signal, must not keep the process alive.
+    // A second signal, or a connector that ignores the abort signal, ends the process once the output is out
+    // (or after EXIT_OUTPUT_GRACE_MS).
     if (signalled) {
       exitNow(EXIT_TERMINATED);
       return;

@@ -46,6 +46,7 @@ export class MessageWriter implements AirbyteMessageSink {
   /** A handed-over buffer the output wrote out at once (a synchronous stdout): the next one to fill. */
   #spare: Buffer | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #failure: Error | undefined;
   readonly #recordPrefixes = new Map<string, Buffer>();
 
@@ -197,16 +198,17 @@ export class MessageWriter implements AirbyteMessageSink {
     await new Promise<void>((resolve, reject) => this.#idleWaiters.push({ resolve, reject }));
   }
 
-  /** Flushes and refuses further writes. The output itself stays open (stdout must not be ended). */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    try {
-      await this.flush();
-    } finally {
-      this.#closed = true;
+  /**
+   * Refuses further writes at once, then flushes what it holds; every call gets the same promise. The output
+   * itself stays open (stdout must not be ended).
+   */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= this.flush().finally(() => {
       this.#out.off('drain', this.#onDrain);
       this.#rejectWaiters(new WriterClosedError());
-    }
+    });
+    return this.#closing;
   }
 
   /**

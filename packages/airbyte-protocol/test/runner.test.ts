@@ -358,6 +358,24 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
     expectNoSecrets(run);
   });
 
+  it('a crash while the read goes on writing ends the output with its trace, and exits 1', async () => {
+    const files = inputFiles({ 'config.json': config('crash-while-writing'), 'catalog.json': eventsCatalog });
+    const run = await runFixture([
+      'read',
+      '--config',
+      files['config.json']!,
+      '--catalog',
+      files['catalog.json']!,
+    ]);
+    expect(run.code).toBe(1);
+    const types = run.messages.map((m) => m.type);
+    expect(types.filter((t) => t === 'RECORD').length).toBeGreaterThan(0);
+    expect(run.messages.at(-1)).toMatchObject({
+      type: 'TRACE',
+      trace: { type: 'ERROR', error: { message: 'background task crashed' } },
+    });
+  });
+
   it('a read whose promise never settles still ends with a trace instead of silence', async () => {
     const files = inputFiles({ 'config.json': config('never-settles'), 'catalog.json': eventsCatalog });
     const run = await runFixture([

@@ -9,6 +9,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The committed modules are reproduced byte for byte only by the same compiler: Debian's clang 14 and lld 14.
+function findCompiler() {
+  for (const name of ['clang-14', 'clang']) {
+    let version;
+    try {
+      version = execFileSync(name, ['--version'], { encoding: 'utf8' }).split('\n')[0];
+    } catch {
+      continue;
+    }
+    if (/version 14\./.test(version)) return name;
+    console.error(
+      `build-wasm: ${name} is "${version}"; the modules are built with clang 14 (apt-get install clang-14 lld-14)`,
+    );
+  }
+  console.error('build-wasm: no clang 14 found (apt-get install clang-14 lld-14)');
+  process.exit(1);
+}
+const compiler = findCompiler();
+
 const modules = [
   { name: 'json-scan', constant: 'JSON_SCAN_WASM_BASE64' },
   { name: 'avro-json', constant: 'AVRO_JSON_WASM_BASE64' },
@@ -23,7 +42,7 @@ for (const { name, constant } of modules) {
   try {
     const out = join(dir, `${name}.wasm`);
     execFileSync(
-      'clang',
+      compiler,
       [
         '--target=wasm32',
         '-O3',
@@ -33,6 +52,9 @@ for (const { name, constant } of modules) {
         '-Werror',
         '-Wl,--no-entry',
         '-Wl,--strip-all',
+        // The stack below the data: an overflow traps instead of writing over the module's tables.
+        '-Wl,--stack-first',
+        '-Wl,-z,stack-size=65536',
         '-Wl,--export=__heap_base',
         '-o',
         out,

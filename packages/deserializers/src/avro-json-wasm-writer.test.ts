@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAvroSchemas } from './avro.js';
 import { compileAvroJsonWriter } from './avro-json.js';
-import { compileAvroJsonWasmWriter } from './avro-json-wasm-writer.js';
+import { AVRO_JSON_OPS, compileAvroJsonWasmWriter } from './avro-json-wasm-writer.js';
 
 const everyType = {
   type: 'record',
@@ -186,6 +187,38 @@ describe('Avro to JSON text in WebAssembly', () => {
     expect(text(javascript(many, 0))).toBe(
       JSON.stringify(Array.from({ length: 300 }, (_, i) => (3 * i + 1) / 3)),
     );
+  });
+
+  it('leaves values nested deeper than its stack allows to the JavaScript writer, and goes on writing', () => {
+    const { type, wasm, javascript } = writers({
+      type: 'record',
+      name: 'Link',
+      fields: [
+        { name: 'v', type: 'int' },
+        { name: 'next', type: ['null', 'Link'] },
+      ],
+    });
+    const chain = (n: number): unknown => (n === 0 ? { v: 0, next: null } : { v: n, next: chain(n - 1) });
+    const deep = type.toBuffer(chain(200));
+    expect(wasm(deep, 0)).toBeUndefined();
+    expect(JSON.parse(text(javascript(deep, 0))!)).toEqual(chain(200));
+    const shallow = type.toBuffer(chain(20));
+    expect(text(wasm(shallow, 0))).toBe(text(javascript(shallow, 0)));
+  });
+
+  it('sees a map key twice even when its length is spelled in more bytes than needed', () => {
+    const { wasm, javascript } = writers({ type: 'map', values: 'int' });
+    // One block of two entries: "a" with its length as 0x02, then "a" with its length as 0x82 0x00.
+    const payload = Buffer.from([4, 2, 0x61, 2, 0x82, 0x00, 0x61, 4, 0]);
+    expect(wasm(payload, 0)).toBeUndefined();
+    expect(javascript(payload, 0)).toBeUndefined();
+  });
+
+  it('numbers its operations as the C code does', () => {
+    const source = readFileSync(new URL('../wasm/avro-json.c', import.meta.url), 'utf8');
+    const names = /enum \{ ([A-Z_, ]+) \};/.exec(source)?.[1]?.split(', ');
+    expect(names).toEqual(Object.keys(AVRO_JSON_OPS));
+    expect(Object.values(AVRO_JSON_OPS)).toEqual(names?.map((_, i) => i));
   });
 
   it('grows its output for a value whose text outgrows it', () => {

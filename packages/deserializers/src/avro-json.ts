@@ -195,10 +195,14 @@ const writeDouble: Node = () => {
   return true;
 };
 
+/** Where the last string's bytes began, after its length prefix. */
+let lastStringStart = 0;
+
 /** A length-prefixed string as a JSON string. */
 const writeString: Node = () => {
   const length = readSmallLong();
   if (!(length >= 0) || pos + length > end) return false;
+  lastStringStart = pos;
   const stop = pos + length;
   const s = src;
   let k = pos;
@@ -337,10 +341,10 @@ function compile(type: AvroType, state: CompileState): Node | undefined {
           if (n === 0) break;
           while (n-- > 0) {
             if (!first) putByte(0x2c);
-            const keyStart = pos;
             if (!writeString()) return false;
-            // A key seen twice: the decoder keeps the last value in the first place.
-            const key = src.toString('latin1', keyStart, pos);
+            // A key seen twice: the decoder keeps the last value in the first place. Keys are compared by
+            // their bytes, not their length prefix, which a writer may spell in more bytes than needed.
+            const key = src.toString('latin1', lastStringStart, pos);
             keys ??= new Set();
             if (keys.has(key)) return false;
             keys.add(key);
@@ -437,8 +441,9 @@ export function compileAvroJsonWriter(
   };
   const fast = options.wasm === false ? undefined : compileAvroJsonWasmWriter(type);
   if (fast === undefined) return javascript;
-  // Data the C code keeps giving up on (floats, most of which widen to a double of 17 digits) would be
-  // written twice: after a run of such values the JavaScript writer takes the next ones on its own.
+  // Data the C code keeps giving up on (say arrays of more than 256 doubles that need String(d), or values
+  // nested deeper than 64) would be written twice: after a run of such values the JavaScript writer takes the
+  // next ones on its own.
   let givenUp = 0;
   let javascriptOnly = 0;
   return (payload, start) => {

@@ -19,6 +19,7 @@ import {
   scanJson,
   withoutLineBreaks,
 } from './json-scan.js';
+import { compileJsonSchemaValidator } from './json-schema-format.js';
 import { collectNulled } from './nulled.js';
 import {
   decodeJson,
@@ -182,9 +183,8 @@ async function buildPayloadDecoder(
     };
     return { decode };
   }
-  // ajv is loaded only by a read that validates JSON Schema: it adds about 15 MB to every process that loads it.
   const validate: ValidateFunction | undefined = validateJsonSchema
-    ? (await import('./json-schema-format.js')).compileJsonSchemaValidator(registered.schema, references)
+    ? compileJsonSchemaValidator(registered.schema, references)
     : undefined;
   const declared = validate === undefined ? new Set<string>() : declaredPropertyNames(registered, references);
   const decode: PayloadDecoder = (bytes, start) => {

@@ -24,6 +24,8 @@ enum { NUL, BOOLEAN, INT, LONG, FLOAT, DOUBLE, STRING, BYTES, FIXED, ENUM, ARRAY
 #define NO_ROOM (-2)
 #define MAX_MAP_KEYS 64
 #define MAX_PATCHES 256
+/* Deeper values (recursive schemas) go to the JavaScript writer: the C stack is small and fixed. */
+#define MAX_DEPTH 64
 
 /* A double for the host to spell: where in the output it goes, and the value. */
 typedef struct {
@@ -34,6 +36,13 @@ typedef struct {
 
 static Patch patches[MAX_PATCHES];
 static uint32_t patch_count;
+
+/* The keys of the maps being written, one row per depth, kept off the stack. */
+static uint32_t key_start[MAX_DEPTH][MAX_MAP_KEYS];
+static uint32_t key_length[MAX_DEPTH][MAX_MAP_KEYS];
+static uint32_t depth;
+/* Where the last string's bytes began, after its length: what a map key is compared by. */
+static uint32_t last_string_start;
 
 static const int32_t *code;
 static const u8 *in;
@@ -165,8 +174,9 @@ static int put_string(void) {
   int64_t length;
   if (!read_small(&length) || length < 0 || length > end - pos) return 0;
   uint32_t stop = pos + (uint32_t)length;
-  /* Worst case: \u00XX for every byte. */
-  if (!room(2 + 6 * (uint32_t)length)) return 0;
+  last_string_start = pos;
+  /* Room for the quotes and the plain case; an escape or a 16-byte step asks for its own. */
+  if (!room(2 + (uint32_t)length)) return 0;
   out[at++] = '"';
   const v128_t quote = wasm_i8x16_splat('"');
   const v128_t backslash = wasm_i8x16_splat('\\');
@@ -178,12 +188,14 @@ static int put_string(void) {
       v128_t v = wasm_v128_load(in + i);
       v128_t stop_mask = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, quote), wasm_i8x16_eq(v, backslash)),
                                       wasm_i8x16_lt(v, space));
-      if (wasm_i8x16_bitmask(stop_mask)) break;
+      if (wasm_i8x16_bitmask(stop_mask) || !room(16 + 1)) break;
       wasm_v128_store(out + at, v);
       at += 16;
       i += 16;
     }
     if (i >= stop) break;
+    /* An escape takes at most 6 bytes, a character 4; the closing quote 1. */
+    if (!room(6 + 1)) return 0;
     u8 c = in[i];
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       out[at++] = c;
@@ -282,7 +294,17 @@ static int64_t block_count(int32_t item_width) {
   return n;
 }
 
+static int emit_node(int32_t node);
+
 static int emit(int32_t node) {
+  if (depth == MAX_DEPTH) return 0;
+  depth++;
+  int ok = emit_node(node);
+  depth--;
+  return ok;
+}
+
+static int emit_node(int32_t node) {
   const int32_t *op = code + node;
   switch (op[0]) {
     case NUL:
@@ -344,7 +366,8 @@ static int emit(int32_t node) {
     }
     case MAP: {
       if (!put_ascii("{")) return 0;
-      uint32_t key_start[MAX_MAP_KEYS], key_length[MAX_MAP_KEYS];
+      uint32_t *starts = key_start[depth - 1];
+      uint32_t *lengths = key_length[depth - 1];
       uint32_t keys = 0;
       for (;;) {
         int64_t n = block_count(1 + op[1]);
@@ -352,19 +375,22 @@ static int emit(int32_t node) {
         if (n == 0) break;
         while (n-- > 0) {
           if (keys > 0 && !put_ascii(",")) return 0;
-          uint32_t start = pos;
           if (!put_string()) return 0;
-          /* A key seen twice: the decoder keeps the last value in the first place, so it answers. */
+          /*
+           * A key seen twice: the decoder keeps the last value in the first place, so it answers. Keys are
+           * compared by their bytes, not their length prefix, which a writer may spell in more bytes than needed.
+           */
           if (keys == MAX_MAP_KEYS) return 0;
+          uint32_t start = last_string_start;
           uint32_t length = pos - start;
           for (uint32_t k = 0; k < keys; k++) {
-            if (key_length[k] != length) continue;
+            if (lengths[k] != length) continue;
             uint32_t j = 0;
-            while (j < length && in[key_start[k] + j] == in[start + j]) j++;
+            while (j < length && in[starts[k] + j] == in[start + j]) j++;
             if (j == length) return 0;
           }
-          key_start[keys] = start;
-          key_length[keys] = length;
+          starts[keys] = start;
+          lengths[keys] = length;
           keys++;
           if (!put_ascii(":") || !emit(op[2])) return 0;
         }
@@ -411,6 +437,7 @@ __attribute__((export_name("write_avro_json"))) int32_t write_avro_json(const in
   cap = capacity;
   no_room = 0;
   patch_count = 0;
+  depth = 0;
   int ok = emit(root);
   if (no_room) return NO_ROOM;
   if (!ok || pos != end) return GIVE_UP;
