@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseAvroSchemas } from './avro.js';
 import { compileAvroJsonWriter } from './avro-json.js';
 import { AVRO_JSON_OPS, compileAvroJsonWasmWriter } from './avro-json-wasm-writer.js';
+import { JSON_SCAN_WASM_BASE64 } from './json-scan-wasm.js';
+import { instantiateWasm } from './wasm-module.js';
 
 const everyType = {
   type: 'record',
@@ -231,5 +233,14 @@ describe('Avro to JSON text in WebAssembly', () => {
     const fast = wasm(payload, 0);
     expect(fast?.length).toBe(200_000 * 6 + 8);
     expect(text(fast)).toBe(text(javascript(payload, 0)));
+  });
+});
+
+describe('the WebAssembly modules', () => {
+  it('refuses a module without a function the package calls, naming it', () => {
+    expect(() => instantiateWasm<{ scan(): number }>(JSON_SCAN_WASM_BASE64, ['scan'])).not.toThrow();
+    expect(() => instantiateWasm<{ absent(): number }>(JSON_SCAN_WASM_BASE64, ['absent'])).toThrow(
+      expect.objectContaining({ code: 'WASM_EXPORT_MISSING', exportName: 'absent' }),
+    );
   });
 });

@@ -57,7 +57,11 @@ const SIMPLE: Readonly<Record<string, number>> = {
   bytes: Op.BYTES,
 };
 
-const wasm = instantiateWasm<AvroJsonExports>(AVRO_JSON_WASM_BASE64);
+const wasm = instantiateWasm<AvroJsonExports>(AVRO_JSON_WASM_BASE64, [
+  'write_avro_json',
+  'patch_list',
+  'patch_total',
+]);
 let memory = new Uint8Array(wasm.memory.buffer);
 /**
  * A bump allocator: programs stay for the life of the process (one per schema a read meets), and the input and

@@ -18,7 +18,7 @@ interface ScannerExports {
   scan(input: number, length: number, stack: number, result: number): number;
 }
 
-const wasm = instantiateWasm<ScannerExports>(JSON_SCAN_WASM_BASE64);
+const wasm = instantiateWasm<ScannerExports>(JSON_SCAN_WASM_BASE64, ['scan']);
 /** The padding the scanner may read past the input: it loads 16 string bytes at a time. */
 const PADDING = 16;
 const RESULT = heapStart(wasm);

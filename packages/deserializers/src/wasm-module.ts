@@ -21,8 +21,24 @@ export const WASM_PAGE = 65_536;
 
 const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-export function instantiateWasm<T>(base64: string): T & WasmBase {
-  return new Instance(new Module(Buffer.from(base64, 'base64')), {}).exports as T & WasmBase;
+/** A generated module lacks a function the package calls: a build defect, never a property of the data. */
+export class WasmModuleError extends Error {
+  override readonly name = 'WasmModuleError';
+  readonly code = 'WASM_EXPORT_MISSING';
+  constructor(readonly exportName: string) {
+    super(`The WebAssembly module has no function "${exportName}": rebuild it with scripts/build-wasm.mjs`);
+  }
+}
+
+/** The module's exports, checked to hold `functions` (the ones T declares) and a memory. */
+export function instantiateWasm<T>(base64: string, functions: readonly (keyof T & string)[]): T & WasmBase {
+  const exports = new Instance(new Module(Buffer.from(base64, 'base64')), {}).exports as Record<
+    string,
+    unknown
+  >;
+  for (const name of functions) if (typeof exports[name] !== 'function') throw new WasmModuleError(name);
+  if (typeof exports.memory !== 'object') throw new WasmModuleError('memory');
+  return exports as T & WasmBase;
 }
 
 /** The first 16-byte aligned address after what the module uses. */
