@@ -145,14 +145,23 @@ export function connectorConfig(
   };
 }
 
-/** The connector's config extra for the Avro topic: TopicNameStrategy through the test registry. */
-export function avroFormat(registryUrl: string): Record<string, unknown> {
+/**
+ * The connector's config extra for a registry topic, TopicNameStrategy through the test registry: Avro in the
+ * Java connector's shape (the registry inside MessageFormat), Protobuf in the shape only this connector has.
+ */
+export function registryFormat(type: 'AVRO' | 'PROTOBUF', registryUrl: string): Record<string, unknown> {
+  if (type === 'AVRO') {
+    return {
+      MessageFormat: {
+        deserialization_type: type,
+        deserialization_strategy: 'TopicNameStrategy',
+        schema_registry_url: registryUrl,
+      },
+    };
+  }
   return {
-    MessageFormat: {
-      deserialization_type: 'AVRO',
-      deserialization_strategy: 'TopicNameStrategy',
-      schema_registry_url: registryUrl,
-    },
+    MessageFormat: { deserialization_type: type, deserialization_strategy: 'TopicNameStrategy' },
+    schema_registry: { url: registryUrl },
   };
 }
 

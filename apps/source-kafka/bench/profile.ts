@@ -4,19 +4,19 @@
 // bench/results/<stamp>-profile.md. The raw .cpuprofile stays in bench/results/profile-<stamp>/ (git-ignored;
 // open it in Chrome DevTools for the full tree).
 //
-//   node --conditions=source-kafka-source --import tsx apps/source-kafka/bench/profile.ts [--messages=100000] [--top=5] [--scenario=json|avro]
+//   node --conditions=source-kafka-source --import tsx apps/source-kafka/bench/profile.ts [--messages=100000] [--top=5] [--scenario=json|avro|protobuf]
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readApicurioConnection, readBrokerConnection } from '@source-kafka/testkit';
 import {
   appDir,
-  avroFormat,
   BenchError,
   connectorConfig,
   fullRefreshCatalog,
   GENERATED_BY,
   isMain,
+  registryFormat,
   requireBuiltApp,
   resultsDir,
   runSettings,
@@ -28,16 +28,21 @@ import { type CpuProfile, summarizeCpuProfile, summaryMarkdown } from './cpuprof
 import { connectorTool, verifiedRun } from './run.js';
 import { seed } from './seed.js';
 import { seedAvro } from './seed-avro.js';
+import { seedProtobuf } from './seed-protobuf.js';
 
 async function main(): Promise<void> {
   const settings = runSettings();
   requireBuiltApp();
   const conn = readBrokerConnection();
-  const avro = setting('scenario', 'json') === 'avro';
-  const registry = avro ? readApicurioConnection() : undefined;
-  const marker = registry ? await seedAvro(conn, registry, settings) : await seed(conn, settings, false);
+  const scenario = setting('scenario', 'json');
+  if (!['json', 'avro', 'protobuf'].includes(scenario))
+    throw new BenchError('bad_setting', `unknown scenario: ${scenario}`);
+  const registry = scenario === 'json' ? undefined : readApicurioConnection();
+  const seedRegistry = scenario === 'avro' ? seedAvro : seedProtobuf;
+  const marker = registry ? await seedRegistry(conn, registry, settings) : await seed(conn, settings, false);
+  const type = scenario === 'avro' ? 'AVRO' : 'PROTOBUF';
   const extra = registry
-    ? { ...settings.configExtra, ...avroFormat(registry.ccompatUrl) }
+    ? { ...settings.configExtra, ...registryFormat(type, registry.ccompatUrl) }
     : settings.configExtra;
   const stamp = timestamp();
   const profileDir = join(resultsDir, `profile-${stamp}`);

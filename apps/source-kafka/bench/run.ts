@@ -6,12 +6,14 @@
 //   json  - 18-field nested JSON values of 1 KB: the connector (nested layout), the connector (flatten), the
 //           kafkajs loop and kcat, all on the same topic
 //   avro  - the same values in Avro through the registry: the connector, the kafkajs loop and kcat
+//   protobuf - the same values in Protobuf through the registry: the connector, the kafkajs loop and kcat
+//           (not in the default set)
 //   rss   - the connector's peak RSS at 1M and 10M small messages (one run each)
 //
 //   pnpm turbo build --filter source-kafka...
 //   node --conditions=source-kafka-source --import tsx apps/source-kafka/bench/run.ts [--messages=100000] [--runs=3]
 //   flags (or BENCH_* env): --messages --message-bytes --partitions --runs --warmup
-//                           --scenarios=json,avro,rss --rss-counts=1000000,10000000 --rss-bytes=100
+//                           --scenarios=json,avro,protobuf,rss --rss-counts=1000000,10000000 --rss-bytes=100
 //                           --config-json='{"max_poll_records":2000}' (merged over every connector config)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -19,7 +21,6 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type BrokerConnection, readApicurioConnection, readBrokerConnection } from '@source-kafka/testkit';
 import {
-  avroFormat,
   BenchError,
   benchDir,
   builtAt,
@@ -28,6 +29,7 @@ import {
   fullRefreshCatalog,
   GENERATED_BY,
   isMain,
+  registryFormat,
   requireBuiltApp,
   resultsDir,
   runSettings,
@@ -42,6 +44,7 @@ import {
 } from './common.js';
 import { seed } from './seed.js';
 import { seedAvro } from './seed-avro.js';
+import { seedProtobuf } from './seed-protobuf.js';
 import { markdownTable, type RunSample, summarize, type ToolSummary } from './stats.js';
 
 export interface Tool {
@@ -174,7 +177,7 @@ interface RssResult {
 async function main(): Promise<void> {
   const settings = runSettings();
   const scenarios = setting('scenarios', 'json,avro,rss').split(',');
-  const unknown = scenarios.filter((s) => !['json', 'avro', 'rss'].includes(s));
+  const unknown = scenarios.filter((s) => !['json', 'avro', 'protobuf', 'rss'].includes(s));
   if (unknown.length > 0) throw new BenchError('bad_setting', `unknown scenario(s): ${unknown.join(', ')}`);
   requireBuiltApp();
   const conn = readBrokerConnection();
@@ -220,21 +223,27 @@ async function main(): Promise<void> {
       };
       results.push(await runScenario(scenario, settings.runs, settings.warmup));
     }
-    if (scenarios.includes('avro')) {
+    for (const format of ['avro', 'protobuf'] as const) {
+      if (!scenarios.includes(format)) continue;
       const registry = readApicurioConnection();
-      const marker = await seedAvro(conn, registry, settings);
+      const name = format === 'avro' ? 'Avro' : 'Protobuf';
+      const marker = await (format === 'avro' ? seedAvro : seedProtobuf)(conn, registry, settings);
       const kcat = kcatTool(conn, marker.topic);
-      const config = connectorConfig(conn, marker.topic, avroFormat(registry.ccompatUrl));
+      const config = connectorConfig(
+        conn,
+        marker.topic,
+        registryFormat(format === 'avro' ? 'AVRO' : 'PROTOBUF', registry.ccompatUrl),
+      );
       const tools = [
-        await connectorFor(config, marker.topic, 'source-kafka read, Avro'),
+        await connectorFor(config, marker.topic, `source-kafka read, ${name}`),
         kafkajsTool(conn, marker.topic),
         kcat,
       ];
       descriptions.push(
-        `- Avro topic \`${marker.topic}\`: the same ${marker.messages.toLocaleString('en-US')} values in Avro (Confluent's serializer, schema in Apicurio), ${(marker.payloadBytes / marker.messages).toFixed(0)} B per message with key, ${marker.partitions} partitions (seeded ${marker.seededAt}).`,
+        `- ${name} topic \`${marker.topic}\`: the same ${marker.messages.toLocaleString('en-US')} values in ${name} (Confluent's serializer, schema in Apicurio), ${(marker.payloadBytes / marker.messages).toFixed(0)} B per message with key, ${marker.partitions} partitions (seeded ${marker.seededAt}).`,
       );
       const scenario = {
-        name: 'Avro',
+        name,
         topic: marker.topic,
         messages: marker.messages,
         payloadBytes: marker.payloadBytes,

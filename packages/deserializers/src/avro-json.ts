@@ -1,6 +1,7 @@
 import type avro from 'avsc';
 import { minWidthOf } from './avro.js';
 import { compileAvroJsonWasmWriter } from './avro-json-wasm-writer.js';
+import { NUMBER_ROOM, writeNumber } from './json-number.js';
 
 // Avro binary straight to JSON text, for schemas without logical types: the same JSON the decoder and its
 // mapper give (avro.ts), written as UTF-8 bytes without building the value. It gives up (undefined) on
@@ -58,49 +59,9 @@ function putByte(byte: number): void {
   out[at++] = byte;
 }
 
-const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
-const digits = new Uint8Array(24);
-
-/**
- * A finite number as `String(d)` spells it. Converting a double to its shortest text was the largest cost of
- * an Avro read, so decimals of up to 15 significant digits (prices, coordinates, ratios) are found by
- * scaling: the smallest k with round(|d| * 10^k) / 10^k === |d| gives the shortest digits, and below 10^15
- * they are the only ones at that length, so they are what V8 prints. Anything else goes to String(d).
- */
 function putNumber(d: number): void {
-  const a = Math.abs(d);
-  // String(d) writes below 1e-6 with an exponent; 2^53 bounds exact integer arithmetic on the digits.
-  if (a >= 1e-6 && a < 1e15) {
-    for (let k = 0; k < 16; k++) {
-      const n = Math.round(a * POWERS_OF_TEN[k]!);
-      if (n >= 1e15) break;
-      if (n / POWERS_OF_TEN[k]! === a) {
-        putDecimal(d < 0, n, k);
-        return;
-      }
-    }
-  } else if (a === 0) {
-    putByte(0x30); // -0 as well, as String(-0) does
-    return;
-  }
-  putAscii(String(d));
-}
-
-/** n * 10^-k, with n < 10^15: its digits with a point k from the right and at least one before it. */
-function putDecimal(negative: boolean, n: number, k: number): void {
-  let length = 0;
-  do {
-    const q = Math.floor(n / 10);
-    digits[length++] = 0x30 + n - q * 10;
-    n = q;
-  } while (n > 0);
-  while (length <= k) digits[length++] = 0x30;
-  reserve(length + 2);
-  if (negative) out[at++] = 0x2d;
-  for (let j = length - 1; j >= 0; j--) {
-    if (j === k - 1) out[at++] = 0x2e;
-    out[at++] = digits[j]!;
-  }
+  reserve(NUMBER_ROOM);
+  at = writeNumber(out, at, d);
 }
 
 /** For tests: the text putNumber writes. */

@@ -31,6 +31,7 @@ import {
   toBase64,
 } from './plain.js';
 import { decodeProtobufMessage, parseProtobufSchema } from './protobuf.js';
+import { compileProtobufJsonWriter, type ProtobufJsonWriter } from './protobuf-json.js';
 import { resolveReferences } from './references.js';
 import type {
   DeserializeContext,
@@ -171,17 +172,38 @@ async function buildPayloadDecoder(
       references.map((r) => ({ name: r.name, schema: r.schema.schema })),
     );
     const byIndexes = new Map<string, ReturnType<typeof schema.messageByIndexes>>();
-    const decode: PayloadDecoder = (bytes, start, inHeader) => {
-      const { indexes, next } = readMessageIndexes(inHeader?.bytes ?? bytes, inHeader?.start ?? start);
+    const typeAt = (indexes: readonly number[]) => {
       const key = indexes.join(',');
       let type = byIndexes.get(key);
       if (type === undefined) {
         type = schema.messageByIndexes(indexes);
         byIndexes.set(key, type);
       }
-      return decodeProtobufMessage(type, bytes.subarray(inHeader === undefined ? next : start));
+      return type;
     };
-    return { decode };
+    const decode: PayloadDecoder = (bytes, start, inHeader) => {
+      const { indexes, next } = readMessageIndexes(inHeader?.bytes ?? bytes, inHeader?.start ?? start);
+      return decodeProtobufMessage(typeAt(indexes), bytes.subarray(inHeader === undefined ? next : start));
+    };
+    const writers = new Map<ReturnType<typeof schema.messageByIndexes>, ProtobufJsonWriter | undefined>();
+    const text: PayloadTextWriter = (bytes, start) => {
+      let type: ReturnType<typeof schema.messageByIndexes>;
+      let next: number;
+      try {
+        const read = readMessageIndexes(bytes, start);
+        next = read.next;
+        type = typeAt(read.indexes);
+      } catch {
+        return undefined; // bad indexes: the decoder gives the error
+      }
+      let writer = writers.get(type);
+      if (writer === undefined && !writers.has(type)) {
+        writer = compileProtobufJsonWriter(type);
+        writers.set(type, writer);
+      }
+      return writer?.(bytes, next);
+    };
+    return { decode, text };
   }
   const validate: ValidateFunction | undefined = validateJsonSchema
     ? compileJsonSchemaValidator(registered.schema, references)
@@ -494,7 +516,7 @@ export class JsonObjectMembers {
 export interface JsonTextOptions {
   /** Give the members of an object value as JsonObjectMembers where they qualify (flattened records). */
   readonly objectMembers?: boolean;
-  /** For AVRO: where its schemas are. */
+  /** For AVRO and PROTOBUF: where their schemas are. */
   readonly registry?: SchemaRegistry | undefined;
 }
 
@@ -502,18 +524,19 @@ export interface JsonTextOptions {
  * The text path of a format, or undefined when the format has none (its values are built as objects
  * anyway): JSON values go through as they arrived (validated, any CR or LF between tokens made a space, so
  * numbers keep every digit as sent), STRING keys and values are quoted without a decode when they are
- * printable ASCII without quotes or backslashes, and AVRO messages whose schema has no logical types are
- * written from the binary to JSON text without building the value (not for flattening).
+ * printable ASCII without quotes or backslashes, and AVRO messages whose schema has no logical types and
+ * PROTOBUF messages of the schemas protobuf-json.ts writes are written from the binary to JSON text without
+ * building the value (not for flattening).
  */
 export function createJsonTextDeserializer(
   config: FormatConfig,
   options: JsonTextOptions = {},
 ): JsonTextDeserializer | undefined {
-  if (config.format === 'AVRO') {
-    // Avro records are flattened from their decoded value.
+  if (config.format === 'AVRO' || config.format === 'PROTOBUF') {
+    // Their records are flattened from the decoded value.
     if (options.objectMembers === true || options.registry === undefined) return undefined;
     return registryDeserializer(
-      'AVRO',
+      config.format,
       options.registry,
       config.validateJsonSchema,
       config.subjectNameStrategy,

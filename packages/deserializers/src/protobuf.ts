@@ -252,7 +252,7 @@ function scalarJson(type: string, value: unknown): JsonValue {
   return value as JsonValue;
 }
 
-function timestampText(seconds: unknown, nanos: unknown): string {
+export function timestampText(seconds: unknown, nanos: unknown): string {
   const s = Number(longJson(seconds));
   const ns = typeof nanos === 'number' ? nanos : 0;
   const ms = s * 1000;
@@ -272,7 +272,7 @@ function timestampText(seconds: unknown, nanos: unknown): string {
   return `${base}.${fraction.slice(0, digits)}Z`;
 }
 
-function durationText(seconds: unknown, nanos: unknown): string {
+export function durationText(seconds: unknown, nanos: unknown): string {
   const s = BigInt(String(seconds));
   const ns = typeof nanos === 'number' ? nanos : 0;
   if (ns === 0) return `${s}s`;

@@ -1,0 +1,783 @@
+import protobuf from 'protobufjs';
+import { NUMBER_ROOM, writeNumber } from './json-number.js';
+import { collectNulled } from './nulled.js';
+import { durationText, isMapEntryType, jsonNameOf, messageToJson, timestampText } from './protobuf.js';
+
+// Protobuf binary straight to JSON text: the same JSON that protobufjs's decoder and messageToJson give
+// (protobuf.ts), written as UTF-8 bytes without building the message or its JSON value. Fields come out in
+// declaration order whatever order they arrived in, a repeated singular field keeps its last value (as the
+// decoder does), and absent fields take the text the reference mapping gives an empty message. It gives up
+// (undefined) on anything it does not write the same way or that the decoder would refuse — truncated or
+// overlong varints, a wire type that does not match the field, groups, field number 0, a NaN or infinite
+// float (the decoder writes null and names the field), a string that is not valid UTF-8, a map key that is
+// repeated, a number or `__proto__` (a JavaScript object reorders or drops those), a Timestamp out of range,
+// nesting deeper than 64 — and the caller then decodes the message the usual way, which gives the value or
+// the exact error. Schemas with required fields, groups, maps not keyed by strings, maps read from
+// descriptors, or Struct, Value, ListValue, Any and FieldMask get no writer.
+
+enum Kind {
+  Double,
+  Float,
+  Int32,
+  Uint32,
+  Sint32,
+  Fixed32,
+  Sfixed32,
+  Int64,
+  Uint64,
+  Sint64,
+  Fixed64,
+  Sfixed64,
+  Bool,
+  String,
+  Bytes,
+  Enum,
+  NullValue,
+  Message,
+}
+
+const VARINT = 0;
+const FIXED64 = 1;
+const DELIMITED = 2;
+const FIXED32 = 5;
+
+const SCALARS: Record<string, { kind: Kind; wire: number }> = {
+  double: { kind: Kind.Double, wire: FIXED64 },
+  float: { kind: Kind.Float, wire: FIXED32 },
+  int32: { kind: Kind.Int32, wire: VARINT },
+  uint32: { kind: Kind.Uint32, wire: VARINT },
+  sint32: { kind: Kind.Sint32, wire: VARINT },
+  fixed32: { kind: Kind.Fixed32, wire: FIXED32 },
+  sfixed32: { kind: Kind.Sfixed32, wire: FIXED32 },
+  int64: { kind: Kind.Int64, wire: VARINT },
+  uint64: { kind: Kind.Uint64, wire: VARINT },
+  sint64: { kind: Kind.Sint64, wire: VARINT },
+  fixed64: { kind: Kind.Fixed64, wire: FIXED64 },
+  sfixed64: { kind: Kind.Sfixed64, wire: FIXED64 },
+  bool: { kind: Kind.Bool, wire: VARINT },
+  string: { kind: Kind.String, wire: DELIMITED },
+  bytes: { kind: Kind.Bytes, wire: DELIMITED },
+};
+
+/** One value's type: a scalar, an enum (its names as JSON text) or a message. */
+interface ValuePlan {
+  readonly kind: Kind;
+  readonly wire: number;
+  readonly enumNames?: ReadonlyMap<number, Buffer>;
+  /** Set after construction for messages, so recursive schemas can refer to themselves. */
+  message?: TypePlan;
+}
+
+interface FieldPlan extends ValuePlan {
+  readonly number: number;
+  /** `"name":` */
+  readonly name: Buffer;
+  readonly repeated: boolean;
+  /** Repeated scalars the decoder also takes packed (wire type 2). */
+  readonly packable: boolean;
+  /** A oneof member (proto3 `optional` too): left out when absent. */
+  readonly omitWhenAbsent: boolean;
+  /** The text of the field when absent; undefined when the reference writes null for it and names it. */
+  readonly absent: Buffer | undefined;
+  /** For a map<string, V>: V, and V's text when an entry has no value. */
+  readonly mapValue?: ValuePlan;
+  readonly mapValueAbsent?: Buffer;
+}
+
+type WellKnown = 'timestamp' | 'duration' | 'wrapper';
+
+interface TypePlan {
+  readonly fields: FieldPlan[];
+  /** Field number → index in `fields`. */
+  readonly byNumber: Map<number, number>;
+  readonly wellKnown: WellKnown | undefined;
+}
+
+const WRAPPERS = new Set(
+  ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map(
+    (name) => `.google.protobuf.${name}Value`,
+  ),
+);
+const UNSUPPORTED_WELL_KNOWN = new Set(
+  ['Struct', 'Value', 'ListValue', 'Any', 'FieldMask'].map((name) => `.google.protobuf.${name}`),
+);
+
+/** Keys a JavaScript object lists first, in numeric order, whatever order they were set in. */
+const INDEX_LIKE = /^(?:0|[1-9]\d{0,9})$/;
+
+const ascii = (text: string): Buffer => Buffer.from(text, 'utf8');
+
+// ---- Output ----
+
+let src: Buffer = Buffer.alloc(0);
+let out = Buffer.allocUnsafe(64 * 1024);
+let at = 0;
+let depth = 0;
+const MAX_DEPTH = 64;
+
+/** 1 for bytes a JSON string holds as they are: printable ASCII but the quote and the backslash. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
+
+function reserve(bytes: number): void {
+  if (at + bytes <= out.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(at + bytes, out.length * 2));
+  out.copy(grown, 0, 0, at);
+  out = grown;
+}
+
+function putBytes(bytes: Buffer): void {
+  const n = bytes.length;
+  reserve(n);
+  const o = out;
+  const base = at;
+  for (let k = 0; k < n; k++) o[base + k] = bytes[k]!;
+  at = base + n;
+}
+
+function putByte(byte: number): void {
+  reserve(1);
+  out[at++] = byte;
+}
+
+function putNumber(d: number): void {
+  reserve(NUMBER_ROOM);
+  at = writeNumber(out, at, d);
+}
+
+function putAscii(text: string): void {
+  const n = text.length;
+  reserve(n);
+  for (let k = 0; k < n; k++) out[at + k] = text.charCodeAt(k);
+  at += n;
+}
+
+// ---- Reading the wire format ----
+// Readers return the position after what they read and leave the value in `value` (or `big`); -1 gives up.
+
+let value = 0;
+let big = 0n;
+/** True when the last readVarint64 needed a bigint (more than 7 bytes): the value is in `big`. */
+let isBig = false;
+
+/**
+ * A varint as the decoder's uint32 reads it: its low 32 bits, unsigned. Only forms the decoder reads the same
+ * way: up to 5 bytes, or exactly 10 (a negative int32), since it skips 5 bytes blindly after a fifth one
+ * with its high bit set.
+ */
+function readVarint32(p: number, stop: number): number {
+  const s = src;
+  let result = 0;
+  for (let k = 0; k < 5; k++) {
+    if (p >= stop) return -1;
+    const b = s[p++]!;
+    result += (k === 4 ? b & 15 : b & 0x7f) * 2 ** (7 * k);
+    if (b < 0x80) {
+      value = result;
+      return p;
+    }
+  }
+  if (p + 5 > stop) return -1;
+  for (let k = 0; k < 4; k++) if (s[p++]! < 0x80) return -1;
+  if (s[p++]! >= 0x80) return -1;
+  value = result;
+  return p;
+}
+
+/** A varint of up to 10 bytes as 64 bits; past 7 bytes it is a bigint in `big`. */
+function readVarint64(p: number, stop: number): number {
+  const s = src;
+  let n = 0;
+  let scale = 1;
+  const start = p;
+  for (let k = 0; k < 7; k++) {
+    if (p >= stop) return -1;
+    const b = s[p++]!;
+    n += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      value = n;
+      isBig = false;
+      return p;
+    }
+    scale *= 128;
+  }
+  let r = 0n;
+  let shift = 0n;
+  p = start;
+  for (let k = 0; k < 10; k++) {
+    if (p >= stop) return -1;
+    const b = s[p++]!;
+    // The tenth byte holds bit 63 only; the decoder drops anything above it, so such input is given up on.
+    if (k === 9 && b > 1) return -1;
+    r |= BigInt(b & 0x7f) << shift;
+    if (b < 0x80) {
+      big = r;
+      isBig = true;
+      return p;
+    }
+    shift += 7n;
+  }
+  return -1;
+}
+
+/** The position after the value of wire type `wire` at `p`; -1 when it runs past `stop` or is a group. */
+function skipValue(wire: number, p: number, stop: number): number {
+  switch (wire) {
+    case VARINT:
+      return readVarint64(p, stop);
+    case FIXED64:
+      return p + 8 <= stop ? p + 8 : -1;
+    case DELIMITED: {
+      const q = readVarint32(p, stop);
+      if (q < 0) return -1;
+      return q + value <= stop ? q + value : -1;
+    }
+    case FIXED32:
+      return p + 4 <= stop ? p + 4 : -1;
+    default:
+      return -1;
+  }
+}
+
+// ---- Writing values ----
+
+function putLongText(kind: Kind): void {
+  if (!isBig) {
+    if (kind === Kind.Sint64) putNumber(value % 2 === 0 ? value / 2 : -(value + 1) / 2);
+    else putNumber(value);
+    return;
+  }
+  const u = BigInt.asUintN(64, big);
+  const n = kind === Kind.Uint64 ? u : kind === Kind.Int64 ? BigInt.asIntN(64, u) : (u >> 1n) ^ -(u & 1n);
+  putAscii(n.toString());
+}
+
+function putFixed64(signed: boolean, p: number): void {
+  const lo = src.readUInt32LE(p);
+  const hi = signed ? src.readInt32LE(p + 4) : src.readUInt32LE(p + 4);
+  // Exact as a double below 2^53 in magnitude, as the reference's longJson gives a number there too.
+  if (hi >= -0x200000 && hi < 0x200000) putNumber(hi * 2 ** 32 + lo);
+  else putAscii((signed ? src.readBigInt64LE(p) : src.readBigUInt64LE(p)).toString());
+}
+
+/** A length-prefixed UTF-8 string at `p` as a JSON string; the position after it, or -1. */
+function putString(p: number, stop: number): number {
+  const q = readVarint32(p, stop);
+  if (q < 0) return -1;
+  const end = q + value;
+  if (end > stop) return -1;
+  const length = value;
+  reserve(length + 2);
+  const s = src;
+  const o = out;
+  let a = at;
+  o[a++] = 0x22;
+  let k = q;
+  for (; k < end; k++) {
+    const c = s[k]!;
+    if (PLAIN[c] !== 1) break;
+    o[a++] = c;
+  }
+  if (k === end) {
+    o[a] = 0x22;
+    at = a + 1;
+    return end;
+  }
+  const text = s.toString('utf8', q, end);
+  // U+FFFD stands in for invalid UTF-8 (or is in the text): the decoder's answer is the one to give.
+  if (text.includes('\ufffd')) return -1;
+  const json = JSON.stringify(text);
+  reserve(json.length * 3);
+  at += out.write(json, at, 'utf8');
+  return end;
+}
+
+/** One value of `plan` at `p` (the start of its value, after the tag); the position after it, or -1. */
+function putValue(plan: ValuePlan, p: number, stop: number): number {
+  switch (plan.kind) {
+    case Kind.Double: {
+      // Packed values are bounded by their run, which the scan did not check against the element width.
+      if (p + 8 > stop) return -1;
+      const d = src.readDoubleLE(p);
+      if (!Number.isFinite(d)) return -1;
+      putNumber(d);
+      return p + 8;
+    }
+    case Kind.Float: {
+      if (p + 4 > stop) return -1;
+      const f = src.readFloatLE(p);
+      if (!Number.isFinite(f)) return -1;
+      putNumber(f);
+      return p + 4;
+    }
+    case Kind.Int32:
+    case Kind.Uint32:
+    case Kind.Sint32:
+    case Kind.Bool:
+    case Kind.Enum:
+    case Kind.NullValue: {
+      const q = readVarint32(p, stop);
+      if (q < 0) return -1;
+      const u = value;
+      switch (plan.kind) {
+        case Kind.Int32:
+          putNumber(u | 0);
+          break;
+        case Kind.Uint32:
+          putNumber(u);
+          break;
+        case Kind.Sint32:
+          putNumber(((u >>> 1) ^ -(u & 1)) | 0);
+          break;
+        case Kind.Bool:
+          putAscii(u === 0 ? 'false' : 'true');
+          break;
+        case Kind.Enum: {
+          const name = plan.enumNames!.get(u | 0);
+          if (name === undefined) putAscii(`"${u | 0}"`);
+          else putBytes(name);
+          break;
+        }
+        default:
+          putAscii('null');
+      }
+      return q;
+    }
+    case Kind.Fixed32:
+      if (p + 4 > stop) return -1;
+      putNumber(src.readUInt32LE(p));
+      return p + 4;
+    case Kind.Sfixed32:
+      if (p + 4 > stop) return -1;
+      putNumber(src.readInt32LE(p));
+      return p + 4;
+    case Kind.Int64:
+    case Kind.Uint64:
+    case Kind.Sint64: {
+      const q = readVarint64(p, stop);
+      if (q < 0) return -1;
+      putLongText(plan.kind);
+      return q;
+    }
+    case Kind.Fixed64:
+    case Kind.Sfixed64:
+      if (p + 8 > stop) return -1;
+      putFixed64(plan.kind === Kind.Sfixed64, p);
+      return p + 8;
+    case Kind.String:
+      return putString(p, stop);
+    case Kind.Bytes: {
+      const q = readVarint32(p, stop);
+      if (q < 0 || q + value > stop) return -1;
+      putAscii(`"${src.toString('base64', q, q + value)}"`);
+      return q + value;
+    }
+    case Kind.Message: {
+      const q = readVarint32(p, stop);
+      if (q < 0 || q + value > stop) return -1;
+      const end = q + value;
+      return putMessage(plan.message!, q, end) ? end : -1;
+    }
+  }
+}
+
+// ---- Messages ----
+// The scan records where each field's values are: the last one for singular fields, a linked list of every
+// occurrence for repeated and map fields. Frames of `heads`/`tails` are a stack, one per nested message.
+
+let heads = new Int32Array(1024);
+let tails = new Int32Array(1024);
+let frameTop = 0;
+let occurrenceAt = new Int32Array(4096);
+let occurrenceWire = new Uint8Array(4096);
+let occurrenceNext = new Int32Array(4096);
+let occurrences = 0;
+
+function growFrames(need: number): void {
+  const size = Math.max(need, heads.length * 2);
+  const h = new Int32Array(size);
+  h.set(heads);
+  heads = h;
+  const t = new Int32Array(size);
+  t.set(tails);
+  tails = t;
+}
+
+function addOccurrence(frame: number, p: number, wire: number): void {
+  if (occurrences === occurrenceAt.length) {
+    const size = occurrences * 2;
+    const a = new Int32Array(size);
+    a.set(occurrenceAt);
+    occurrenceAt = a;
+    const w = new Uint8Array(size);
+    w.set(occurrenceWire);
+    occurrenceWire = w;
+    const n = new Int32Array(size);
+    n.set(occurrenceNext);
+    occurrenceNext = n;
+  }
+  const o = occurrences++;
+  occurrenceAt[o] = p;
+  occurrenceWire[o] = wire;
+  occurrenceNext[o] = -1;
+  if (heads[frame] === -1) heads[frame] = o;
+  else occurrenceNext[tails[frame]!] = o;
+  tails[frame] = o;
+}
+
+function putMessage(plan: TypePlan, start: number, stop: number): boolean {
+  if (++depth > MAX_DEPTH) return false;
+  try {
+    if (plan.wellKnown !== undefined) return putWellKnown(plan, start, stop);
+    const fields = plan.fields;
+    const n = fields.length;
+    const base = frameTop;
+    if (base + n > heads.length) growFrames(base + n);
+    heads.fill(-1, base, base + n);
+    frameTop = base + n;
+    try {
+      return scanFields(plan, base, start, stop) && putFields(fields, base, stop);
+    } finally {
+      frameTop = base;
+    }
+  } finally {
+    depth--;
+  }
+}
+
+function scanFields(plan: TypePlan, base: number, start: number, stop: number): boolean {
+  const fields = plan.fields;
+  let p = start;
+  while (p < stop) {
+    p = readVarint32(p, stop);
+    if (p < 0) return false;
+    const number = value >>> 3;
+    const wire = value & 7;
+    if (number === 0) return false;
+    const valueAt = p;
+    p = skipValue(wire, p, stop);
+    if (p < 0) return false;
+    const index = plan.byNumber.get(number);
+    if (index === undefined) continue;
+    const field = fields[index]!;
+    if (wire !== field.wire && !(field.packable && wire === DELIMITED)) return false;
+    if (field.repeated || field.mapValue !== undefined) addOccurrence(base + index, valueAt, wire);
+    else heads[base + index] = valueAt;
+  }
+  return true;
+}
+
+function putFields(fields: readonly FieldPlan[], base: number, stop: number): boolean {
+  putByte(0x7b);
+  let first = true;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    const head = heads[base + i]!;
+    if (head === -1) {
+      if (field.omitWhenAbsent) continue;
+      if (field.absent === undefined) return false;
+      if (!first) putByte(0x2c);
+      first = false;
+      putBytes(field.name);
+      putBytes(field.absent);
+      continue;
+    }
+    if (!first) putByte(0x2c);
+    first = false;
+    putBytes(field.name);
+    if (field.mapValue !== undefined) {
+      if (!putMap(field, head, stop)) return false;
+    } else if (field.repeated) {
+      if (!putRepeated(field, head, stop)) return false;
+    } else if (putValue(field, head, stop) < 0) return false;
+  }
+  putByte(0x7d);
+  return true;
+}
+
+function putRepeated(field: FieldPlan, head: number, stop: number): boolean {
+  putByte(0x5b);
+  let first = true;
+  for (let o = head; o !== -1; o = occurrenceNext[o]!) {
+    const p = occurrenceAt[o]!;
+    if (occurrenceWire[o] === DELIMITED && field.packable) {
+      let q = readVarint32(p, stop);
+      if (q < 0) return false;
+      const end = q + value;
+      while (q < end) {
+        if (!first) putByte(0x2c);
+        first = false;
+        q = putValue(field, q, end);
+        if (q < 0) return false;
+      }
+      if (q !== end) return false;
+    } else {
+      if (!first) putByte(0x2c);
+      first = false;
+      if (putValue(field, p, stop) < 0) return false;
+    }
+  }
+  putByte(0x5d);
+  return true;
+}
+
+/** A map<string, V> field: its entries in wire order, as the decoder's object lists them when no key repeats. */
+function putMap(field: FieldPlan, head: number, stop: number): boolean {
+  const valuePlan = field.mapValue!;
+  let keys: Set<string> | undefined;
+  putByte(0x7b);
+  let first = true;
+  for (let o = head; o !== -1; o = occurrenceNext[o]!) {
+    let p = readVarint32(occurrenceAt[o]!, stop);
+    if (p < 0) return false;
+    const end = p + value;
+    let keyStart = -1;
+    let keyEnd = -1;
+    let valueAt = -1;
+    while (p < end) {
+      p = readVarint32(p, end);
+      if (p < 0) return false;
+      const number = value >>> 3;
+      const wire = value & 7;
+      if (number === 0) return false;
+      const at0 = p;
+      p = skipValue(wire, p, end);
+      if (p < 0) return false;
+      if (number === 1) {
+        if (wire !== DELIMITED) return false;
+        keyStart = at0;
+        keyEnd = p;
+      } else if (number === 2) {
+        if (wire !== valuePlan.wire) return false;
+        valueAt = at0;
+      }
+    }
+    let key = '';
+    let keyText = 0;
+    if (keyStart >= 0) {
+      keyText = readVarint32(keyStart, keyEnd);
+      key = src.toString('utf8', keyText, keyEnd);
+      if (key.includes('\ufffd')) return false;
+    }
+    if (INDEX_LIKE.test(key) || key === '__proto__') return false;
+    keys ??= new Set();
+    if (keys.has(key)) return false;
+    keys.add(key);
+    if (!first) putByte(0x2c);
+    first = false;
+    if (keyStart >= 0) {
+      if (putString(keyStart, keyEnd) < 0) return false;
+    } else putAscii('""');
+    putByte(0x3a);
+    if (valueAt < 0) putBytes(field.mapValueAbsent!);
+    else if (putValue(valuePlan, valueAt, end) < 0) return false;
+  }
+  putByte(0x7d);
+  return true;
+}
+
+/** Timestamp and Duration as their text, a wrapper as its value. */
+function putWellKnown(plan: TypePlan, start: number, stop: number): boolean {
+  let first = -1;
+  let second = -1;
+  let p = start;
+  while (p < stop) {
+    p = readVarint32(p, stop);
+    if (p < 0) return false;
+    const number = value >>> 3;
+    const wire = value & 7;
+    if (number === 0) return false;
+    const valueAt = p;
+    p = skipValue(wire, p, stop);
+    if (p < 0) return false;
+    const index = plan.byNumber.get(number);
+    if (index === undefined) continue;
+    if (wire !== plan.fields[index]!.wire) return false;
+    if (index === 0) first = valueAt;
+    else second = valueAt;
+  }
+  if (plan.wellKnown === 'wrapper') {
+    const field = plan.fields[0]!;
+    if (first < 0) putBytes(field.absent!);
+    else if (putValue(field, first, stop) < 0) return false;
+    return true;
+  }
+  let seconds: number | bigint = 0;
+  if (first >= 0) {
+    if (readVarint64(first, stop) < 0) return false;
+    seconds = isBig ? BigInt.asIntN(64, big) : value;
+  }
+  let nanos = 0;
+  if (second >= 0) {
+    if (readVarint32(second, stop) < 0) return false;
+    nanos = value | 0;
+  }
+  let text: string;
+  try {
+    text = plan.wellKnown === 'timestamp' ? timestampText(seconds, nanos) : durationText(seconds, nanos);
+  } catch {
+    return false;
+  }
+  putAscii(JSON.stringify(text));
+  return true;
+}
+
+// ---- Compiling a schema ----
+
+interface CompileState {
+  readonly plans: Map<protobuf.Type, TypePlan>;
+}
+
+class Unsupported extends Error {}
+
+function valuePlanOf(field: protobuf.Field, state: CompileState): ValuePlan {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) {
+    const plan: ValuePlan = { kind: Kind.Message, wire: DELIMITED };
+    plan.message = typePlanOf(resolved, state);
+    return plan;
+  }
+  if (resolved instanceof protobuf.Enum) {
+    if (resolved.fullName === '.google.protobuf.NullValue') return { kind: Kind.NullValue, wire: VARINT };
+    const enumNames = new Map<number, Buffer>();
+    for (const id of Object.keys(resolved.valuesById)) {
+      enumNames.set(Number(id), ascii(JSON.stringify(resolved.valuesById[Number(id)])));
+    }
+    return { kind: Kind.Enum, wire: VARINT, enumNames };
+  }
+  const scalar = SCALARS[field.type];
+  if (scalar === undefined) throw new Unsupported(field.type);
+  return scalar;
+}
+
+/** The text the reference writes for each field of an empty message (undefined where it writes null and names it). */
+function absentTexts(type: protobuf.Type): Map<string, Buffer | undefined> {
+  const nulled: string[] = [];
+  const empty = collectNulled(nulled, () =>
+    messageToJson(type, type.decode(Buffer.alloc(0)) as unknown as Record<string, unknown>),
+  ) as Record<string, unknown>;
+  const texts = new Map<string, Buffer | undefined>();
+  for (const [name, json] of Object.entries(empty)) {
+    const named = nulled.some((path) => path === name || path.startsWith(`${name}.`));
+    let text: string;
+    try {
+      text = JSON.stringify(json);
+    } catch {
+      // A default beyond 2^53 (a bigint): rare enough to leave to the decoder.
+      throw new Unsupported(name);
+    }
+    texts.set(name, named ? undefined : ascii(text));
+  }
+  return texts;
+}
+
+const MAP_VALUE_ABSENT: Partial<Record<Kind, string>> = {
+  [Kind.Message]: 'null',
+  [Kind.NullValue]: 'null',
+  [Kind.Bool]: 'false',
+  [Kind.String]: '""',
+  [Kind.Bytes]: '""',
+};
+
+function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
+  const known = state.plans.get(type);
+  if (known !== undefined) return known;
+  const fullName = type.fullName;
+  if (UNSUPPORTED_WELL_KNOWN.has(fullName)) throw new Unsupported(fullName);
+  const wellKnown: WellKnown | undefined =
+    fullName === '.google.protobuf.Timestamp'
+      ? 'timestamp'
+      : fullName === '.google.protobuf.Duration'
+        ? 'duration'
+        : WRAPPERS.has(fullName)
+          ? 'wrapper'
+          : undefined;
+  const plan: TypePlan = { fields: [], byNumber: new Map(), wellKnown };
+  state.plans.set(type, plan);
+  const absent = wellKnown === undefined ? absentTexts(type) : undefined;
+  const names = new Set<string>();
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    if (field.required || field.delimited) throw new Unsupported(field.name);
+    const name = jsonNameOf(field);
+    if (names.has(name) || INDEX_LIKE.test(name) || name === '__proto__') throw new Unsupported(name);
+    names.add(name);
+    const omitWhenAbsent = field.partOf !== null && field.partOf !== undefined;
+    let fieldPlan: FieldPlan;
+    const common = {
+      number: field.id,
+      name: ascii(`${JSON.stringify(name)}:`),
+      omitWhenAbsent,
+      absent: wellKnown === 'wrapper' ? undefined : absent?.get(name),
+    };
+    if (field.map) {
+      if (!(field instanceof protobuf.MapField) || field.keyType !== 'string') throw new Unsupported(name);
+      const mapValue = valuePlanOf(field, state);
+      let mapValueAbsent = MAP_VALUE_ABSENT[mapValue.kind] ?? '0';
+      if (mapValue.kind === Kind.Enum) mapValueAbsent = mapValue.enumNames!.get(0)?.toString() ?? '"0"';
+      fieldPlan = {
+        ...common,
+        kind: Kind.Message,
+        wire: DELIMITED,
+        repeated: false,
+        packable: false,
+        mapValue,
+        mapValueAbsent: ascii(mapValueAbsent),
+      };
+    } else {
+      if (field.repeated && isMapEntryType(field.resolvedType)) throw new Unsupported(name);
+      const value = valuePlanOf(field, state);
+      const packable = field.repeated && value.wire !== DELIMITED;
+      fieldPlan = { ...value, ...common, repeated: field.repeated, packable };
+    }
+    if (!omitWhenAbsent && wellKnown === undefined && !absent?.has(name)) throw new Unsupported(name);
+    plan.byNumber.set(field.id, plan.fields.length);
+    plan.fields.push(fieldPlan);
+  }
+  if (wellKnown === 'wrapper') {
+    const field = plan.fields[0];
+    if (field === undefined || plan.fields.length !== 1) throw new Unsupported(fullName);
+    const zero = field.kind === Kind.Bool ? 'false' : field.wire === DELIMITED ? '""' : '0';
+    plan.fields[0] = { ...field, absent: ascii(zero) };
+  }
+  if (wellKnown === 'timestamp' || wellKnown === 'duration') {
+    const [seconds, nanos] = plan.fields;
+    if (seconds?.number !== 1 || nanos?.number !== 2 || plan.fields.length !== 2)
+      throw new Unsupported(fullName);
+  }
+  return plan;
+}
+
+export type ProtobufJsonWriter = (payload: Buffer, start: number) => Uint8Array | undefined;
+
+/**
+ * A writer of the JSON text of `type` messages (from `start` to the end of `payload`), or undefined when the
+ * schema has something it does not write (see the top of this module). The text is a fresh copy; undefined
+ * means "decode this one instead".
+ */
+export function compileProtobufJsonWriter(type: protobuf.Type): ProtobufJsonWriter | undefined {
+  let plan: TypePlan;
+  try {
+    plan = typePlanOf(type, { plans: new Map() });
+  } catch {
+    // Unsupported, or a schema protobufjs cannot even decode an empty message of: the decoder has the answer.
+    return undefined;
+  }
+  return (payload, start) => {
+    src = payload;
+    at = 0;
+    depth = 0;
+    frameTop = 0;
+    occurrences = 0;
+    try {
+      if (!putMessage(plan, start, payload.length)) return undefined;
+      const text = Buffer.allocUnsafe(at);
+      out.copy(text, 0, 0, at);
+      return text;
+    } finally {
+      src = EMPTY;
+    }
+  };
+}
+
+const EMPTY = Buffer.alloc(0);
