@@ -3,7 +3,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { collectNulled } from './nulled.js';
 import { messageToJson, parseProtobufSchema } from './protobuf.js';
-import { compileProtobufJsonWriter } from './protobuf-json.js';
+import { compileProtobufJsonWriter, GIVE_UP_RUN, RESTING_MESSAGES } from './protobuf-json.js';
 
 const everyType = `syntax = "proto3";
 package t;
@@ -51,7 +51,7 @@ function reference(type: protobuf.Type, bytes: Buffer): string | undefined {
 }
 
 function writerFor(type: protobuf.Type) {
-  const writer = compileProtobufJsonWriter(type);
+  const writer = compileProtobufJsonWriter(type, { rest: false });
   if (writer === undefined) throw new Error(`no writer for ${type.fullName}`);
   return (bytes: Buffer): string | undefined => {
     // Behind a frame, as in a Kafka message: the writer starts where the message does.
@@ -331,5 +331,23 @@ describe('Protobuf binary to JSON text', () => {
     expect(writeM(withNan)).toBe(reference(type, withNan));
     // Absent, the NaN default is written null and named by the decoder: that one is the decoder's.
     expect(writeM(Buffer.alloc(0))).toBeUndefined();
+  });
+
+  it('leaves messages to the decoder for a while after a run it could not write, then writes again', () => {
+    const writer = compileProtobufJsonWriter(All);
+    if (writer === undefined) throw new Error('no writer');
+    const good = encode(All, { s: 'ok' });
+    const bad = wire((w) =>
+      w
+        .uint32((26 << 3) | 2)
+        .fork()
+        .uint32(10)
+        .string('7')
+        .ldelim(),
+    );
+    expect(writer(good, 0)).toBeDefined();
+    for (let i = 0; i < GIVE_UP_RUN; i++) expect(writer(bad, 0)).toBeUndefined();
+    for (let i = 0; i < RESTING_MESSAGES; i++) expect(writer(good, 0)).toBeUndefined();
+    expect(Buffer.from(writer(good, 0)!).toString()).toBe(reference(All, good));
   });
 });

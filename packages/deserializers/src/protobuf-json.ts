@@ -88,8 +88,10 @@ type WellKnown = 'timestamp' | 'duration' | 'wrapper';
 
 interface TypePlan {
   readonly fields: FieldPlan[];
-  /** Field number → index in `fields`. */
-  readonly byNumber: Map<number, number>;
+  /** Field number → index in `fields` + 1 (0: unknown), up to the largest number below MAX_DENSE. */
+  readonly byNumber: Uint16Array;
+  /** The rest. */
+  readonly byLargeNumber: Map<number, number>;
   readonly wellKnown: WellKnown | undefined;
 }
 
@@ -167,6 +169,14 @@ let isBig = false;
  */
 function readVarint32(p: number, stop: number): number {
   const s = src;
+  // Tags, lengths and small numbers: one byte.
+  if (p < stop) {
+    const b = s[p]!;
+    if (b < 0x80) {
+      value = b;
+      return p + 1;
+    }
+  }
   let result = 0;
   for (let k = 0; k < 5; k++) {
     if (p >= stop) return -1;
@@ -270,18 +280,29 @@ function putString(p: number, stop: number): number {
   reserve(length + 2);
   const s = src;
   const o = out;
-  let a = at;
-  o[a++] = 0x22;
   let k = q;
-  for (; k < end; k++) {
-    const c = s[k]!;
-    if (PLAIN[c] !== 1) break;
-    o[a++] = c;
-  }
-  if (k === end) {
-    o[a] = 0x22;
-    at = a + 1;
-    return end;
+  if (length <= 64) {
+    // Short strings are checked and copied in one pass; `at` moves only when all of it was plain.
+    let a = at;
+    o[a++] = 0x22;
+    for (; k < end; k++) {
+      const c = s[k]!;
+      if (PLAIN[c] !== 1) break;
+      o[a++] = c;
+    }
+    if (k === end) {
+      o[a] = 0x22;
+      at = a + 1;
+      return end;
+    }
+  } else {
+    while (k < end && PLAIN[s[k]!] === 1) k++;
+    if (k === end) {
+      o[at++] = 0x22;
+      at += s.copy(o, at, q, end);
+      o[at++] = 0x22;
+      return end;
+    }
   }
   const text = s.toString('utf8', q, end);
   // U+FFFD stands in for invalid UTF-8 (or is in the text): the decoder's answer is the one to give.
@@ -425,24 +446,32 @@ function addOccurrence(frame: number, p: number, wire: number): void {
   tails[frame] = o;
 }
 
+// On giving up nothing is unwound: the writer's entry point resets the stack for the next message.
 function putMessage(plan: TypePlan, start: number, stop: number): boolean {
   if (++depth > MAX_DEPTH) return false;
-  try {
-    if (plan.wellKnown !== undefined) return putWellKnown(plan, start, stop);
-    const fields = plan.fields;
-    const n = fields.length;
-    const base = frameTop;
-    if (base + n > heads.length) growFrames(base + n);
-    heads.fill(-1, base, base + n);
-    frameTop = base + n;
-    try {
-      return scanFields(plan, base, start, stop) && putFields(fields, base, stop);
-    } finally {
-      frameTop = base;
-    }
-  } finally {
+  if (plan.wellKnown !== undefined) {
+    if (!putWellKnown(plan, start, stop)) return false;
     depth--;
+    return true;
   }
+  const fields = plan.fields;
+  const n = fields.length;
+  const base = frameTop;
+  if (base + n > heads.length) growFrames(base + n);
+  heads.fill(-1, base, base + n);
+  frameTop = base + n;
+  if (!scanFields(plan, base, start, stop) || !putFields(fields, base, stop)) return false;
+  frameTop = base;
+  depth--;
+  return true;
+}
+
+/** Field numbers below this are looked up in an array. */
+const MAX_DENSE = 4096;
+
+function indexOf(plan: TypePlan, number: number): number {
+  if (number < MAX_DENSE) return (plan.byNumber[number] ?? 0) - 1;
+  return plan.byLargeNumber.get(number) ?? -1;
 }
 
 function scanFields(plan: TypePlan, base: number, start: number, stop: number): boolean {
@@ -457,8 +486,8 @@ function scanFields(plan: TypePlan, base: number, start: number, stop: number): 
     const valueAt = p;
     p = skipValue(wire, p, stop);
     if (p < 0) return false;
-    const index = plan.byNumber.get(number);
-    if (index === undefined) continue;
+    const index = indexOf(plan, number);
+    if (index < 0) continue;
     const field = fields[index]!;
     if (wire !== field.wire && !(field.packable && wire === DELIMITED)) return false;
     if (field.repeated || field.mapValue !== undefined) addOccurrence(base + index, valueAt, wire);
@@ -590,8 +619,8 @@ function putWellKnown(plan: TypePlan, start: number, stop: number): boolean {
     const valueAt = p;
     p = skipValue(wire, p, stop);
     if (p < 0) return false;
-    const index = plan.byNumber.get(number);
-    if (index === undefined) continue;
+    const index = indexOf(plan, number);
+    if (index < 0) continue;
     if (wire !== plan.fields[index]!.wire) return false;
     if (index === 0) first = valueAt;
     else second = valueAt;
@@ -692,7 +721,13 @@ function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
         : WRAPPERS.has(fullName)
           ? 'wrapper'
           : undefined;
-  const plan: TypePlan = { fields: [], byNumber: new Map(), wellKnown };
+  const numbers = type.fieldsArray.map((f) => f.id).filter((n) => n < MAX_DENSE);
+  const plan: TypePlan = {
+    fields: [],
+    byNumber: new Uint16Array(Math.max(0, ...numbers) + 1),
+    byLargeNumber: new Map(),
+    wellKnown,
+  };
   state.plans.set(type, plan);
   const absent = wellKnown === undefined ? absentTexts(type) : undefined;
   const names = new Set<string>();
@@ -731,7 +766,8 @@ function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
       fieldPlan = { ...value, ...common, repeated: field.repeated, packable };
     }
     if (!omitWhenAbsent && wellKnown === undefined && !absent?.has(name)) throw new Unsupported(name);
-    plan.byNumber.set(field.id, plan.fields.length);
+    if (field.id < MAX_DENSE) plan.byNumber[field.id] = plan.fields.length + 1;
+    else plan.byLargeNumber.set(field.id, plan.fields.length);
     plan.fields.push(fieldPlan);
   }
   if (wellKnown === 'wrapper') {
@@ -753,9 +789,13 @@ export type ProtobufJsonWriter = (payload: Buffer, start: number) => Uint8Array 
 /**
  * A writer of the JSON text of `type` messages (from `start` to the end of `payload`), or undefined when the
  * schema has something it does not write (see the top of this module). The text is a fresh copy; undefined
- * means "decode this one instead".
+ * means "decode this one instead". After GIVE_UP_RUN messages in a row it could not write, it answers
+ * undefined at once for the next RESTING_MESSAGES; `rest: false` leaves that out (tests compare every one).
  */
-export function compileProtobufJsonWriter(type: protobuf.Type): ProtobufJsonWriter | undefined {
+export function compileProtobufJsonWriter(
+  type: protobuf.Type,
+  options: { readonly rest?: boolean } = {},
+): ProtobufJsonWriter | undefined {
   let plan: TypePlan;
   try {
     plan = typePlanOf(type, { plans: new Map() });
@@ -763,21 +803,47 @@ export function compileProtobufJsonWriter(type: protobuf.Type): ProtobufJsonWrit
     // Unsupported, or a schema protobufjs cannot even decode an empty message of: the decoder has the answer.
     return undefined;
   }
+  if (options.rest === false) return (payload, start) => writeMessage(plan, payload, start);
+  // Data the writer keeps giving up on (say a map whose keys are numbers in every message) would be read
+  // twice: after a run of such messages it leaves the next ones to the decoder.
+  let givenUp = 0;
+  let resting = 0;
   return (payload, start) => {
-    src = payload;
-    at = 0;
-    depth = 0;
-    frameTop = 0;
-    occurrences = 0;
-    try {
-      if (!putMessage(plan, start, payload.length)) return undefined;
-      const text = Buffer.allocUnsafe(at);
-      out.copy(text, 0, 0, at);
-      return text;
-    } finally {
-      src = EMPTY;
+    if (resting > 0) {
+      resting--;
+      return undefined;
     }
+    const text = writeMessage(plan, payload, start);
+    if (text !== undefined) givenUp = 0;
+    else if (++givenUp === GIVE_UP_RUN) {
+      givenUp = 0;
+      resting = RESTING_MESSAGES;
+    }
+    return text;
   };
+}
+
+/** Messages in a row the writer gave up on before it leaves the next RESTING_MESSAGES to the decoder. */
+export const GIVE_UP_RUN = 4;
+export const RESTING_MESSAGES = 1000;
+
+function writeMessage(plan: TypePlan, payload: Buffer, start: number): Uint8Array | undefined {
+  src = payload;
+  at = 0;
+  depth = 0;
+  frameTop = 0;
+  occurrences = 0;
+  try {
+    if (!putMessage(plan, start, payload.length)) return undefined;
+    const text = Buffer.allocUnsafe(at);
+    out.copy(text, 0, 0, at);
+    return text;
+  } catch {
+    // A defect here must not fail a record the decoder can read: the decoder decides.
+    return undefined;
+  } finally {
+    src = EMPTY;
+  }
 }
 
 const EMPTY = Buffer.alloc(0);
