@@ -222,7 +222,19 @@ async function buildPayloadDecoder(
     }
     return exact;
   };
-  return { decode };
+  // Without validation the payload is plain JSON text: the JSON format's text path applies as it is.
+  const text: PayloadTextWriter = (bytes, start) => {
+    const payload = bytes.subarray(start);
+    return oneLineJson(payload, scanJson(payload));
+  };
+  return { decode, text: validate === undefined ? text : undefined };
+}
+
+/** Scanned JSON text on one line as it arrived (line breaks between tokens made spaces), or undefined. */
+function oneLineJson(bytes: Uint8Array, scanned: ReturnType<typeof scanJson>): Uint8Array | undefined {
+  if (scanned === SCAN_ONE_LINE) return bytes;
+  if (scanned === SCAN_LINE_BREAKS) return withoutLineBreaks(bytes);
+  return undefined;
 }
 
 /** Every property name the schema and its references declare: the only keys an error path may show. */
@@ -516,7 +528,7 @@ export class JsonObjectMembers {
 export interface JsonTextOptions {
   /** Give the members of an object value as JsonObjectMembers where they qualify (flattened records). */
   readonly objectMembers?: boolean;
-  /** For AVRO and PROTOBUF: where their schemas are. */
+  /** For AVRO, PROTOBUF and JSON_SCHEMA: where their schemas are. */
   readonly registry?: SchemaRegistry | undefined;
 }
 
@@ -524,15 +536,16 @@ export interface JsonTextOptions {
  * The text path of a format, or undefined when the format has none (its values are built as objects
  * anyway): JSON values go through as they arrived (validated, any CR or LF between tokens made a space, so
  * numbers keep every digit as sent), STRING keys and values are quoted without a decode when they are
- * printable ASCII without quotes or backslashes, and AVRO messages whose schema has no logical types and
+ * printable ASCII without quotes or backslashes, AVRO messages whose schema has no logical types and
  * PROTOBUF messages of the schemas protobuf-json.ts writes are written from the binary to JSON text without
- * building the value (not for flattening).
+ * building the value, and JSON_SCHEMA payloads go through like JSON values when they are not validated (the
+ * registry formats not for flattening).
  */
 export function createJsonTextDeserializer(
   config: FormatConfig,
   options: JsonTextOptions = {},
 ): JsonTextDeserializer | undefined {
-  if (config.format === 'AVRO' || config.format === 'PROTOBUF') {
+  if (config.format === 'AVRO' || config.format === 'PROTOBUF' || config.format === 'JSON_SCHEMA') {
     // Their records are flattened from the decoded value.
     if (options.objectMembers === true || options.registry === undefined) return undefined;
     return registryDeserializer(
@@ -557,11 +570,9 @@ export function createJsonTextDeserializer(
         if (text[skipLeadingSpace(text)] === 0x7b) return decode(bytes, context);
         return text;
       }
-      if (scanned === SCAN_ONE_LINE) return bytes;
-      if (scanned === SCAN_LINE_BREAKS) return withoutLineBreaks(bytes);
       // Not JSON, or JSON only after the strict decode drops a BOM: the decoding path has the answer and
       // the exact error.
-      return decode(bytes, context);
+      return oneLineJson(bytes, scanned) ?? decode(bytes, context);
     };
   }
   if (config.format === 'STRING') {

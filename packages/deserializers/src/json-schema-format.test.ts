@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airbyteValidator, context, type Fixtures, SchemaType, startFixtures } from '../test/helpers.js';
-import { createDeserializer } from './create-deserializer.js';
+import { createDeserializer, createJsonTextDeserializer } from './create-deserializer.js';
 import { createSchemaRegistryClient } from './registry-client.js';
 import { streamSchemaFor } from './stream-schema.js';
 import type { SchemaRegistry } from './types.js';
@@ -68,6 +68,30 @@ describe('JSON Schema framed payloads', () => {
       code: 'VALIDATION_FAILED',
       reason: expect.stringContaining('/age must be >= 0'),
     });
+  });
+
+  it('writes unvalidated payloads through as their own text, and decodes validated or bad ones', async () => {
+    const header = (await fixtures.client.encode(id, { name: 'x' })).subarray(0, 5);
+    const framed = (json: string) => Buffer.concat([header, Buffer.from(json)]);
+    const text = createJsonTextDeserializer({ ...config, validateJsonSchema: false }, { registry });
+    if (text === undefined) throw new Error('no text path');
+    const asText = async (json: string) => {
+      const part = await text(framed(json), context);
+      return part instanceof Uint8Array ? Buffer.from(part).toString() : part;
+    };
+    // As sent: the spelling of numbers, every digit of a big one; line breaks between tokens become spaces.
+    expect(await asText('{"name":"n","age":1152921504606846977,"x":1.50}')).toBe(
+      '{"name":"n","age":1152921504606846977,"x":1.50}',
+    );
+    expect(await asText('{"name":\r\n"n"}')).toBe('{"name":  "n"}');
+    // Not JSON: the decoder's error, which never quotes the payload.
+    await expect(asText('{"ssn":"123-45-6789"')).rejects.toMatchObject({ code: 'INVALID_JSON' });
+    await expect(asText('{"ssn":"123-45-6789"')).rejects.not.toThrow(/123-45/);
+    // Validated payloads are checked on their parsed value, which is what comes back.
+    const validating = createJsonTextDeserializer(config, { registry });
+    expect(await validating?.(framed('{"name":"v"}'), context)).toEqual({ name: 'v' });
+    // Flattened records need the value.
+    expect(createJsonTextDeserializer(config, { registry, objectMembers: true })).toBeUndefined();
   });
 
   it('refuses a schema of another type than the configured format', async () => {
