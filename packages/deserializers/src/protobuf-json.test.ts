@@ -208,10 +208,18 @@ describe('Protobuf binary to JSON text', () => {
       const bytes = encode(All, g.message(All, 0));
       if (bytes.length === 0) continue;
       const damaged = Buffer.from(bytes);
-      const how = g.int(3);
+      const how = g.int(4);
       if (how === 0) damaged[g.int(damaged.length)] = g.int(256);
       const cut = how === 1 ? damaged.subarray(0, g.int(damaged.length)) : damaged;
-      const input = how === 2 ? Buffer.concat([cut, Buffer.from([g.int(256), g.int(256), g.int(256)])]) : cut;
+      const from = g.int(cut.length);
+      // A copy of some of the message after it: fields again, perhaps cut through a value.
+      const tail =
+        how === 2
+          ? Buffer.from([g.int(256), g.int(256), g.int(256)])
+          : how === 3
+            ? cut.subarray(from, from + g.int(cut.length - from + 1))
+            : Buffer.alloc(0);
+      const input = Buffer.concat([cut, tail]);
       const text = write(input);
       if (text !== undefined) {
         expect(text, `seed ${seed}`).toBe(reference(All, input));
@@ -263,6 +271,41 @@ describe('Protobuf binary to JSON text', () => {
       group: wire((w) => w.uint32((99 << 3) | 3).uint32((99 << 3) | 4)),
       'truncated string': wire((w) => w.uint32((14 << 3) | 2).string('abcdef')).subarray(0, 4),
       'a six-byte varint for an int32': Buffer.from([3 << 3, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00]),
+      // The decoder reads every occurrence of a singular field, even those a later one replaces.
+      'an earlier occurrence the decoder cannot read': Buffer.concat([
+        Buffer.from([3 << 3, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00]),
+        wire((w) => w.uint32(3 << 3).int32(1)),
+      ]),
+      'an earlier wrapper the decoder cannot read': Buffer.concat([
+        wire((w) =>
+          w
+            .uint32((38 << 3) | 2)
+            .fork()
+            .uint32(8)
+            .uint64(2 ** 49)
+            .ldelim(),
+        ),
+        wire((w) =>
+          w
+            .uint32((38 << 3) | 2)
+            .fork()
+            .uint32(8)
+            .bool(true)
+            .ldelim(),
+        ),
+      ]),
+      'an earlier map value the decoder cannot read': wire((w) =>
+        w
+          .uint32((28 << 3) | 2)
+          .fork()
+          .uint32(10)
+          .string('k')
+          .uint32(16)
+          .uint64(2 ** 49)
+          .uint32(16)
+          .int32(1)
+          .ldelim(),
+      ),
       'NaN double': wire((w) => w.uint32((1 << 3) | 1).double(Number.NaN)),
       'invalid UTF-8': Buffer.from([(14 << 3) | 2, 2, 0xc3, 0x28]),
       'repeated map key': wire((w) => {

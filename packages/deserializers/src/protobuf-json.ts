@@ -474,6 +474,17 @@ function indexOf(plan: TypePlan, number: number): number {
   return plan.byLargeNumber.get(number) ?? -1;
 }
 
+/**
+ * Whether a value the output will not show (a singular field's earlier occurrence, which the decoder reads
+ * and then replaces) is one the decoder reads without an error: written and taken back.
+ */
+function readable(plan: ValuePlan, p: number, stop: number): boolean {
+  const mark = at;
+  const ok = putValue(plan, p, stop) >= 0;
+  at = mark;
+  return ok;
+}
+
 function scanFields(plan: TypePlan, base: number, start: number, stop: number): boolean {
   const fields = plan.fields;
   let p = start;
@@ -491,7 +502,11 @@ function scanFields(plan: TypePlan, base: number, start: number, stop: number): 
     const field = fields[index]!;
     if (wire !== field.wire && !(field.packable && wire === DELIMITED)) return false;
     if (field.repeated || field.mapValue !== undefined) addOccurrence(base + index, valueAt, wire);
-    else heads[base + index] = valueAt;
+    else {
+      const earlier = heads[base + index]!;
+      if (earlier !== -1 && !readable(field, earlier, stop)) return false;
+      heads[base + index] = valueAt;
+    }
   }
   return true;
 }
@@ -578,6 +593,7 @@ function putMap(field: FieldPlan, head: number, stop: number): boolean {
         keyEnd = p;
       } else if (number === 2) {
         if (wire !== valuePlan.wire) return false;
+        if (valueAt >= 0 && !readable(valuePlan, valueAt, end)) return false;
         valueAt = at0;
       }
     }
@@ -621,7 +637,10 @@ function putWellKnown(plan: TypePlan, start: number, stop: number): boolean {
     if (p < 0) return false;
     const index = indexOf(plan, number);
     if (index < 0) continue;
-    if (wire !== plan.fields[index]!.wire) return false;
+    const field = plan.fields[index]!;
+    if (wire !== field.wire) return false;
+    const earlier = index === 0 ? first : second;
+    if (earlier >= 0 && !readable(field, earlier, stop)) return false;
     if (index === 0) first = valueAt;
     else second = valueAt;
   }
