@@ -1,12 +1,14 @@
 import type { KafkaMessage } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConsumerError } from './errors.js';
 import {
   assertKafkajsFenced,
   isSeekBeforeRunError,
+  type KafkajsRequestQueue,
   kafkajsHookStatuses,
   kafkajsVersionRefusal,
   PROVEN_KAFKAJS_VERSIONS,
+  scheduleCheckPendingRequests,
   timestampTypeOf,
 } from './kafkajs-internals.js';
 
@@ -48,7 +50,55 @@ describe('the kafkajs version check', () => {
       'empty-batches': true,
       'private-cluster': true,
       'seek-before-run': true,
+      'idle-request-queue': true,
     });
+  });
+});
+
+describe('the request queue check (idle-request-queue)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const queue = (pending: number, throttledUntil: number) => {
+    const checks = { count: 0 };
+    const q: KafkajsRequestQueue = {
+      throttledUntil,
+      throttleCheckTimeoutId: null,
+      pending: Array.from({ length: pending }),
+      checkPendingRequests: () => {
+        checks.count++;
+      },
+    };
+    return { q, checks };
+  };
+
+  it('schedules nothing when nothing is pending and the queue is not throttled (kafkajs looped every 1 ms)', () => {
+    vi.useFakeTimers();
+    const { q, checks } = queue(0, -1);
+    scheduleCheckPendingRequests.call(q);
+    expect(q.throttleCheckTimeoutId).toBeNull();
+    vi.advanceTimersByTime(100);
+    expect(checks.count).toBe(0);
+  });
+
+  it('checks pending requests after 10 ms, or when a throttle ends, once', () => {
+    vi.useFakeTimers();
+    const pending = queue(2, -1);
+    scheduleCheckPendingRequests.call(pending.q);
+    scheduleCheckPendingRequests.call(pending.q); // already scheduled: no second timer
+    vi.advanceTimersByTime(9);
+    expect(pending.checks.count).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(pending.checks.count).toBe(1);
+    expect(pending.q.throttleCheckTimeoutId).toBeNull();
+
+    const throttled = queue(0, Date.now() + 50);
+    scheduleCheckPendingRequests.call(throttled.q);
+    vi.advanceTimersByTime(49);
+    expect(throttled.checks.count).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(throttled.checks.count).toBe(1);
   });
 });
 

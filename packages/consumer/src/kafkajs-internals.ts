@@ -20,7 +20,8 @@ export type KafkajsHook =
   | 'private-cluster'
   | 'batch-context'
   | 'seek-before-run'
-  | 'raw-broker';
+  | 'raw-broker'
+  | 'idle-request-queue';
 
 export interface KafkajsHookStatus {
   readonly hook: KafkajsHook;
@@ -198,6 +199,72 @@ export function emptyBatchesStepped(): number {
   return replacement?.stepped ?? 0;
 }
 
+// --- idle-request-queue: no timer loop on a connection with nothing to send ------------------------------------
+// After every response kafkajs' RequestQueue schedules its next look at the pending requests, even with none
+// pending and no throttle: `throttledUntil` starts at -1, so the delay is minus the current Unix time in ms. Node
+// 24 warns about that on stderr, in every sync (TimeoutNegativeWarning, kafkajs issue 1751), and clamps it to
+// 1 ms, so each connection wakes the process a thousand times a second for nothing until it closes (issue
+// 1704). The replacement schedules nothing when nothing is pending and the queue is not throttled, and
+// otherwise does what kafkajs does: a request that has to wait schedules its own check when it is queued.
+
+/** kafkajs' own value, in the same file. */
+const CHECK_PENDING_REQUESTS_INTERVAL = 10;
+const IDLE_PATCHED = Symbol.for('@source-kafka/consumer:scheduleCheckPendingRequests');
+
+/** The fields of a kafkajs RequestQueue the replacement reads and writes, as kafkajs names them. */
+export interface KafkajsRequestQueue {
+  throttledUntil: number;
+  throttleCheckTimeoutId: ReturnType<typeof setTimeout> | null;
+  pending: readonly unknown[];
+  checkPendingRequests(): void;
+}
+
+/** RequestQueue#scheduleCheckPendingRequests without the loop; exported for its unit test. */
+export function scheduleCheckPendingRequests(this: KafkajsRequestQueue): void {
+  if (this.throttleCheckTimeoutId) return;
+  let delay = this.throttledUntil - Date.now();
+  if (this.pending.length > 0) delay = delay > 0 ? delay : CHECK_PENDING_REQUESTS_INTERVAL;
+  else if (delay <= 0) return;
+  this.throttleCheckTimeoutId = setTimeout(() => {
+    this.throttleCheckTimeoutId = null;
+    this.checkPendingRequests();
+  }, delay);
+}
+
+function installIdleRequestQueue(root: string): KafkajsHookStatus {
+  const path = join(root, 'src', 'network', 'requestQueue', 'index.js');
+  try {
+    const RequestQueue = require(path) as { prototype?: Record<string | symbol, unknown> };
+    const prototype = RequestQueue.prototype;
+    if (typeof prototype?.scheduleCheckPendingRequests !== 'function') {
+      throw new Error('it has no RequestQueue#scheduleCheckPendingRequests');
+    }
+    // Connections require the same file, so they share this prototype whenever they were made.
+    if (prototype[IDLE_PATCHED] !== true) {
+      prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+      prototype[IDLE_PATCHED] = true;
+    }
+    return {
+      hook: 'idle-request-queue',
+      installed: true,
+      detail: `replaced RequestQueue#scheduleCheckPendingRequests of ${path}`,
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { hook: 'idle-request-queue', installed: false, detail: `cannot patch ${path}: ${reason}` };
+  }
+}
+
+const idleRequestQueue: KafkajsHookStatus =
+  located instanceof Error || versionError() !== undefined
+    ? { hook: 'idle-request-queue', installed: false, detail: 'not installed: kafkajs version not proven' }
+    : installIdleRequestQueue(located.root);
+
+/** Whether kafkajs' request queues leave an idle connection alone. */
+export function idleRequestQueueStatus(): KafkajsHookStatus {
+  return idleRequestQueue;
+}
+
 // --- private-cluster: kafkajs' own Cluster factory, behind a private symbol -----------------------------------
 // kafkajs' public admin and consumer cannot send two requests this package needs: ListOffsets with
 // READ_UNCOMMITTED (the high watermark) and OffsetCommit as a standalone consumer (generation -1, no member id).
@@ -345,7 +412,7 @@ export function seekBeforeRunStatus(): KafkajsHookStatus {
 const loadFailure: ConsumerError | undefined = (() => {
   const version = versionError();
   if (version !== undefined) return version;
-  for (const status of [emptyBatches, privateClusterStatus(), seekBeforeRunStatus()]) {
+  for (const status of [emptyBatches, idleRequestQueue, privateClusterStatus(), seekBeforeRunStatus()]) {
     if (!status.installed) return hookMissing(status.hook, status.detail);
   }
   return undefined;
@@ -356,6 +423,7 @@ export function kafkajsHookStatuses(): readonly KafkajsHookStatus[] {
   return [
     kafkajsVersionStatus(),
     emptyBatchesStatus(),
+    idleRequestQueueStatus(),
     privateClusterStatus(),
     batchContextStatus(),
     seekBeforeRunStatus(),

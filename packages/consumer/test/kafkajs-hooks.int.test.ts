@@ -2,13 +2,14 @@
 // the behaviour it buys happens against the real broker, so a kafkajs whose internals moved fails here, loudly,
 // rather than in a user's sync. The README's "kafkajs hooks" section maps each hook to its test.
 import { createKafka, createTopic, produceMessages, withAdmin } from '@source-kafka/testkit';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createOffsetCommitter } from '../src/index.js';
 import {
   assertKafkajsFenced,
   batchContextStatus,
   emptyBatchesStatus,
   emptyBatchesStepped,
+  idleRequestQueueStatus,
   isSeekBeforeRunError,
   kafkajsVersionStatus,
   PROVEN_KAFKAJS_VERSIONS,
@@ -157,5 +158,37 @@ describe('kafkajs hooks (canaries)', () => {
     } finally {
       await consumer.disconnect();
     }
+  });
+
+  it('idle-request-queue: a connected client with nothing to send sets no timers and Node prints no warning', async () => {
+    const status = idleRequestQueueStatus();
+    expect(status.installed, status.detail).toBe(true);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    // Every timer kafkajs asks for while the client is connected and idle; unpatched, each connection asked
+    // for one with a delay of minus the current time, every millisecond.
+    const delays: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
+      callback: () => void,
+      delay?: number,
+    ) => {
+      delays.push(delay ?? 0);
+      return realSetTimeout(callback, delay);
+    }) as typeof setTimeout);
+    try {
+      await withAdmin(conn, async (admin) => {
+        await admin.listTopics();
+        delays.length = 0;
+        await new Promise<void>((resolve) => realSetTimeout(resolve, 300));
+        expect(delays.filter((d) => d <= 1)).toEqual([]);
+        await admin.listTopics();
+      });
+    } finally {
+      spy.mockRestore();
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('TimeoutNegativeWarning');
   });
 });
