@@ -1,6 +1,6 @@
 // Every place this package reaches past kafkajs' public API, in one module. kafkajs 2.2.4 has had no release since
-// 2023 and lacks four things a bounded read needs; each hook below gets one of them from kafkajs' internals. They
-// were proven on exactly the versions in PROVEN_KAFKAJS_VERSIONS (the canary tests in
+// 2023; it lacks things a bounded read needs and has one timer bug, and each hook below works around one of them
+// through kafkajs' internals. They were proven on exactly the versions in PROVEN_KAFKAJS_VERSIONS (the canaries in
 // test/kafkajs-hooks.int.test.ts, against the real broker), so another version is refused when the package loads,
 // and a hook that is missing fails the read with a ConsumerError instead of falling back. The README's "kafkajs
 // hooks" section says what each one buys and which test guards it.
