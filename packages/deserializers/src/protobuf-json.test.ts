@@ -361,6 +361,24 @@ describe('Protobuf binary to JSON text', () => {
       ),
     ).toBeUndefined();
     expect(compileProtobufJsonWriter(schema('message M { optional int32 a = 1; }'))).toBeDefined();
+    // A schema's own google.protobuf types with other fields than Google's: the mapping goes by name.
+    const own = (body: string) =>
+      parseProtobufSchema(`syntax = "proto3";\npackage google.protobuf;\n${body}`, []).root.lookupType(
+        'google.protobuf.X',
+      );
+    for (const body of [
+      'message Timestamp { sint64 seconds = 1; int32 nanos = 2; } message X { Timestamp t = 1; }',
+      'message Duration { int64 seconds = 1; sint32 nanos = 2; } message X { Duration d = 1; }',
+      'message Int32Value { int32 v = 1; } message X { Int32Value w = 1; }',
+      'message StringValue { bytes value = 1; } message X { StringValue w = 1; }',
+    ]) {
+      expect(compileProtobufJsonWriter(own(body)), body).toBeUndefined();
+    }
+    expect(
+      compileProtobufJsonWriter(
+        own('message Int32Value { int32 value = 1; } message X { Int32Value w = 1; }'),
+      ),
+    ).toBeDefined();
   });
 
   it('writes proto2 defaults as the decoder gives them', () => {

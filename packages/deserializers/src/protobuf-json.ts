@@ -95,11 +95,41 @@ interface TypePlan {
   readonly wellKnown: WellKnown | undefined;
 }
 
-const WRAPPERS = new Set(
-  ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map(
-    (name) => `.google.protobuf.${name}Value`,
-  ),
+/** Each wrapper's one field, `value`, has this type in Google's file. */
+const WRAPPERS = new Map(
+  (
+    [
+      ['Double', 'double'],
+      ['Float', 'float'],
+      ['Int64', 'int64'],
+      ['UInt64', 'uint64'],
+      ['Int32', 'int32'],
+      ['UInt32', 'uint32'],
+      ['Bool', 'bool'],
+      ['String', 'string'],
+      ['Bytes', 'bytes'],
+    ] as const
+  ).map(([name, type]) => [`.google.protobuf.${name}Value`, type]),
 );
+
+/**
+ * The reference maps these types by their full name and reads their fields by name, so a schema that declares
+ * its own google.protobuf.Timestamp (or wrapper) with other fields is left to it.
+ */
+function isGooglesShape(
+  type: protobuf.Type,
+  fields: ReadonlyArray<readonly [string, string, number]>,
+): boolean {
+  return (
+    type.fieldsArray.length === fields.length &&
+    fields.every(([name, fieldType, id]) => {
+      const field = type.fields[name];
+      return (
+        field !== undefined && field.type === fieldType && field.id === id && !field.repeated && !field.map
+      );
+    })
+  );
+}
 const UNSUPPORTED_WELL_KNOWN = new Set(
   ['Struct', 'Value', 'ListValue', 'Any', 'FieldMask'].map((name) => `.google.protobuf.${name}`),
 );
@@ -741,6 +771,18 @@ function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
           ? 'wrapper'
           : undefined;
   const numbers = type.fieldsArray.map((f) => f.id).filter((n) => n < MAX_DENSE);
+  if (wellKnown === 'timestamp' || wellKnown === 'duration') {
+    if (
+      !isGooglesShape(type, [
+        ['seconds', 'int64', 1],
+        ['nanos', 'int32', 2],
+      ])
+    )
+      throw new Unsupported(fullName);
+  }
+  if (wellKnown === 'wrapper' && !isGooglesShape(type, [['value', WRAPPERS.get(fullName)!, 1]])) {
+    throw new Unsupported(fullName);
+  }
   const plan: TypePlan = {
     fields: [],
     byNumber: new Uint16Array(Math.max(0, ...numbers) + 1),
@@ -794,11 +836,6 @@ function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
     if (field === undefined || plan.fields.length !== 1) throw new Unsupported(fullName);
     const zero = field.kind === Kind.Bool ? 'false' : field.wire === DELIMITED ? '""' : '0';
     plan.fields[0] = { ...field, absent: ascii(zero) };
-  }
-  if (wellKnown === 'timestamp' || wellKnown === 'duration') {
-    const [seconds, nanos] = plan.fields;
-    if (seconds?.number !== 1 || nanos?.number !== 2 || plan.fields.length !== 2)
-      throw new Unsupported(fullName);
   }
   return plan;
 }
