@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { airbyteValidator, context, readBack } from '../test/helpers.js';
-import { createDeserializer } from './create-deserializer.js';
+import { createDeserializer, createJsonTextDeserializer } from './create-deserializer.js';
 import { isDescriptorForm } from './protobuf.js';
 import { streamSchemaFor, streamSchemaOfRegistered } from './stream-schema.js';
 import type { RegisteredSchema, SchemaReference, SchemaRegistry } from './types.js';
@@ -130,6 +130,30 @@ describe('Protobuf schemas registered as a base64 FileDescriptorProto', () => {
         source: 'web',
         body: 'AP8=',
       });
+    }
+  });
+
+  it('writes the same JSON text from the binary as the decoder gives, in every mix of forms', async () => {
+    const bigintsAsNumbers = (value: unknown) =>
+      JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `@@${v}@@` : v)).replace(
+        /"@@(-?\d+)@@"/g,
+        '$1',
+      );
+    const framed = frame([1], fixtures.payloads['shop.orders.Order']);
+    for (const forms of allForms) {
+      const reg = registry(forms);
+      const text = createJsonTextDeserializer(config, { registry: reg });
+      const part = await text?.(framed, context);
+      const expected = bigintsAsNumbers(await createDeserializer(config, { registry: reg })(framed, context));
+      if (forms.order === 'descriptor') {
+        // Its maps are entry messages, whatever their key type: written from the binary.
+        expect(part, JSON.stringify(forms)).toBeInstanceOf(Uint8Array);
+        expect(Buffer.from(part as Uint8Array).toString(), JSON.stringify(forms)).toBe(expected);
+      } else {
+        // The text form's map<uint64, Line> is keyed by a binary hash in protobufjs: decoded instead.
+        expect(part, JSON.stringify(forms)).not.toBeInstanceOf(Uint8Array);
+        expect(bigintsAsNumbers(part)).toBe(expected);
+      }
     }
   });
 

@@ -1,5 +1,6 @@
 import Long from 'long';
 import protobuf from 'protobufjs';
+import descriptorExtension from 'protobufjs/ext/descriptor/index.js';
 import { describe, expect, it } from 'vitest';
 import { collectNulled } from './nulled.js';
 import { messageToJson, parseProtobufSchema } from './protobuf.js';
@@ -227,6 +228,63 @@ describe('Protobuf binary to JSON text', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('writes maps read from a descriptor (entry messages, any key type) as the decoder does', () => {
+    // protobufjs writes the descriptor; the form is the one confluent-kafka-python registers.
+    const parsed = protobuf.parse(
+      `syntax = "proto3"; package d; enum Kind { NONE = 0; SOME = 1; }
+      message Val { string s = 1; sint64 n = 2; }
+      message M { map<string, sint64> by_name = 1; map<int32, Val> by_int = 2; map<bool, Kind> by_flag = 3;
+        map<sint64, string> by_zig = 4; map<uint64, double> by_big = 5; map<fixed32, bytes> by_fixed = 6;
+        string tail = 7; }`,
+      { keepCase: true },
+    ).root;
+    parsed.resolveAll();
+    const file = (parsed as unknown as { toDescriptor(s: string): { file: unknown[] } }).toDescriptor(
+      'proto3',
+    ).file[0];
+    const files = descriptorExtension as unknown as { FileDescriptorProto: protobuf.Type };
+    const base64 = Buffer.from(files.FileDescriptorProto.encode(file as protobuf.Message).finish()).toString(
+      'base64',
+    );
+    const M = parseProtobufSchema(base64, []).root.lookupType('d.M');
+    const writeM = writerFor(M);
+    let written = 0;
+    for (let seed = 1; seed <= 2000; seed++) {
+      const bytes = encode(M, generator(seed).message(M, 0));
+      const text = writeM(bytes);
+      if (text === undefined) continue;
+      written++;
+      expect(text, `seed ${seed}`).toBe(reference(M, bytes));
+    }
+    expect(written).toBeGreaterThan(100);
+    const negativeKeys = wire((w) => {
+      w.uint32((2 << 3) | 2)
+        .fork()
+        .uint32(8)
+        .int32(-3)
+        .uint32(18)
+        .fork()
+        .uint32(10)
+        .string('v')
+        .ldelim()
+        .ldelim();
+      w.uint32((4 << 3) | 2)
+        .fork()
+        .uint32(8)
+        .sint64(-7)
+        .ldelim(); // no value: the entry's empty string
+      w.uint32((3 << 3) | 2)
+        .fork()
+        .ldelim(); // an empty entry: key false, value NONE
+    });
+    expect(writeM(negativeKeys)).toBe(reference(M, negativeKeys));
+    expect(JSON.parse(writeM(negativeKeys)!)).toMatchObject({
+      byInt: { '-3': { s: 'v', n: 0 } },
+      byZig: { '-7': '' },
+      byFlag: { false: 'NONE' },
+    });
   });
 
   it('puts fields in declaration order whatever order they arrive in, the last of a repeated singular field winning', () => {

@@ -12,8 +12,8 @@ import { durationText, isMapEntryType, jsonNameOf, messageToJson, timestampText 
 // float (the decoder writes null and names the field), a string that is not valid UTF-8, a map key that is
 // repeated, a number or `__proto__` (a JavaScript object reorders or drops those), a Timestamp out of range,
 // nesting deeper than 64 — and the caller then decodes the message the usual way, which gives the value or
-// the exact error. Schemas with required fields, groups, maps not keyed by strings, maps read from
-// descriptors, or Struct, Value, ListValue, Any and FieldMask get no writer.
+// the exact error. Schemas with required fields, groups, maps not keyed by strings (maps read from a
+// descriptor may have any key), or Struct, Value, ListValue, Any and FieldMask get no writer.
 
 enum Kind {
   Double,
@@ -79,8 +79,10 @@ interface FieldPlan extends ValuePlan {
   readonly omitWhenAbsent: boolean;
   /** The text of the field when absent; undefined when the reference writes null for it and names it. */
   readonly absent: Buffer | undefined;
-  /** For a map<string, V>: V, and V's text when an entry has no value. */
+  /** For a map: its key and value types, the key (as the decoder's object names it) and the value's text when an entry has none. */
+  readonly mapKey?: ValuePlan;
   readonly mapValue?: ValuePlan;
+  readonly mapKeyAbsent?: string;
   readonly mapValueAbsent?: Buffer;
 }
 
@@ -595,8 +597,12 @@ function putRepeated(field: FieldPlan, head: number, stop: number): boolean {
   return true;
 }
 
-/** A map<string, V> field: its entries in wire order, as the decoder's object lists them when no key repeats. */
+/**
+ * A map field: its entries in wire order, as the decoder's object lists them when no key repeats and none is a
+ * number a JavaScript object would list first.
+ */
 function putMap(field: FieldPlan, head: number, stop: number): boolean {
+  const keyPlan = field.mapKey!;
   const valuePlan = field.mapValue!;
   let keys: Set<string> | undefined;
   putByte(0x7b);
@@ -605,8 +611,7 @@ function putMap(field: FieldPlan, head: number, stop: number): boolean {
     let p = readVarint32(occurrenceAt[o]!, stop);
     if (p < 0) return false;
     const end = p + value;
-    let keyStart = -1;
-    let keyEnd = -1;
+    let keyAt = -1;
     let valueAt = -1;
     while (p < end) {
       p = readVarint32(p, end);
@@ -618,21 +623,27 @@ function putMap(field: FieldPlan, head: number, stop: number): boolean {
       p = skipValue(wire, p, end);
       if (p < 0) return false;
       if (number === 1) {
-        if (wire !== DELIMITED) return false;
-        keyStart = at0;
-        keyEnd = p;
+        if (wire !== keyPlan.wire) return false;
+        if (keyAt >= 0 && !readable(keyPlan, keyAt, end)) return false;
+        keyAt = at0;
       } else if (number === 2) {
         if (wire !== valuePlan.wire) return false;
         if (valueAt >= 0 && !readable(valuePlan, valueAt, end)) return false;
         valueAt = at0;
       }
     }
-    let key = '';
-    let keyText = 0;
-    if (keyStart >= 0) {
-      keyText = readVarint32(keyStart, keyEnd);
-      key = src.toString('utf8', keyText, keyEnd);
+    const stringKey = keyAt >= 0 && keyPlan.kind === Kind.String;
+    let key = field.mapKeyAbsent!;
+    if (stringKey) {
+      const q = readVarint32(keyAt, end);
+      key = src.toString('utf8', q, q + value);
       if (key.includes('\ufffd')) return false;
+    } else if (keyAt >= 0) {
+      // A number or a boolean, spelled as String() spells the decoder's key: its JSON text is that.
+      const mark = at;
+      if (putValue(keyPlan, keyAt, end) < 0) return false;
+      key = out.toString('latin1', mark, at);
+      at = mark;
     }
     if (INDEX_LIKE.test(key) || key === '__proto__') return false;
     keys ??= new Set();
@@ -640,9 +651,9 @@ function putMap(field: FieldPlan, head: number, stop: number): boolean {
     keys.add(key);
     if (!first) putByte(0x2c);
     first = false;
-    if (keyStart >= 0) {
-      if (putString(keyStart, keyEnd) < 0) return false;
-    } else putAscii('""');
+    if (stringKey) {
+      if (putString(keyAt, end) < 0) return false;
+    } else putAscii(JSON.stringify(key));
     putByte(0x3a);
     if (valueAt < 0) putBytes(field.mapValueAbsent!);
     else if (putValue(valuePlan, valueAt, end) < 0) return false;
@@ -757,6 +768,54 @@ const MAP_VALUE_ABSENT: Partial<Record<Kind, string>> = {
   [Kind.Bytes]: '""',
 };
 
+const MAP_KEY_KINDS = new Set([
+  Kind.String,
+  Kind.Bool,
+  Kind.Int32,
+  Kind.Uint32,
+  Kind.Sint32,
+  Kind.Fixed32,
+  Kind.Sfixed32,
+  Kind.Int64,
+  Kind.Uint64,
+  Kind.Sint64,
+  Kind.Fixed64,
+  Kind.Sfixed64,
+]);
+
+/**
+ * A map field read from a descriptor: repeated entry messages, which the reference turns into an object keyed
+ * by String() of each entry's key (protobuf.ts, mapEntriesJson). The key and value an empty entry gives are
+ * the ones for an entry without them.
+ */
+function descriptorMapPlan(entry: protobuf.Type, state: CompileState, name: string) {
+  const keyField = entry.fields.key;
+  const valueField = entry.fields.value;
+  if (keyField === undefined || valueField === undefined || entry.fieldsArray.length !== 2) {
+    throw new Unsupported(name);
+  }
+  if (keyField.id !== 1 || valueField.id !== 2 || keyField.repeated || valueField.repeated) {
+    throw new Unsupported(name);
+  }
+  keyField.resolve();
+  valueField.resolve();
+  const mapKey = valuePlanOf(keyField, state);
+  if (!MAP_KEY_KINDS.has(mapKey.kind)) throw new Unsupported(name);
+  const empty = entry.decode(Buffer.alloc(0)) as unknown as Record<string, unknown>;
+  const mapValueAbsent = absentTexts(entry).get(jsonNameOf(valueField));
+  if (mapValueAbsent === undefined) throw new Unsupported(name);
+  return {
+    kind: Kind.Message,
+    wire: DELIMITED,
+    repeated: false,
+    packable: false,
+    mapKey,
+    mapValue: valuePlanOf(valueField, state),
+    mapKeyAbsent: String(empty.key ?? keyField.defaultValue ?? ''),
+    mapValueAbsent,
+  };
+}
+
 function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
   const known = state.plans.get(type);
   if (known !== undefined) return known;
@@ -807,6 +866,8 @@ function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
       absent: wellKnown === 'wrapper' ? undefined : absent?.get(name),
     };
     if (field.map) {
+      // Keys other than strings are numbers or booleans, which the decoder keys by other text (64-bit ones by
+      // a binary hash): left to it.
       if (!(field instanceof protobuf.MapField) || field.keyType !== 'string') throw new Unsupported(name);
       const mapValue = valuePlanOf(field, state);
       let mapValueAbsent = MAP_VALUE_ABSENT[mapValue.kind] ?? '0';
@@ -817,11 +878,14 @@ function typePlanOf(type: protobuf.Type, state: CompileState): TypePlan {
         wire: DELIMITED,
         repeated: false,
         packable: false,
+        mapKey: SCALARS.string,
         mapValue,
+        mapKeyAbsent: '',
         mapValueAbsent: ascii(mapValueAbsent),
       };
+    } else if (field.repeated && isMapEntryType(field.resolvedType)) {
+      fieldPlan = { ...common, ...descriptorMapPlan(field.resolvedType, state, name) };
     } else {
-      if (field.repeated && isMapEntryType(field.resolvedType)) throw new Unsupported(name);
       const value = valuePlanOf(field, state);
       const packable = field.repeated && value.wire !== DELIMITED;
       fieldPlan = { ...value, ...common, repeated: field.repeated, packable };
