@@ -79,7 +79,10 @@ interface FieldPlan extends ValuePlan {
   readonly omitWhenAbsent: boolean;
   /** The text of the field when absent; undefined when the reference writes null for it and names it. */
   readonly absent: Buffer | undefined;
-  /** For a map: its key and value types, the key (as the decoder's object names it) and the value's text when an entry has none. */
+  /**
+   * For a map: its key and value types, and for an entry without them the key (as the decoder's object names
+   * it) and the value's text.
+   */
   readonly mapKey?: ValuePlan;
   readonly mapValue?: ValuePlan;
   readonly mapKeyAbsent?: string;
