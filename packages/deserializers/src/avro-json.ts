@@ -1,7 +1,7 @@
 import type avro from 'avsc';
 import { minWidthOf } from './avro.js';
 import { compileAvroJsonWasmWriter } from './avro-json-wasm-writer.js';
-import { NUMBER_ROOM, writeNumber } from './json-number.js';
+import { NUMBER_ROOM, PLAIN, writeNumber } from './json-bytes.js';
 
 // Avro binary straight to JSON text, for schemas without logical types: the same JSON the decoder and its
 // mapper give (avro.ts), written as UTF-8 bytes without building the value. It gives up (undefined) on
@@ -18,10 +18,6 @@ let pos = 0;
 let end = 0;
 let out = Buffer.allocUnsafe(64 * 1024);
 let at = 0;
-
-/** 1 for bytes a JSON string holds as they are: printable ASCII but the quote and the backslash. */
-const PLAIN = new Uint8Array(256);
-for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
 
 function reserve(bytes: number): void {
   if (at + bytes <= out.length) return;

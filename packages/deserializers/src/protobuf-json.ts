@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs';
-import { NUMBER_ROOM, writeNumber } from './json-number.js';
+import { NUMBER_ROOM, PLAIN, writeNumber } from './json-bytes.js';
 import { collectNulled } from './nulled.js';
 import { durationText, isMapEntryType, jsonNameOf, messageToJson, timestampText } from './protobuf.js';
 
@@ -152,10 +152,6 @@ let at = 0;
 let depth = 0;
 const MAX_DEPTH = 64;
 
-/** 1 for bytes a JSON string holds as they are: printable ASCII but the quote and the backslash. */
-const PLAIN = new Uint8Array(256);
-for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
-
 function reserve(bytes: number): void {
   if (at + bytes <= out.length) return;
   const grown = Buffer.allocUnsafe(Math.max(at + bytes, out.length * 2));
@@ -282,6 +278,22 @@ function skipValue(wire: number, p: number, stop: number): number {
     default:
       return -1;
   }
+}
+
+/** The last field readField read: its number, its wire type and where its value starts. */
+let fieldNumber = 0;
+let fieldWire = 0;
+let fieldAt = 0;
+
+/** The field at `p` (its tag and value); the position after it, or -1 on a bad tag, field 0, a group or an overrun. */
+function readField(p: number, stop: number): number {
+  const q = readVarint32(p, stop);
+  if (q < 0) return -1;
+  fieldNumber = value >>> 3;
+  fieldWire = value & 7;
+  if (fieldNumber === 0) return -1;
+  fieldAt = q;
+  return skipValue(fieldWire, q, stop);
 }
 
 // ---- Writing values ----
@@ -524,15 +536,11 @@ function scanFields(plan: TypePlan, base: number, start: number, stop: number): 
   const fields = plan.fields;
   let p = start;
   while (p < stop) {
-    p = readVarint32(p, stop);
+    p = readField(p, stop);
     if (p < 0) return false;
-    const number = value >>> 3;
-    const wire = value & 7;
-    if (number === 0) return false;
-    const valueAt = p;
-    p = skipValue(wire, p, stop);
-    if (p < 0) return false;
-    const index = indexOf(plan, number);
+    const wire = fieldWire;
+    const valueAt = fieldAt;
+    const index = indexOf(plan, fieldNumber);
     if (index < 0) continue;
     const field = fields[index]!;
     if (wire !== field.wire && !(field.packable && wire === DELIMITED)) return false;
@@ -617,14 +625,11 @@ function putMap(field: FieldPlan, head: number, stop: number): boolean {
     let keyAt = -1;
     let valueAt = -1;
     while (p < end) {
-      p = readVarint32(p, end);
+      p = readField(p, end);
       if (p < 0) return false;
-      const number = value >>> 3;
-      const wire = value & 7;
-      if (number === 0) return false;
-      const at0 = p;
-      p = skipValue(wire, p, end);
-      if (p < 0) return false;
+      const number = fieldNumber;
+      const wire = fieldWire;
+      const at0 = fieldAt;
       if (number === 1) {
         if (wire !== keyPlan.wire) return false;
         if (keyAt >= 0 && !readable(keyPlan, keyAt, end)) return false;
@@ -671,15 +676,11 @@ function putWellKnown(plan: TypePlan, start: number, stop: number): boolean {
   let second = -1;
   let p = start;
   while (p < stop) {
-    p = readVarint32(p, stop);
+    p = readField(p, stop);
     if (p < 0) return false;
-    const number = value >>> 3;
-    const wire = value & 7;
-    if (number === 0) return false;
-    const valueAt = p;
-    p = skipValue(wire, p, stop);
-    if (p < 0) return false;
-    const index = indexOf(plan, number);
+    const wire = fieldWire;
+    const valueAt = fieldAt;
+    const index = indexOf(plan, fieldNumber);
     if (index < 0) continue;
     const field = plan.fields[index]!;
     if (wire !== field.wire) return false;

@@ -1,5 +1,10 @@
-// Finite doubles as JSON text, the way String(d) spells them, without going through a string for the common
-// ones. Shared by the writers that put values straight into JSON text (Avro, Protobuf).
+// Pieces shared by the writers that put values straight into JSON text as bytes (Avro, Protobuf): finite
+// doubles spelled as String(d) spells them, without going through a string for the common ones, and the bytes
+// a JSON string holds as they are.
+
+/** 1 for bytes a JSON string holds as they are: printable ASCII but the quote and the backslash. */
+export const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
 
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
 const digits = new Uint8Array(24);
