@@ -20,6 +20,12 @@ function config(behaviour: string, extra: Record<string, unknown> = {}) {
   return { behaviour, password: PASSWORD, records: 3, auth: { token: TOKEN }, ...extra };
 }
 
+/** `read` of the fixture connector with this config and the events catalog. */
+function readWith(connectorConfig: Record<string, unknown>) {
+  const files = inputFiles({ 'config.json': connectorConfig, 'catalog.json': eventsCatalog });
+  return runFixture(['read', '--config', files['config.json']!, '--catalog', files['catalog.json']!]);
+}
+
 function expectNoSecrets(run: { stdout: string; stderr: string }): void {
   for (const secret of [PASSWORD, JSON.stringify(PASSWORD).slice(1, -1), TOKEN]) {
     expect(run.stdout).not.toContain(secret);
@@ -141,14 +147,7 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
   });
 
   it('read emits logs, statuses, an estimate, records in order and a final state', async () => {
-    const files = inputFiles({ 'config.json': config('ok', { records: 5 }), 'catalog.json': eventsCatalog });
-    const run = await runFixture([
-      'read',
-      '--config',
-      files['config.json']!,
-      '--catalog',
-      files['catalog.json']!,
-    ]);
+    const run = await readWith(config('ok', { records: 5 }));
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const records = run.messages.filter((m) => m.type === 'RECORD').map((m) => m.record);
@@ -293,14 +292,7 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
     ['throw-system', 'system_error', "Cannot read properties of undefined (reading 'offset')"],
     ['throw-custom', 'transient_error', 'Quota exhausted'],
   ])('a thrown %s error becomes a %s trace and exit 1', async (behaviour, failureType, message) => {
-    const files = inputFiles({ 'config.json': config(behaviour), 'catalog.json': eventsCatalog });
-    const run = await runFixture([
-      'read',
-      '--config',
-      files['config.json']!,
-      '--catalog',
-      files['catalog.json']!,
-    ]);
+    const run = await readWith(config(behaviour));
     expect(run.code).toBe(1);
     const error = onlyErrorTrace(run);
     expect(error.failure_type).toBe(failureType);
@@ -323,14 +315,7 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
   });
 
   it("masks a secret nested in a oneOf branch in the connector's logs", async () => {
-    const files = inputFiles({ 'config.json': config('log-secret'), 'catalog.json': eventsCatalog });
-    const run = await runFixture([
-      'read',
-      '--config',
-      files['config.json']!,
-      '--catalog',
-      files['catalog.json']!,
-    ]);
+    const run = await readWith(config('log-secret'));
     expect(run.code).toBe(0);
     expect(run.messages).toContainEqual({
       type: 'LOG',
@@ -340,14 +325,7 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
   });
 
   it('an uncaught exception in a background task becomes a trace, flushed, with exit 1', async () => {
-    const files = inputFiles({ 'config.json': config('uncaught'), 'catalog.json': eventsCatalog });
-    const run = await runFixture([
-      'read',
-      '--config',
-      files['config.json']!,
-      '--catalog',
-      files['catalog.json']!,
-    ]);
+    const run = await readWith(config('uncaught'));
     expect(run.code).toBe(1);
     expect(errorTraces(run)).toEqual([
       expect.objectContaining({
@@ -359,14 +337,7 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
   });
 
   it('a crash while the read goes on writing ends the output with its trace, and exits 1', async () => {
-    const files = inputFiles({ 'config.json': config('crash-while-writing'), 'catalog.json': eventsCatalog });
-    const run = await runFixture([
-      'read',
-      '--config',
-      files['config.json']!,
-      '--catalog',
-      files['catalog.json']!,
-    ]);
+    const run = await readWith(config('crash-while-writing'));
     expect(run.code).toBe(1);
     const types = run.messages.map((m) => m.type);
     expect(types.filter((t) => t === 'RECORD').length).toBeGreaterThan(0);
@@ -377,14 +348,7 @@ describe.concurrent('runConnector as a child process', { timeout: SLOW }, () => 
   });
 
   it('a read whose promise never settles still ends with a trace instead of silence', async () => {
-    const files = inputFiles({ 'config.json': config('never-settles'), 'catalog.json': eventsCatalog });
-    const run = await runFixture([
-      'read',
-      '--config',
-      files['config.json']!,
-      '--catalog',
-      files['catalog.json']!,
-    ]);
+    const run = await readWith(config('never-settles'));
     expect(run.code).toBe(1);
     expect(onlyErrorTrace(run)).toMatchObject({
       failure_type: 'system_error',
